@@ -1,0 +1,28 @@
+"""Every handler is registered here, in one deliberate order (the first match in a group wins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.config import Settings
+
+
+def register_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> None:
+    from handlers import errors, key, order, start
+
+    # 1. The ordering conversation first: while a user is inside it, it owns their text,
+    #    buttons and commands (its fallbacks answer /start, /cancel and stray commands).
+    application.add_handler(order.build_conversation(settings))
+    # 2. Buttons that must work outside the conversation too (confirm after a restart).
+    application.add_handlers(order.build_handlers())
+    # 3. Plain commands and menu buttons.
+    application.add_handlers(start.build_handlers())
+    application.add_handlers(key.build_handlers())
+    # 4. Last: leftovers — /cancel outside a flow, stray text (maybe a key we wait for),
+    #    unknown commands, and the catch-all for expired buttons.
+    application.add_handlers(errors.build_handlers())
+    application.add_error_handler(errors.error_handler)

@@ -1,0 +1,65 @@
+"""`python -m bot` runs the bot; `python -m bot reencrypt` re-encrypts keys after a rotation."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import build_application, build_keyring
+from bot.config import ConfigError, Settings, load_settings
+from storage.crypto import KeyringError
+from storage.db import build_engine, create_schema
+from storage.repository import Repository
+
+USAGE = "usage: python -m bot [run|reencrypt]"
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, stream=sys.stderr
+    )
+    # At INFO httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def reencrypt(settings: Settings) -> int:
+    engine = build_engine(settings.effective_database_url)
+    create_schema(engine)
+    count = Repository(engine, build_keyring(settings)).reencrypt_all()
+    engine.dispose()
+    print(f"Re-encrypted {count} stored API key(s) with the first ENCRYPTION_KEY.")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "run"
+    if command not in {"run", "reencrypt"}:
+        return fail(USAGE)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if command == "reencrypt":
+            return reencrypt(settings)
+        application = build_application(settings)
+    except (ConfigError, KeyringError) as error:
+        return fail(str(error))
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except InvalidToken:
+        return fail("BOT_TOKEN was rejected by Telegram")
+    except NetworkError as error:
+        return fail(f"cannot reach Telegram at {settings.telegram_api_url}: {error}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

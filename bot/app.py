@@ -1,0 +1,77 @@
+"""build_application(): the one factory used by `python -m bot` and by the tests."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot import texts
+from bot.config import Settings
+from bot.context import SERVICES_KEY, BotServices, app_services
+from bot.updates import PerUserUpdateProcessor
+from handlers import register_handlers
+from storage.crypto import Keyring, load_or_create_keys
+from storage.db import build_engine, create_schema
+from storage.repository import Repository
+
+logger = logging.getLogger(__name__)
+
+# Telegram allows about 30 messages a second overall; a 429 is waited out and retried.
+OVERALL_MAX_RATE = 30
+MAX_RETRIES_AFTER_FLOOD = 5
+
+
+def build_keyring(settings: Settings) -> Keyring:
+    return Keyring(load_or_create_keys(settings.encryption_key, settings.data_dir))
+
+
+def build_application(
+    settings: Settings, keyring: Keyring | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    # Opt in to PTB's timedelta durations (RetryAfter.retry_after & co.) now, instead of a
+    # deprecation warning on every flood answer.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    engine = build_engine(settings.effective_database_url)
+    create_schema(engine)
+    repository = Repository(engine, keyring or build_keyring(settings))
+    api_root = settings.telegram_api_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(f"{api_root}/bot")
+        .base_file_url(f"{api_root}/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=OVERALL_MAX_RATE, max_retries=MAX_RETRIES_AFTER_FLOOD)
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = BotServices(settings, engine, repository)
+    register_handlers(application, settings)
+    return application
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app_services(application).open()
+    await application.bot.set_my_commands(
+        [BotCommand(command, description) for command, description in texts.COMMANDS]
+    )
+    me = application.bot.bot
+    logger.info("Bot @%s is up", me.username)
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await app_services(application).close()

@@ -1,0 +1,81 @@
+"""The panel's service list, cached per key; concurrent requests for one key share one fetch."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.panel import PanelClient, Service
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    services: tuple[Service, ...]
+    categories: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        seen: dict[str, None] = {}
+        for service in self.services:
+            seen.setdefault(service.category or "Other", None)
+        object.__setattr__(self, "categories", tuple(seen))
+
+    def in_category(self, index: int) -> tuple[Service, ...]:
+        if not 0 <= index < len(self.categories):
+            return ()
+        name = self.categories[index]
+        return tuple(s for s in self.services if (s.category or "Other") == name)
+
+    def category_index(self, service: Service) -> int:
+        return self.categories.index(service.category or "Other")
+
+    def find(self, service_id: str) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    def search(self, query: str) -> tuple[Service, ...]:
+        words = query.casefold().split()
+        return tuple(
+            s
+            for s in self.services
+            if all(word in f"{s.name} {s.category}".casefold() for word in words)
+        )
+
+
+class CatalogueCache:
+    def __init__(
+        self,
+        panel: PanelClient,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._panel = panel
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Catalogue]] = {}
+        self._inflight: dict[str, asyncio.Task[Catalogue]] = {}
+
+    async def get(self, key: str) -> Catalogue:
+        # Entries are keyed by a hash so the cache never holds the key itself.
+        fingerprint = hashlib.sha256(key.encode()).hexdigest()
+        cached = self._entries.get(fingerprint)
+        if cached is not None and self._clock() - cached[0] < self._ttl:
+            return cached[1]
+        task = self._inflight.get(fingerprint)
+        if task is None:
+            task = asyncio.create_task(self._fetch(fingerprint, key))
+            self._inflight[fingerprint] = task
+        # shield: one impatient caller being cancelled must not cancel the others' fetch
+        return await asyncio.shield(task)
+
+    async def _fetch(self, fingerprint: str, key: str) -> Catalogue:
+        try:
+            catalogue = Catalogue(tuple(await self._panel.services(key)))
+            self._entries[fingerprint] = (self._clock(), catalogue)
+            return catalogue
+        finally:
+            self._inflight.pop(fingerprint, None)
+
+    def forget(self, key: str) -> None:
+        self._entries.pop(hashlib.sha256(key.encode()).hexdigest(), None)

@@ -1,0 +1,93 @@
+"""Settings from the environment and `.env`; a problem is one line naming the variable."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class ConfigError(Exception):
+    """Configuration is missing or malformed; the message is one line fit for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: str = Field(min_length=1, repr=False)
+    telegram_api_url: str = "https://api.telegram.org"
+    smm_api_url: str = "https://smmsend.com/api/v2"
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    encryption_key: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    status_poll_seconds: float = Field(default=120, gt=0)
+    catalogue_ttl_seconds: float = Field(default=600, ge=0)
+    conversation_timeout_seconds: float = Field(default=900, gt=0)
+    panel_concurrency: int = Field(default=4, ge=1, le=64)
+    panel_timeout_seconds: float = Field(default=30, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        value = value.strip()
+        bot_id, _, secret = value.partition(":")
+        if not bot_id.isdigit() or not secret:
+            raise ValueError("must look like 123456789:AA… (the token BotFather gave you)")
+        return value
+
+    @field_validator("telegram_api_url", "smm_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("encryption_key", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("must be comma-separated numeric Telegram user ids")
+            return [int(part) for part in parts]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in logging.getLevelNamesMapping():
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'bot.db'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one line that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        if first["type"] == "missing":
+            raise ConfigError(f"{name} is not set (see .env.example)") from None
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {reason}") from None

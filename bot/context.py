@@ -1,0 +1,58 @@
+"""The shared services handlers reach through one typed accessor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from telegram.ext import Application, CallbackContext
+
+from bot.catalogue import CatalogueCache
+from bot.config import Settings
+from bot.panel import PanelClient
+from storage.repository import Repository
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class BotServices:
+    settings: Settings
+    engine: Engine
+    repository: Repository
+    # Opened in post_init, closed in post_shutdown (they need the running event loop).
+    _panel: PanelClient | None = field(default=None, repr=False)
+    _catalogue: CatalogueCache | None = field(default=None, repr=False)
+
+    @property
+    def panel(self) -> PanelClient:
+        assert self._panel is not None, "panel client is opened in post_init"
+        return self._panel
+
+    @property
+    def catalogue(self) -> CatalogueCache:
+        assert self._catalogue is not None, "catalogue cache is opened in post_init"
+        return self._catalogue
+
+    def open(self) -> None:
+        self._panel = PanelClient(
+            self.settings.smm_api_url, read_timeout=self.settings.panel_timeout_seconds
+        )
+        self._catalogue = CatalogueCache(self._panel, self.settings.catalogue_ttl_seconds)
+
+    async def close(self) -> None:
+        if self._panel is not None:
+            await self._panel.aclose()
+            self._panel = None
+        self.engine.dispose()
+
+
+def get_services(context: CallbackContext[Any, Any, Any, Any]) -> BotServices:
+    return app_services(context.application)
+
+
+def app_services(application: Application[Any, Any, Any, Any, Any, Any]) -> BotServices:
+    services = application.bot_data[SERVICES_KEY]
+    assert isinstance(services, BotServices)
+    return services

@@ -1,0 +1,65 @@
+"""Inline keyboards. Button data always goes through bot.callback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callback, texts
+
+Button = tuple[str, str]  # (label, callback data)
+
+
+def markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def pages(total: int, per_page: int) -> int:
+    return max((total + per_page - 1) // per_page, 1)
+
+
+def clamp_page(page: int, total: int, per_page: int) -> int:
+    return min(max(page, 0), pages(total, per_page) - 1)
+
+
+def paginated(
+    items: Sequence[Button],
+    page: int,
+    per_page: int,
+    page_data: Callable[[int], str],
+    footer: Sequence[Button] = (),
+) -> InlineKeyboardMarkup:
+    """One button a row for the page's items, ◀️ n/m ▶️ under them, then the footer row."""
+    page = clamp_page(page, len(items), per_page)
+    rows: list[list[Button]] = [[item] for item in items[page * per_page : (page + 1) * per_page]]
+    count = pages(len(items), per_page)
+    if count > 1:
+        nav: list[Button] = []
+        if page > 0:
+            nav.append((texts.BUTTON_PREV, page_data(page - 1)))
+        nav.append((f"{page + 1}/{count}", page_data(page)))
+        if page < count - 1:
+            nav.append((texts.BUTTON_NEXT, page_data(page + 1)))
+        rows.append(nav)
+    if footer:
+        rows.append(list(footer))
+    return markup(rows)
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [(texts.BUTTON_ORDER, callback.build("m", "order"))],
+            [
+                (texts.BUTTON_ORDERS, callback.build("m", "orders")),
+                (texts.BUTTON_BALANCE, callback.build("m", "balance")),
+            ],
+            [
+                (texts.BUTTON_KEY, callback.build("m", "key")),
+                (texts.BUTTON_HELP, callback.build("m", "help")),
+            ],
+        ]
+    )

@@ -1,0 +1,329 @@
+"""What each service type asks for, how a user's answer is checked, and what an order costs.
+
+Pure logic: no Telegram, no I/O. The ordering conversation walks `fields_for(service)` in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from bot.panel import Service, ServiceType
+
+MAX_TEXT = 4000
+MAX_LINE = 500
+MAX_LINES = 10_000
+# fmt: off
+SUBSCRIPTION_DELAYS = (0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420,
+                       480, 540, 600)
+# fmt: on
+DRIPFEED_MAX_RUNS = 1000
+DRIPFEED_MAX_INTERVAL = 1440
+
+
+class FieldKind(StrEnum):
+    LINK = "link"
+    QUANTITY = "quantity"
+    LIST = "list"
+    TEXT = "text"
+    NUMBER = "number"
+    CHOICE = "choice"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str  # the panel's parameter name
+    kind: FieldKind
+    optional: bool = False
+    choices: tuple[str, ...] = ()
+    counts_quantity: bool = False  # a list whose line count is the order's quantity
+    # Asked only when this returns True for the answers so far (drip-feed, web traffic).
+    when: Callable[[Mapping[str, str]], bool] | None = None
+
+    def applies(self, answers: Mapping[str, str]) -> bool:
+        return self.when is None or self.when(answers)
+
+
+class InvalidInput(Exception):
+    """The user's answer does not fit; `reason` names a text in bot.texts, `params` fill it."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+def _dripfeed_chosen(answers: Mapping[str, str]) -> bool:
+    return answers.get("dripfeed") == "yes"
+
+
+LINK = FieldSpec("link", FieldKind.LINK)
+QUANTITY = FieldSpec("quantity", FieldKind.QUANTITY)
+
+FIELDS: dict[ServiceType, tuple[FieldSpec, ...]] = {
+    ServiceType.DEFAULT: (
+        LINK,
+        QUANTITY,
+        FieldSpec("dripfeed", FieldKind.CHOICE, choices=("no", "yes")),
+        FieldSpec("runs", FieldKind.NUMBER, when=_dripfeed_chosen),
+        FieldSpec("interval", FieldKind.NUMBER, when=_dripfeed_chosen),
+    ),
+    ServiceType.SEO: (LINK, QUANTITY, FieldSpec("keywords", FieldKind.LIST)),
+    ServiceType.CUSTOM_COMMENTS: (
+        LINK,
+        FieldSpec("comments", FieldKind.LIST, counts_quantity=True),
+    ),
+    ServiceType.CUSTOM_COMMENTS_PACKAGE: (LINK, FieldSpec("comments", FieldKind.LIST)),
+    ServiceType.PACKAGE: (LINK,),
+    ServiceType.MENTIONS_WITH_HASHTAGS: (
+        LINK,
+        QUANTITY,
+        FieldSpec("usernames", FieldKind.LIST),
+        FieldSpec("hashtags", FieldKind.LIST),
+    ),
+    ServiceType.MENTIONS_CUSTOM_LIST: (
+        LINK,
+        FieldSpec("usernames", FieldKind.LIST, counts_quantity=True),
+    ),
+    ServiceType.MENTIONS_HASHTAG: (LINK, QUANTITY, FieldSpec("hashtag", FieldKind.TEXT)),
+    ServiceType.MENTIONS_USER_FOLLOWERS: (LINK, QUANTITY, FieldSpec("username", FieldKind.TEXT)),
+    ServiceType.MENTIONS_MEDIA_LIKERS: (LINK, QUANTITY, FieldSpec("media", FieldKind.LINK)),
+    ServiceType.MENTIONS: (LINK, QUANTITY, FieldSpec("usernames", FieldKind.LIST)),
+    ServiceType.COMMENT_LIKES: (LINK, QUANTITY, FieldSpec("username", FieldKind.TEXT)),
+    ServiceType.COMMENT_REPLIES: (
+        LINK,
+        FieldSpec("username", FieldKind.TEXT),
+        FieldSpec("comments", FieldKind.LIST, counts_quantity=True),
+    ),
+    ServiceType.POLL: (LINK, QUANTITY, FieldSpec("answer_number", FieldKind.NUMBER)),
+    ServiceType.INVITES_FROM_GROUPS: (LINK, QUANTITY, FieldSpec("groups", FieldKind.LIST)),
+    ServiceType.WEB_TRAFFIC: (
+        LINK,
+        QUANTITY,
+        FieldSpec("country", FieldKind.TEXT),
+        FieldSpec("device", FieldKind.CHOICE, choices=("1", "2", "3", "4", "5")),
+        FieldSpec("type_of_traffic", FieldKind.CHOICE, choices=("1", "2", "3")),
+        FieldSpec(
+            "google_keyword", FieldKind.TEXT, when=lambda a: a.get("type_of_traffic") == "1"
+        ),
+        FieldSpec("referring_url", FieldKind.LINK, when=lambda a: a.get("type_of_traffic") == "2"),
+    ),
+    ServiceType.SUBSCRIPTIONS: (
+        FieldSpec("username", FieldKind.TEXT),
+        FieldSpec("min", FieldKind.QUANTITY),
+        FieldSpec("max", FieldKind.QUANTITY),
+        FieldSpec("posts", FieldKind.NUMBER, optional=True),
+        FieldSpec("old_posts", FieldKind.NUMBER, optional=True),
+        FieldSpec("delay", FieldKind.CHOICE, choices=tuple(str(d) for d in SUBSCRIPTION_DELAYS)),
+        FieldSpec("expiry", FieldKind.DATE, optional=True),
+    ),
+}
+
+FLAT_PRICE_TYPES = frozenset({ServiceType.PACKAGE, ServiceType.CUSTOM_COMMENTS_PACKAGE})
+
+
+def fields_for(service: Service) -> tuple[FieldSpec, ...] | None:
+    """The fields to ask, or None when the bot cannot order this type."""
+    fields = FIELDS.get(service.type)
+    if fields is None:
+        return None
+    if service.type is ServiceType.DEFAULT and not service.dripfeed:
+        return tuple(f for f in fields if f.name not in {"dripfeed", "runs", "interval"})
+    return fields
+
+
+def next_field(
+    fields: tuple[FieldSpec, ...],
+    answers: Mapping[str, str],
+    skipped: frozenset[str] = frozenset(),
+) -> FieldSpec | None:
+    for spec in fields:
+        if spec.name in answers or spec.name in skipped or not spec.applies(answers):
+            continue
+        return spec
+    return None
+
+
+# --- parsing one answer ------------------------------------------------------------------------
+
+_DIGIT_GROUPS = re.compile(r"^\d{1,3}([ ,._'\u00a0\u202f]\d{3})+$")
+
+# Services whose name or category names a platform take links of that platform only.
+PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {
+    "instagram": ("instagram.com", "instagr.am"),
+    "tiktok": ("tiktok.com",),
+    "youtube": ("youtube.com", "youtu.be"),
+    "facebook": ("facebook.com", "fb.com", "fb.watch"),
+    "twitter": ("twitter.com", "x.com"),
+    "telegram": ("t.me", "telegram.me", "telegram.org"),
+    "spotify": ("spotify.com",),
+    "twitch": ("twitch.tv",),
+    "linkedin": ("linkedin.com",),
+    "threads": ("threads.net", "threads.com"),
+}
+
+
+def parse_whole_number(text: str) -> int:
+    """Digits, optionally grouped in thousands ("10 000", "10,000"); nothing else."""
+    cleaned = text.strip()
+    if cleaned.startswith("-"):
+        raise InvalidInput("number_negative")
+    if cleaned.isdigit() and cleaned.isascii():
+        return int(cleaned)
+    if _DIGIT_GROUPS.match(cleaned):
+        return int(re.sub(r"\D", "", cleaned))
+    raise InvalidInput("number_not_whole")
+
+
+def parse_quantity(text: str, minimum: int, maximum: int) -> int:
+    value = parse_whole_number(text)
+    if not minimum <= value <= maximum:
+        raise InvalidInput("quantity_range", minimum=minimum, maximum=maximum)
+    return value
+
+
+def parse_link(text: str, service: Service | None = None) -> str:
+    link = text.strip()
+    if not link or len(link) > 2000 or any(c.isspace() for c in link):
+        raise InvalidInput("link_invalid")
+    if "://" not in link:
+        link = "https://" + link
+    parts = urlsplit(link)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in {"http", "https"} or "." not in host or host.endswith("."):
+        raise InvalidInput("link_invalid")
+    platform = service_platform(service) if service is not None else None
+    if platform is not None:
+        hosts = PLATFORM_HOSTS[platform]
+        if not any(host == h or host.endswith("." + h) for h in hosts):
+            raise InvalidInput("link_wrong_platform", platform=platform.title(), host=hosts[0])
+    return link
+
+
+def service_platform(service: Service) -> str | None:
+    words = re.findall(r"[a-z]+", f"{service.name} {service.category}".lower())
+    found = [platform for platform in PLATFORM_HOSTS if platform in words]
+    return found[0] if len(found) == 1 else None
+
+
+def parse_list(text: str) -> list[str]:
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise InvalidInput("list_empty")
+    if len(lines) > MAX_LINES:
+        raise InvalidInput("list_too_long", maximum=MAX_LINES)
+    if any(len(line) > MAX_LINE for line in lines):
+        raise InvalidInput("line_too_long", maximum=MAX_LINE)
+    return lines
+
+
+def parse_text(text: str) -> str:
+    value = text.strip()
+    if not value or "\n" in value:
+        raise InvalidInput("text_one_line")
+    if len(value) > MAX_LINE:
+        raise InvalidInput("line_too_long", maximum=MAX_LINE)
+    return value
+
+
+def parse_expiry(text: str, today: date | None = None) -> str:
+    try:
+        when = datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise InvalidInput("date_format") from None
+    if when <= (today or date.today()):
+        raise InvalidInput("date_past")
+    return when.strftime("%d/%m/%Y")
+
+
+def parse_answer(spec: FieldSpec, text: str, service: Service, answers: Mapping[str, str]) -> str:
+    """Check one typed answer; returns the value to send to the panel (lists joined by \\n)."""
+    if len(text) > MAX_TEXT * 3:
+        raise InvalidInput("too_long")
+    if spec.kind is FieldKind.LINK:
+        # `media` and `referring_url` are links to other pages, not the service's platform.
+        return parse_link(text, service if spec.name == "link" else None)
+    if spec.kind is FieldKind.LIST:
+        return "\n".join(parse_list(text))
+    if spec.kind is FieldKind.TEXT:
+        value = parse_text(text)
+        return value.lstrip("@") if spec.name == "username" else value
+    if spec.kind is FieldKind.DATE:
+        return parse_expiry(text)
+    if spec.kind is FieldKind.CHOICE:
+        value = text.strip()
+        if value not in spec.choices:
+            raise InvalidInput("choose_button")
+        return value
+    if spec.kind is FieldKind.QUANTITY:
+        if service.type is ServiceType.SUBSCRIPTIONS and spec.name == "max":
+            low = int(answers.get("min", service.min))
+            return str(parse_quantity(text, low, service.max))
+        return str(parse_quantity(text, service.min, service.max))
+    return str(_parse_number_field(spec.name, text, service, answers))
+
+
+def _parse_number_field(name: str, text: str, service: Service, answers: Mapping[str, str]) -> int:
+    value = parse_whole_number(text)
+    if name == "runs":
+        quantity = int(answers["quantity"])
+        if value < 2 or value > DRIPFEED_MAX_RUNS:
+            raise InvalidInput("runs_range", maximum=DRIPFEED_MAX_RUNS)
+        if quantity * value > service.max:
+            raise InvalidInput("runs_total", maximum=service.max, most=service.max // quantity)
+    elif name == "interval":
+        if not 1 <= value <= DRIPFEED_MAX_INTERVAL:
+            raise InvalidInput("interval_range", maximum=DRIPFEED_MAX_INTERVAL)
+    elif name == "answer_number" and value < 1:
+        raise InvalidInput("number_positive")
+    return value
+
+
+# --- what the order is ------------------------------------------------------------------------
+
+
+def order_quantity(service: Service, answers: Mapping[str, str]) -> int | None:
+    """Units the panel will deliver (drip-feed: per run × runs); None for subscriptions."""
+    for spec in fields_for(service) or ():
+        if spec.counts_quantity and spec.name in answers:
+            return len(answers[spec.name].split("\n"))
+    if "quantity" in answers:
+        return int(answers["quantity"]) * int(answers.get("runs", "1"))
+    if service.type in FLAT_PRICE_TYPES:
+        return 1
+    return None
+
+
+def order_price(service: Service, answers: Mapping[str, str]) -> Decimal:
+    """Rate is per 1000 units; packages cost their flat rate; subscriptions: per post, at max."""
+    if service.type in FLAT_PRICE_TYPES:
+        return service.rate
+    if service.type is ServiceType.SUBSCRIPTIONS:
+        return service.rate * int(answers.get("max", service.max)) / 1000
+    quantity = order_quantity(service, answers) or 0
+    return service.rate * quantity / 1000
+
+
+def panel_fields(service: Service, answers: Mapping[str, str]) -> dict[str, str]:
+    """The `add` parameters: answers minus our own choices, optional blanks left out."""
+    fields = {k: v for k, v in answers.items() if k != "dripfeed" and v != ""}
+    return fields
+
+
+def quantity_problem(service: Service, answers: Mapping[str, str]) -> InvalidInput | None:
+    """Line-counted quantities are checked against min–max once the list is in."""
+    for spec in fields_for(service) or ():
+        if spec.counts_quantity and spec.name in answers:
+            count = len(answers[spec.name].split("\n"))
+            if not service.min <= count <= service.max:
+                return InvalidInput(
+                    "lines_range", count=count, minimum=service.min, maximum=service.max
+                )
+    return None

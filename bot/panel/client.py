@@ -1,0 +1,447 @@
+"""Async client for the SMM panel API v2 (PerfectPanel standard and its imitations).
+
+Transport policy:
+- one form-encoded POST per call to the exact API URL; redirects are not followed (a 301/302
+  usually means the URL lacks or has an extra `www.`; following it would turn POST into GET);
+- reads are retried with exponential backoff on PanelUnavailable;
+- add/refill/cancel are never retried: PP has no idempotency key, so once the request may have
+  been sent, a failure is OutcomeUnknown and the caller must reconcile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+
+from .errors import (
+    OrderNotFound,
+    OutcomeUnknown,
+    PanelError,
+    PanelRejected,
+    PanelUnavailable,
+    classify_error,
+    is_invalid_request,
+)
+from .models import (
+    Balance,
+    CancelCreated,
+    ItemError,
+    OrderStatus,
+    RefillCreated,
+    ReplyShapeError,
+    Service,
+    TaskStatus,
+    parse_balance,
+    parse_cancels_created,
+    parse_multi_status,
+    parse_order_created,
+    parse_refills_created,
+    parse_services,
+    parse_single_status,
+    parse_task_statuses,
+    reply_error,
+)
+
+logger = logging.getLogger(__name__)
+
+# Cloudflare in front of many panels challenges non-browser agents.
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+MAX_IDS_PER_CALL = 100
+_RESERVED_FIELDS = frozenset({"key", "action", "service"})
+_CANCEL_STATUS_FORMS = ("cancel", "cancel_status")  # seed form first, then the common one
+
+_T = TypeVar("_T")
+
+
+def decode_body(text: str) -> Any:
+    """JSON from a reply body, tolerating a UTF-8 BOM and PHP notices before the JSON.
+
+    Raises ValueError when no JSON document ends the body (HTML pages, empty bodies)."""
+    text = text.lstrip("\ufeff").strip()
+    if not text:
+        raise ValueError("empty body")
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    decoder = json.JSONDecoder()
+    for start, char in enumerate(text):
+        if char not in "{[":
+            continue
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        # The JSON must be the rest of the body; "{" inside an HTML page's script does not count.
+        if not text[end:].strip():
+            return value
+    raise ValueError("no JSON in body")
+
+
+def _form_value(value: str | int | Decimal) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _clean_ids(ids: Sequence[str]) -> list[str]:
+    """Stripped, non-empty, de-duplicated ids in request order (some clones drop duplicates,
+    which would break positional matching)."""
+    seen: dict[str, None] = {}
+    for raw in ids:
+        item = str(raw).strip()
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def _chunks(ids: list[str]) -> list[list[str]]:
+    return [ids[i : i + MAX_IDS_PER_CALL] for i in range(0, len(ids), MAX_IDS_PER_CALL)]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
+
+
+class PanelClient:
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        connect_timeout: float = 5,
+        read_timeout: float = 30,
+        read_retries: int = 2,
+        backoff_seconds: float = 0.5,
+    ) -> None:
+        self._api_url = api_url
+        # Per request, so an injected AsyncClient gets the same limits.
+        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+        self._read_retries = max(0, read_retries)
+        self._backoff = backoff_seconds
+        self._cancel_status_action: str | None = None  # learnt on first use
+
+    def __repr__(self) -> str:
+        return f"PanelClient({self._api_url!r})"
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> PanelClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    async def services(self, key: str) -> list[Service]:
+        payload = await self._read(key, "services", {})
+        return self._shape(parse_services, payload, "services")
+
+    async def balance(self, key: str) -> Balance:
+        payload = await self._read(key, "balance", {})
+        return self._shape(parse_balance, payload, "balance")
+
+    async def add(
+        self, key: str, service_id: str, fields: Mapping[str, str | int | Decimal]
+    ) -> str:
+        """Place an order; returns the panel's order id. Never retried (see module doc)."""
+        reserved = _RESERVED_FIELDS.intersection(fields)
+        if reserved:
+            raise ValueError(f"reserved form fields in order fields: {sorted(reserved)}")
+        form = {"service": str(service_id)}
+        form.update({name: _form_value(value) for name, value in fields.items()})
+        payload = await self._read(key, "add", form)
+        try:
+            order_id = parse_order_created(payload)
+        except ReplyShapeError as exc:
+            # A 2xx JSON reply without an error and without an id: it may have been placed.
+            raise OutcomeUnknown("The panel's reply to the order has no order id") from exc
+        logger.info("panel order %s placed for service %s", order_id, service_id)
+        return order_id
+
+    async def status(self, key: str, order_id: str) -> OrderStatus:
+        order_id = str(order_id).strip()
+        payload = await self._read(key, "status", {"order": order_id})
+        return self._shape(lambda p: parse_single_status(order_id, p), payload, "status")
+
+    async def statuses(
+        self, key: str, order_ids: Sequence[str]
+    ) -> dict[str, OrderStatus | ItemError]:
+        """Status of many orders: one call per 100 ids; every requested id gets an entry."""
+
+        async def call(chunk: list[str]) -> dict[str, OrderStatus | ItemError]:
+            form = {"orders": ",".join(chunk)}
+            return await self._items(
+                key, "status", form, chunk, lambda p: parse_multi_status(p, chunk), write=False
+            )
+
+        return await self._per_chunk(order_ids, call)
+
+    async def refill(
+        self, key: str, order_ids: Sequence[str]
+    ) -> dict[str, RefillCreated | ItemError]:
+        """Request refills (multi form). Never retried."""
+
+        async def call(chunk: list[str]) -> dict[str, RefillCreated | ItemError]:
+            form = {"orders": ",".join(chunk)}
+            return await self._items(
+                key, "refill", form, chunk, lambda p: parse_refills_created(p, chunk), write=True
+            )
+
+        return await self._per_chunk(order_ids, call)
+
+    async def refill_statuses(
+        self, key: str, refill_ids: Sequence[str]
+    ) -> dict[str, TaskStatus | ItemError]:
+        async def call(chunk: list[str]) -> dict[str, TaskStatus | ItemError]:
+            form = {"refills": ",".join(chunk)}
+            return await self._items(
+                key,
+                "refill_status",
+                form,
+                chunk,
+                lambda p: parse_task_statuses(p, chunk, "refill"),
+                write=False,
+            )
+
+        return await self._per_chunk(refill_ids, call)
+
+    async def cancel(
+        self, key: str, order_ids: Sequence[str]
+    ) -> dict[str, CancelCreated | ItemError]:
+        """Request cancellation of orders. Never retried."""
+
+        async def call(chunk: list[str]) -> dict[str, CancelCreated | ItemError]:
+            form = {"orders": ",".join(chunk)}
+            return await self._items(
+                key, "cancel", form, chunk, lambda p: parse_cancels_created(p, chunk), write=True
+            )
+
+        return await self._per_chunk(order_ids, call)
+
+    async def cancel_statuses(
+        self, key: str, cancel_ids: Sequence[str]
+    ) -> dict[str, TaskStatus | ItemError]:
+        """The seed documents `action=cancel, cancels=..`; other panels use
+        `action=cancel_status`. Try the seed form, fall back once when the panel calls it an
+        invalid request, and remember the form that worked for the next calls."""
+
+        async def call(chunk: list[str]) -> dict[str, TaskStatus | ItemError]:
+            form = {"cancels": ",".join(chunk)}
+            known = self._cancel_status_action
+            actions = (known,) if known else _CANCEL_STATUS_FORMS
+            for index, action in enumerate(actions):
+                try:
+                    payload = await self._read(key, action, form)
+                except PanelRejected as exc:
+                    if index + 1 < len(actions) and is_invalid_request(exc.message):
+                        logger.info(
+                            "panel rejects action=%s for cancel statuses; trying action=%s",
+                            action,
+                            actions[index + 1],
+                        )
+                        continue
+                    if self._is_per_item(exc):
+                        return self._all_failed(chunk, exc.message)
+                    raise
+                except PanelError as exc:
+                    if self._is_per_item(exc):
+                        return self._all_failed(chunk, exc.message)
+                    raise
+                result = self._shape(
+                    lambda p: parse_task_statuses(p, chunk, "cancel"), payload, action
+                )
+                self._cancel_status_action = action  # only once a reply was understood
+                return result
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        return await self._per_chunk(cancel_ids, call)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _items(
+        self,
+        key: str,
+        action: str,
+        form: dict[str, str],
+        chunk: list[str],
+        parse: Callable[[Any], dict[str, _T]],
+        *,
+        write: bool,
+    ) -> dict[str, _T | ItemError]:
+        """One multi-id call; a whole-reply error that concerns the ids (e.g. "Incorrect order
+        ID" when none exists) becomes an ItemError for each id."""
+        try:
+            if write:
+                payload = await self._call(key, action, form, write=True)
+            else:
+                payload = await self._read(key, action, form)
+        except PanelError as exc:
+            if self._is_per_item(exc):
+                return self._all_failed(chunk, exc.message)
+            raise
+        try:
+            return dict(parse(payload))
+        except ReplyShapeError as exc:
+            logger.warning("panel %s reply has an unexpected shape: %s", action, exc)
+            message = f"The panel sent an unreadable reply to {action}"
+            if write:
+                raise OutcomeUnknown(f"{message}; the result is unknown") from exc
+            raise PanelUnavailable(message) from exc
+
+    @staticmethod
+    def _is_per_item(exc: PanelError) -> bool:
+        if isinstance(exc, OrderNotFound):
+            return True
+        if type(exc) is PanelRejected:
+            text = exc.message.lower()
+            return "not found" in text or "not eligible" in text
+        return False
+
+    @staticmethod
+    def _all_failed(chunk: list[str], message: str) -> dict[str, Any]:
+        return {item_id: ItemError(item_id, message) for item_id in chunk}
+
+    @staticmethod
+    async def _per_chunk(
+        ids: Sequence[str], call: Callable[[list[str]], Awaitable[dict[str, _T]]]
+    ) -> dict[str, _T]:
+        results: dict[str, _T] = {}
+        for chunk in _chunks(_clean_ids(ids)):
+            results.update(await call(chunk))
+        return results
+
+    @staticmethod
+    def _shape(parse: Callable[[Any], _T], payload: Any, action: str) -> _T:
+        try:
+            return parse(payload)
+        except ReplyShapeError as exc:
+            logger.warning("panel %s reply has an unexpected shape: %s", action, exc)
+            raise PanelUnavailable(f"The panel sent an unreadable reply to {action}") from exc
+
+    async def _read(self, key: str, action: str, form: dict[str, str]) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return await self._call(key, action, form, write=False)
+            except PanelUnavailable as exc:
+                if attempt >= self._read_retries:
+                    raise
+                delay = self._backoff * 2**attempt
+                attempt += 1
+                logger.warning(
+                    "panel %s unavailable (%s); retry %d/%d in %.1fs",
+                    action,
+                    exc.message,
+                    attempt,
+                    self._read_retries,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+
+    async def _call(self, key: str, action: str, form: dict[str, str], *, write: bool) -> Any:
+        """One request. Returns the decoded JSON of a non-error reply, else raises."""
+        data = {"key": key, "action": action, **form}
+        started = time.monotonic()
+        try:
+            response = await self._http.post(
+                self._api_url,
+                data=data,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json, */*"},
+                timeout=self._timeout,
+                follow_redirects=False,
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Nothing was sent yet: safe to call unavailable even for add.
+            logger.warning("panel %s: cannot connect (%s)", action, type(exc).__name__)
+            raise PanelUnavailable("Cannot connect to the panel") from exc
+        except httpx.UnsupportedProtocol as exc:
+            raise PanelUnavailable("The panel API URL is not an http(s) URL") from exc
+        except httpx.TransportError as exc:
+            # ReadTimeout, ReadError, RemoteProtocolError, WriteError...: may have been sent.
+            reason = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
+            logger.warning("panel %s: request %s (%s)", action, reason, type(exc).__name__)
+            message = f"The panel request {reason}"
+            if write:
+                raise OutcomeUnknown(f"{message}; the result is unknown") from exc
+            raise PanelUnavailable(message) from exc
+        logger.debug(
+            "panel %s -> HTTP %d in %.2fs",
+            action,
+            response.status_code,
+            time.monotonic() - started,
+        )
+        return self._interpret(response, key, action, write=write)
+
+    def _interpret(self, response: httpx.Response, key: str, action: str, *, write: bool) -> Any:
+        code = response.status_code
+
+        def scrub(text: str) -> str:
+            return text.replace(key, "***") if key else text
+
+        def not_an_answer(message: str) -> PanelError:
+            # 4xx pages (Cloudflare challenge, 404) mean the panel code never ran.
+            if write and not 400 <= code < 500:
+                return OutcomeUnknown(f"{message}; the result is unknown")
+            return PanelUnavailable(message, retry_after=_retry_after(response))
+
+        if response.is_redirect:
+            location = scrub(response.headers.get("Location", ""))
+            logger.warning("panel %s: HTTP %d redirect to %s", action, code, location)
+            raise PanelUnavailable(
+                f"The panel redirects the API URL (HTTP {code} to {location or '?'}); "
+                "set the exact API URL"
+            )
+        if code == 429:
+            logger.warning("panel %s: rate limited (HTTP 429)", action)
+            raise PanelUnavailable(
+                "The panel is rate limiting requests", retry_after=_retry_after(response)
+            )
+        try:
+            payload = decode_body(response.text)
+        except ValueError:
+            logger.warning(
+                "panel %s: HTTP %d with a non-JSON body (%d bytes)",
+                action,
+                code,
+                len(response.content),
+            )
+            kind = "an empty reply" if not response.content.strip() else "a non-JSON reply"
+            raise not_an_answer(f"The panel sent {kind} (HTTP {code})") from None
+
+        error = reply_error(payload)
+        if code >= 500:
+            # Generic 5xx bodies ("Server Error") say nothing about the outcome; a known panel
+            # error text (some panels use 5xx for logical errors) is trusted.
+            if error is not None:
+                classified = classify_error(scrub(error))
+                if type(classified) is not PanelRejected:
+                    raise classified
+            logger.warning("panel %s: HTTP %d", action, code)
+            raise not_an_answer(f"The panel failed (HTTP {code})")
+        if error is not None:
+            logger.info("panel %s: error reply (HTTP %d): %s", action, code, scrub(error))
+            raise classify_error(scrub(error))
+        if code >= 400:
+            raise not_an_answer(f"The panel refused the request (HTTP {code})")
+        return payload

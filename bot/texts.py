@@ -1,0 +1,486 @@
+"""Every user-facing text, built in one place (HTML parse mode).
+
+Anything that came from a user or the panel goes through `esc()` here, never in handlers.
+Keeping all wording here is what lets translations slot in later.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.order_fields import FieldKind, FieldSpec, InvalidInput
+from bot.panel import Balance, OrderState, Service, ServiceType
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def short(value: object, limit: int = 60) -> str:
+    """Escaped and cut to `limit` characters, for buttons and one-line summaries."""
+    text = str(value)
+    return esc(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def money(amount: Decimal | None, currency: str | None = None) -> str:
+    if amount is None:
+        return "—"
+    exact = amount.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP).normalize()
+    if exact == exact.to_integral() or -exact.as_tuple().exponent < 2:
+        exact = exact.quantize(Decimal("0.01"))
+    return f"{exact:f} {esc(currency)}" if currency else f"{exact:f}"
+
+
+def number(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}".replace(",", " ")
+
+
+# --- commands and start ------------------------------------------------------------------------
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Main menu"),
+    ("order", "Place an order"),
+    ("orders", "My orders"),
+    ("status", "Status of order ids"),
+    ("balance", "Panel balance"),
+    ("refill", "Ask for a refill"),
+    ("key", "Connect or change your API key"),
+    ("help", "How this bot works"),
+    ("cancel", "Leave the current step"),
+)
+
+BUTTON_ORDER = "🛒 New order"
+BUTTON_ORDERS = "📦 My orders"
+BUTTON_BALANCE = "💰 Balance"
+BUTTON_KEY = "🔑 API key"
+BUTTON_HELP = "❓ Help"
+BUTTON_BACK = "⬅️ Back"
+BUTTON_CANCEL = "✖️ Cancel"
+BUTTON_PREV = "◀️"
+BUTTON_NEXT = "▶️"
+BUTTON_MENU = "🏠 Menu"
+
+
+def welcome(first_name: str, has_key: bool) -> str:
+    greeting = f"👋 Hi, {esc(first_name)}!\n\nI place orders on your SMM panel account"
+    if has_key:
+        return f"{greeting}. What would you like to do?"
+    return (
+        f"{greeting} — followers, likes, views and more, tracked until they are delivered.\n\n"
+        "First, connect your panel <b>API key</b> (you find it on the panel's Account page)."
+    )
+
+
+def help_text() -> str:
+    return (
+        "<b>How it works</b>\n"
+        "1. /key — connect your panel API key (the message with it is deleted at once, "
+        "and the key is stored encrypted).\n"
+        "2. /order — pick a category and a service, or just type a name or service id to "
+        "search; answer the questions and confirm.\n"
+        "3. /orders — your orders and their progress. You get a message whenever one "
+        "changes.\n\n"
+        "/status 123 456 — status of order ids\n"
+        "/refill 123 — ask for a refill\n"
+        "/balance — your balance\n"
+        "/cancel — leave the current step"
+    )
+
+
+# --- key ---------------------------------------------------------------------------------------
+
+
+def key_prompt(current_masked: str | None) -> str:
+    now = f"Connected now: <code>{esc(current_masked)}</code>\n\n" if current_masked else ""
+    return (
+        f"🔑 {now}Send me your panel <b>API key</b> as a message.\n"
+        "I delete that message straight away and keep the key encrypted.\n\n"
+        "/cancel to stop."
+    )
+
+
+KEY_PRIVATE_ONLY = (
+    "🔒 For your safety I only take API keys in a private chat. Open a chat with me and "
+    "send /key there."
+)
+KEY_GROUP_DELETED = (
+    "⚠️ That looked like an API key, so I deleted it and did not store it. Never post your key "
+    "in a group — change it on the panel if others could see it. Send /key in a private chat."
+)
+KEY_CHECKING = "⏳ Checking the key with the panel…"
+KEY_NOT_TEXT = "Please send the API key as a text message, or /cancel."
+KEY_SHAPE = (
+    "That doesn't look like an API key (one word, letters and digits, no spaces). "
+    "Send it again, or /cancel."
+)
+KEY_REMOVED = "🗑 Your API key was deleted from the bot. Use /key to connect one again."
+KEY_NONE = "You have no API key connected. Use /key to connect one."
+BUTTON_KEY_REMOVE = "🗑 Disconnect key"
+KEY_NOT_DELETED = "⚠️ I could not delete your message with the key — please delete it yourself."
+
+
+def key_connected(masked: str, balance: Balance) -> str:
+    return (
+        f"✅ Key <code>{esc(masked)}</code> connected.\n"
+        f"Balance: <b>{money(balance.amount, balance.currency)}</b>\n\nReady: /order"
+    )
+
+
+def key_rejected(reason: str) -> str:
+    return (
+        f"❌ The panel did not accept this key: <i>{esc(reason)}</i>\n"
+        "Nothing was stored. Check the key and send it again, or /cancel."
+    )
+
+
+def balance_text(balance: Balance) -> str:
+    return f"💰 Balance: <b>{money(balance.amount, balance.currency)}</b>"
+
+
+NEED_KEY = "🔑 Connect your panel API key first: /key"
+KEY_INVALID_NOW = "🔑 The panel no longer accepts your API key. Connect a valid one with /key."
+
+
+def panel_unavailable() -> str:
+    return "⚠️ The panel is not answering right now. Please try again in a minute."
+
+
+def panel_said(message: str) -> str:
+    return f"⚠️ The panel said: <i>{esc(message)}</i>"
+
+
+# --- catalogue ---------------------------------------------------------------------------------
+
+LOADING_CATALOGUE = "⏳ Loading the services…"
+CATALOGUE_EMPTY = "The panel has no services to offer right now."
+
+
+def categories_title(page: int, pages: int) -> str:
+    return (
+        f"🛒 <b>Choose a category</b> (page {page + 1}/{pages})\n"
+        "…or type a service name or id to search."
+    )
+
+
+def services_title(category: str, page: int, pages: int) -> str:
+    return (
+        f"📂 <b>{esc(category)}</b> (page {page + 1}/{pages})\n"
+        "Choose a service, or type to search.\n"
+        "♻️ refill · ✖️ cancel · 💧 drip-feed"
+    )
+
+
+def search_title(query: str, found: int, page: int, pages: int) -> str:
+    return f"🔎 <b>{found}</b> services match “{short(query, 40)}” (page {page + 1}/{pages})"
+
+
+def search_none(query: str) -> str:
+    return f"🔎 Nothing matches “{short(query, 40)}”. Try another word, or pick a category."
+
+
+def service_marks(service: Service) -> str:
+    marks = ""
+    if service.refill:
+        marks += "♻️"
+    if service.cancel:
+        marks += "✖️"
+    if service.dripfeed:
+        marks += "💧"
+    return marks
+
+
+def service_button(service: Service) -> str:
+    # Button labels are plain text (not HTML), so no escaping here.
+    name = service.name if len(service.name) <= 38 else service.name[:37] + "…"
+    return f"{name} · {money(service.rate)}/1k {service_marks(service)}".strip()
+
+
+def service_card(service: Service, currency: str | None) -> str:
+    lines = [
+        f"<b>{esc(service.name)}</b>",
+        f"ID {esc(service.id)} · {esc(service.category)}",
+        f"💵 {money(service.rate, currency)} per 1000",
+        f"📏 {number(service.min)} – {number(service.max)}",
+    ]
+    features = []
+    if service.refill:
+        features.append("♻️ refill")
+    if service.cancel:
+        features.append("✖️ cancel")
+    if service.dripfeed:
+        features.append("💧 drip-feed")
+    if features:
+        lines.append(" · ".join(features))
+    if service.description:
+        lines.append("\n" + short(service.description, 600))
+    return "\n".join(lines)
+
+
+def service_unsupported(service: Service) -> str:
+    return (
+        f"🚫 “{esc(service.name)}” is a <i>{esc(service.type_raw)}</i> service, which can't be "
+        "ordered from the bot. Please choose another service."
+    )
+
+
+SERVICE_GONE = "This service is no longer in the panel's list. Please choose another one."
+
+FIELD_PROMPTS: dict[str, str] = {
+    "link": "🔗 Send the <b>link</b>",
+    "quantity": "🔢 How many? Send the <b>quantity</b>",
+    "comments": "💬 Send the <b>comments</b>, one per line",
+    "usernames": "👥 Send the <b>usernames</b>, one per line",
+    "hashtags": "#️⃣ Send the <b>hashtags</b>, one per line",
+    "hashtag": "#️⃣ Send the <b>hashtag</b> to take usernames from",
+    "media": "🖼 Send the <b>media link</b> whose likers to mention",
+    "keywords": "🔑 Send the <b>keywords</b>, one per line",
+    "groups": "👥 Send the <b>groups</b>, one per line",
+    "answer_number": "🗳 Which <b>answer number</b> of the poll?",
+    "runs": "💧 In how many <b>runs</b>? (2 or more)",
+    "interval": "⏱ <b>Interval</b> between runs, in minutes?",
+    "min": "🔢 <b>Minimum</b> quantity per post?",
+    "max": "🔢 <b>Maximum</b> quantity per post?",
+    "posts": "🆕 How many <b>new posts</b> at most? (tap Skip for no limit)",
+    "old_posts": "🗂 How many <b>existing posts</b> too? (tap Skip for none)",
+    "delay": "⏱ <b>Delay</b> before each post is served, in minutes:",
+    "expiry": "📅 <b>Expiry date</b> as dd/mm/yyyy (tap Skip for none)",
+    "dripfeed": "💧 This service can be <b>spread over time</b> (drip-feed). Spread it?",
+    "country": "🌍 Traffic <b>country</b> (code or name, e.g. US)",
+    "device": "📱 Which <b>device</b>?",
+    "type_of_traffic": "🚦 Which <b>type of traffic</b>?",
+    "google_keyword": "🔎 The <b>Google keyword</b>",
+    "referring_url": "🔗 The <b>referring URL</b>",
+}
+USERNAME_PROMPTS: dict[ServiceType, str] = {
+    ServiceType.SUBSCRIPTIONS: "👤 Send the <b>username</b> to subscribe to",
+    ServiceType.COMMENT_LIKES: "👤 <b>Username</b> of the comment's owner",
+    ServiceType.COMMENT_REPLIES: "👤 <b>Username</b> of the comment's owner",
+    ServiceType.MENTIONS_USER_FOLLOWERS: "👤 The <b>username</b> whose followers to mention",
+}
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "dripfeed": {"no": "All at once", "yes": "💧 Spread it"},
+    "device": {"1": "Desktop", "2": "Android", "3": "iOS", "4": "Mixed mobile", "5": "Mixed all"},
+    "type_of_traffic": {"1": "Google keyword", "2": "Custom referrer", "3": "Blank referrer"},
+}
+BUTTON_SKIP = "⏭ Skip"
+BUTTON_CONFIRM = "✅ Confirm"
+BUTTON_CHANGE = "✏️ Change"
+BUTTON_ORDER_CARD = "📦 Open order"
+BUTTON_NEW_ORDER = "🛒 Another order"
+
+
+def choice_label(field: str, value: str) -> str:
+    return CHOICE_LABELS.get(field, {}).get(value, value)
+
+
+def field_prompt(spec: FieldSpec, service: Service, answers: Mapping[str, str]) -> str:
+    base = FIELD_PROMPTS.get(spec.name, f"Send <b>{esc(spec.name)}</b>")
+    if spec.name == "username":
+        base = USERNAME_PROMPTS.get(service.type, "👤 Send the <b>username</b>")
+    hint = ""
+    if spec.kind is FieldKind.QUANTITY:
+        hint = f" ({number(service.min)} – {number(service.max)})"
+        if spec.name == "max" and "min" in answers:
+            hint = f" ({number(int(answers['min']))} – {number(service.max)})"
+    elif spec.name == "runs":
+        most = service.max // max(int(answers.get("quantity", "1")), 1)
+        hint = f" (at most {number(most)})"
+    elif spec.counts_quantity:
+        hint = f" ({number(service.min)} – {number(service.max)} lines)"
+    return f"<b>{esc(service.name)}</b>\n\n{base}{hint}:"
+
+
+INVALID_INPUT: dict[str, str] = {
+    "number_negative": "The number can't be negative.",
+    "number_not_whole": "Please send a whole number, like 1000 or 10 000.",
+    "number_positive": "Please send a number of 1 or more.",
+    "quantity_range": "The quantity must be between {minimum} and {maximum}.",
+    "link_invalid": "That's not a link. Send a full link like https://instagram.com/yourname",
+    "link_wrong_platform": "This is a {platform} service — please send a {host} link.",
+    "list_empty": "The list is empty. Send at least one line.",
+    "list_too_long": "That's too many lines (at most {maximum}).",
+    "line_too_long": "A line is too long (at most {maximum} characters).",
+    "lines_range": "You sent {count} lines; this service takes {minimum} – {maximum}.",
+    "text_one_line": "Please send it as one line of text.",
+    "date_format": "Please send the date as dd/mm/yyyy, e.g. 31/12/2027.",
+    "date_past": "The date must be in the future.",
+    "choose_button": "Please choose one of the buttons.",
+    "runs_range": "Runs must be between 2 and {maximum}.",
+    "runs_total": "Quantity × runs can be at most {maximum} — at most {most} runs.",
+    "interval_range": "The interval must be between 1 and {maximum} minutes.",
+    "too_long": "That message is too long.",
+}
+
+
+def invalid_input(error: InvalidInput) -> str:
+    params = {k: number(v) if isinstance(v, int) else esc(v) for k, v in error.params.items()}
+    return "⚠️ " + INVALID_INPUT[error.reason].format(**params)
+
+
+def expect_text(prompt: str) -> str:
+    return f"⚠️ I need a text answer here.\n\n{prompt}"
+
+
+def expect_button() -> str:
+    return "⚠️ Please use the buttons on the message above, or /cancel."
+
+
+# --- summary and result ------------------------------------------------------------------------
+
+FIELD_LABELS: dict[str, str] = {
+    "link": "🔗 Link",
+    "quantity": "🔢 Quantity",
+    "runs": "💧 Runs",
+    "interval": "⏱ Interval (min)",
+    "comments": "💬 Comments",
+    "usernames": "👥 Usernames",
+    "hashtags": "#️⃣ Hashtags",
+    "hashtag": "#️⃣ Hashtag",
+    "username": "👤 Username",
+    "media": "🖼 Media",
+    "keywords": "🔑 Keywords",
+    "groups": "👥 Groups",
+    "answer_number": "🗳 Answer number",
+    "min": "🔢 Min per post",
+    "max": "🔢 Max per post",
+    "posts": "🆕 New posts",
+    "old_posts": "🗂 Old posts",
+    "delay": "⏱ Delay (min)",
+    "expiry": "📅 Expiry",
+    "country": "🌍 Country",
+    "device": "📱 Device",
+    "type_of_traffic": "🚦 Traffic",
+    "google_keyword": "🔎 Keyword",
+    "referring_url": "🔗 Referrer",
+}
+
+
+def _field_value(name: str, value: str) -> str:
+    if "\n" in value:
+        lines = value.split("\n")
+        shown = "\n".join(f"  • {short(line, 80)}" for line in lines[:5])
+        more = f"\n  … and {len(lines) - 5} more" if len(lines) > 5 else ""
+        return f"{len(lines)} lines\n{shown}{more}"
+    return short(choice_label(name, value), 200)
+
+
+def summary(
+    service: Service,
+    answers: Mapping[str, str],
+    quantity: int | None,
+    price: Decimal,
+    balance: Balance | None,
+) -> str:
+    currency = balance.currency if balance else None
+    lines = [f"🧾 <b>Check your order</b>\n\n<b>{esc(service.name)}</b> (ID {esc(service.id)})"]
+    for name, value in answers.items():
+        if name == "dripfeed" or value == "":
+            continue
+        lines.append(f"{FIELD_LABELS.get(name, esc(name))}: {_field_value(name, value)}")
+    if quantity is not None and "runs" in answers:
+        lines.append(f"📦 Total: {number(quantity)}")
+    elif (
+        quantity is not None
+        and "quantity" not in answers
+        and service.type
+        not in {
+            ServiceType.PACKAGE,
+            ServiceType.CUSTOM_COMMENTS_PACKAGE,
+        }
+    ):
+        lines.append(f"📦 Quantity: {number(quantity)}")
+    if service.type is ServiceType.SUBSCRIPTIONS:
+        lines.append(f"\n💵 Price: up to <b>{money(price, currency)}</b> per post")
+    else:
+        lines.append(f"\n💵 Price: <b>{money(price, currency)}</b>")
+    if balance is not None:
+        lines.append(f"💰 Balance: {money(balance.amount, currency)}")
+        after = balance.amount - price
+        if after < 0:
+            lines.append(f"⚠️ <b>Not enough balance</b>: {money(-after, currency)} short.")
+        elif service.type is not ServiceType.SUBSCRIPTIONS:
+            lines.append(f"💰 After: {money(after, currency)}")
+    else:
+        lines.append("💰 Balance: unknown (the panel did not answer)")
+    return "\n".join(lines)
+
+
+PLACING = "⏳ Placing your order…"
+ALREADY_PLACING = "⏳ This order is already being placed — one moment."
+ALREADY_DONE = "This order was already handled. See /orders."
+
+
+def placed(order_id: str, service_name: str, price: Decimal, currency: str | None) -> str:
+    return (
+        f"✅ <b>Order placed</b>\n\n🆔 Order <code>{esc(order_id)}</code>\n"
+        f"📦 {esc(service_name)}\n💵 {money(price, currency)}\n\n"
+        "I'll message you when its status changes."
+    )
+
+
+def rejected(reason: str) -> str:
+    return (
+        f"❌ <b>The panel refused the order</b>: <i>{esc(reason)}</i>\n\n"
+        "Nothing was charged. Change the order, or cancel."
+    )
+
+
+def outcome_unknown() -> str:
+    return (
+        "❓ <b>I couldn't confirm the order.</b> The panel did not answer in time, so it may "
+        "or may not have been placed. I will <b>not</b> place it again by myself.\n\n"
+        "Check /orders or your panel before ordering again."
+    )
+
+
+CANCELLED = "Okay, cancelled. /order to start again."
+NOTHING_TO_CANCEL = "There is nothing to cancel. /start shows the menu."
+TIMED_OUT = "⌛ This order was left idle, so I closed it. /order to start again."
+EXPIRED = "This menu has expired."
+EXPIRED_MESSAGE = "⌛ This menu has expired. Send /order to start again, or /start for the menu."
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+NOT_UNDERSTOOD = "I didn't understand that. /help lists what I can do, or tap a button."
+ERROR_GENERIC = "⚠️ Something went wrong on my side. Please try again; your data is safe."
+MAINTENANCE = "🛠 The bot is under maintenance. Please try again later."
+
+
+# --- order card (shared with the status push) -------------------------------------------------
+
+STATE_EMOJI: dict[OrderState, str] = {
+    OrderState.PENDING: "🕓",
+    OrderState.IN_PROGRESS: "🔄",
+    OrderState.PROCESSING: "🔄",
+    OrderState.ACTIVE: "🔄",
+    OrderState.PAUSED: "⏸",
+    OrderState.COMPLETED: "✅",
+    OrderState.PARTIAL: "🟡",
+    OrderState.CANCELED: "🚫",
+    OrderState.REFUNDED: "↩️",
+    OrderState.FAILED: "❌",
+    OrderState.EXPIRED: "⌛",
+    OrderState.REJECTED: "❌",
+    OrderState.UNKNOWN: "❔",
+}
+
+
+def state_emoji(state: str | None) -> str:
+    try:
+        return STATE_EMOJI[OrderState(state or "unknown")]
+    except ValueError:
+        return "❔"
+
+
+def progress_bar(quantity: int | None, remains: int | None, width: int = 10) -> str:
+    if not quantity or remains is None:
+        return ""
+    delivered = max(min(quantity - remains, quantity), 0) if remains >= 0 else quantity
+    share = delivered / quantity
+    filled = round(share * width)
+    return f"{'▓' * filled}{'░' * (width - filled)} {round(share * 100)}%"
+
+
+def when(moment: datetime | None) -> str:
+    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,65 @@
+"""Small helpers every flow uses: replying, editing in place, fetching the user's key."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.context import get_services
+from storage.repository import StoredKey
+
+logger = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+async def reply(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None, **kwargs: Any
+) -> Message:
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, reply_markup=markup, **kwargs)
+
+
+async def edit(
+    message: Message | None, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | bool | None:
+    """Edit a bot message in place; an identical edit ("not modified") is not an error."""
+    if message is None:
+        return None
+    try:
+        return await message.edit_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" in error.message.lower():
+            return None
+        raise
+
+
+async def drop_buttons(context: Context, chat_id: int, message_id: int | None) -> None:
+    """Stale buttons disappear once their step is done; a vanished message is fine."""
+    if message_id is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except BadRequest as error:
+        logger.debug("Could not drop buttons of message %s: %s", message_id, error.message)
+
+
+async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=alert)
+
+
+async def user_key(update: Update, context: Context) -> StoredKey | None:
+    """The user's panel key, or None after telling them how to connect one."""
+    user = update.effective_user
+    assert user is not None
+    stored = get_services(context).repository.get_api_key(user.id)
+    if stored is None:
+        await reply(update, texts.NEED_KEY)
+    return stored

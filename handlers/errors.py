@@ -1,0 +1,107 @@
+"""What is left over: expired buttons, stray text and commands, and the error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import traceback
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import keyboards, texts
+from bot.context import get_services
+from handlers import key as key_flow
+from handlers.common import Context, reply
+
+logger = logging.getLogger(__name__)
+
+# A typical PerfectPanel key: 32 hex characters. Pasted into a group, it is deleted on sight.
+LOOKS_LIKE_KEY = re.compile(r"^\s*[0-9a-fA-F]{32}\s*$")
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """Registered last: a button whose flow is finished or was forgotten (e.g. a restart)."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(texts.EXPIRED)
+    if query.message is not None and query.message.chat.type == ChatType.PRIVATE:
+        await reply(update, texts.EXPIRED_MESSAGE, keyboards.main_menu())
+
+
+async def cancel_outside_flow(update: Update, context: Context) -> None:
+    if key_flow.stop_waiting_for_key(context):
+        await reply(update, texts.CANCELLED)
+    else:
+        await reply(update, texts.NOTHING_TO_CANCEL)
+
+
+async def private_text(update: Update, context: Context) -> None:
+    timeout = get_services(context).settings.conversation_timeout_seconds
+    if key_flow.waiting_for_key(context, timeout):
+        await key_flow.receive_key(update, context)
+        return
+    await reply(update, texts.NOT_UNDERSTOOD, keyboards.main_menu())
+
+
+async def group_text(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    if message.text and LOOKS_LIKE_KEY.match(message.text):
+        try:
+            await message.delete()
+        except TelegramError:
+            logger.info("Could not delete a key-like message in chat %s", message.chat_id)
+        await reply(update, texts.KEY_GROUP_DELETED)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    await reply(update, texts.UNKNOWN_COMMAND)
+
+
+async def other_message(update: Update, context: Context) -> None:
+    await reply(update, texts.NOT_UNDERSTOOD, keyboards.main_menu())
+
+
+async def error_handler(update: object, context: Context) -> None:
+    """Log first, then tell the user briefly, then send escaped details to the operators."""
+    error = context.error
+    logger.error("Unhandled error while handling an update", exc_info=error)
+    if isinstance(error, Forbidden):
+        return  # the user blocked the bot: nothing to tell them
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(texts.ERROR_GENERIC)
+        except TelegramError:
+            logger.warning("Could not tell the user about the error")
+    admins = get_services(context).settings.admin_ids
+    if not admins or error is None:
+        return
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    details = f"⚠️ <b>Error</b>\n<pre>{html.escape(trace[-3500:])}</pre>"
+    for admin_id in admins:
+        try:
+            await context.bot.send_message(admin_id, details)
+        except TelegramError:
+            logger.warning("Could not send error details to operator %s", admin_id)
+
+
+def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("cancel", cancel_outside_flow),
+        MessageHandler(private & filters.COMMAND, unknown_command),
+        MessageHandler(private & filters.TEXT, private_text),
+        MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, group_text),
+        MessageHandler(private & ~filters.StatusUpdate.ALL, other_message),
+        CallbackQueryHandler(expired_button),
+    ]

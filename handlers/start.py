@@ -1,0 +1,59 @@
+"""/start, /help, the main menu and /balance."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callback, keyboards, texts
+from bot.context import get_services
+from bot.panel import InvalidKey, PanelError, PanelUnavailable
+from handlers import key as key_flow
+from handlers.common import Context, answer_query, reply, user_key
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greets; without a key, leads straight into connecting one. Deep-link payloads
+    (context.args) are accepted and ignored until invites use them."""
+    user = update.effective_user
+    assert user is not None
+    repository = get_services(context).repository
+    stored = repository.touch_user(user.id, user.language_code)
+    has_key = stored.api_key_encrypted is not None
+    if has_key:
+        await reply(update, texts.welcome(user.first_name, True), keyboards.main_menu())
+        return
+    await reply(update, texts.welcome(user.first_name, False))
+    await key_flow.ask_for_key(update, context)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    await answer_query(update)
+    await reply(update, texts.help_text(), keyboards.main_menu())
+
+
+async def balance(update: Update, context: Context) -> None:
+    await answer_query(update)
+    stored = await user_key(update, context)
+    if stored is None:
+        return
+    try:
+        result = await get_services(context).panel.balance(stored.key)
+    except InvalidKey:
+        await reply(update, texts.KEY_INVALID_NOW)
+    except PanelUnavailable:
+        await reply(update, texts.panel_unavailable())
+    except PanelError as error:
+        await reply(update, texts.panel_said(error.message))
+    else:
+        await reply(update, texts.balance_text(result))
+
+
+def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("balance", balance),
+        CallbackQueryHandler(help_command, pattern=callback.pattern("m", "help")),
+        CallbackQueryHandler(balance, pattern=callback.pattern("m", "balance")),
+    ]

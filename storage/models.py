@@ -1,0 +1,112 @@
+"""SQLModel tables. Money is stored as exact decimal text; panel ids as opaque strings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """Decimal kept as text: exact on every backend (SQLite has no decimal type)."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    api_key_encrypted: str | None = Field(default=None, sa_column=Column(Text))
+    key_fingerprint: str | None = Field(default=None, index=True, max_length=64)
+    language: str = Field(default="en", max_length=8)
+    notify: bool = True
+    # False once Telegram says the user blocked the bot; /start sets it back.
+    active: bool = True
+    # True once the panel rejects the stored key; polling pauses until /key is used again.
+    key_rejected: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Placement:
+    """Life of an order row on our side, before and after it reaches the panel."""
+
+    DRAFT = "draft"  # summary shown, not confirmed
+    PLACING = "placing"  # confirm claimed the row; the add request is under way
+    PLACED = "placed"  # the panel returned an order id
+    REJECTED = "rejected"  # the panel refused it: nothing was ordered
+    UNKNOWN = "unknown"  # the request may have reached the panel; never retried by itself
+    TRACKED = "tracked"  # placed on the panel's website, tracked through the bot
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "panel_order_id", name="uq_order_owner_panel_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
+    placement: str = Field(default=Placement.DRAFT, index=True, max_length=16)
+    panel_order_id: str | None = Field(default=None, index=True, max_length=64)
+    service_id: str = Field(max_length=64)
+    service_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    service_type: str = Field(default="", max_length=64)
+    link: str | None = Field(default=None, sa_column=Column(Text))
+    quantity: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # The type's own fields exactly as sent to the panel (JSON object of strings).
+    fields_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    price: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    charge: Decimal | None = Field(default=None, sa_column=Column(DecimalText))
+    currency: str | None = Field(default=None, max_length=16)
+    can_refill: bool | None = None
+    can_cancel: bool | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    status: str | None = Field(default=None, max_length=64)
+    status_raw: str | None = Field(default=None, sa_column=Column(Text))
+    remains: int | None = Field(default=None, sa_column=Column(BigInteger))
+    start_count: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # The last status the user was told about; differs from status_raw while a push is owed.
+    announced_status: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    placed_at: datetime | None = None
+    checked_at: datetime | None = None
+
+
+class TaskKind:
+    REFILL = "refill"
+    CANCEL = "cancel"
+
+
+class PanelTask(SQLModel, table=True):
+    """A refill or cancel request at the panel, tracked until its status is final."""
+
+    __tablename__ = "panel_tasks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, max_length=16)
+    user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
+    panel_order_id: str = Field(max_length=64)
+    panel_task_id: str | None = Field(default=None, max_length=64)
+    status: str | None = Field(default=None, max_length=64)
+    status_raw: str | None = Field(default=None, sa_column=Column(Text))
+    announced_status: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    checked_at: datetime | None = None

@@ -1,0 +1,316 @@
+"""The only place that talks SQL. One short session per unit of work, committed inside."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from storage.crypto import Keyring
+from storage.models import Order, PanelTask, Placement, User, utcnow
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """A user's decrypted panel key; repr never shows it."""
+
+    user_id: int
+    key: str
+
+    def __repr__(self) -> str:
+        return f"StoredKey(user_id={self.user_id}, key=<redacted>)"
+
+    @property
+    def masked(self) -> str:
+        return "••••" + self.key[-4:]
+
+
+@dataclass(frozen=True)
+class DraftOrder:
+    """What the user saw on the summary, to be placed exactly once."""
+
+    user_id: int
+    service_id: str
+    service_name: str
+    service_type: str
+    link: str | None
+    quantity: int | None
+    fields: Mapping[str, str]
+    price: Decimal
+    currency: str | None
+    can_refill: bool | None
+    can_cancel: bool | None
+
+
+class Repository:
+    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+        self._engine = engine
+        self._keyring = keyring
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # --- users -----------------------------------------------------------------------------
+
+    def touch_user(self, telegram_id: int, language: str | None = None) -> User:
+        """Create the user on first contact; a returning user who blocked us is active again."""
+        with self._session() as session:
+            user = session.get(User, telegram_id)
+            if user is None:
+                user = User(telegram_id=telegram_id, language=(language or "en")[:8])
+                session.add(user)
+            elif not user.active:
+                user.active = True
+                user.updated_at = utcnow()
+            return user
+
+    def get_user(self, telegram_id: int) -> User | None:
+        with self._session() as session:
+            return session.get(User, telegram_id)
+
+    def set_api_key(self, telegram_id: int, key: str) -> None:
+        with self._session() as session:
+            user = session.get(User, telegram_id) or User(telegram_id=telegram_id)
+            user.api_key_encrypted = self._keyring.encrypt(key)
+            user.key_fingerprint = self._keyring.fingerprint(key)
+            user.key_rejected = False
+            user.active = True
+            user.updated_at = utcnow()
+            session.add(user)
+
+    def get_api_key(self, telegram_id: int) -> StoredKey | None:
+        user = self.get_user(telegram_id)
+        if user is None or user.api_key_encrypted is None:
+            return None
+        return StoredKey(telegram_id, self._keyring.decrypt(user.api_key_encrypted))
+
+    def remove_api_key(self, telegram_id: int) -> bool:
+        with self._session() as session:
+            user = session.get(User, telegram_id)
+            if user is None or user.api_key_encrypted is None:
+                return False
+            user.api_key_encrypted = None
+            user.key_fingerprint = None
+            user.updated_at = utcnow()
+            return True
+
+    def set_user_flags(
+        self,
+        telegram_id: int,
+        *,
+        notify: bool | None = None,
+        active: bool | None = None,
+        key_rejected: bool | None = None,
+    ) -> None:
+        values: dict[str, object] = {"updated_at": utcnow()}
+        for name, value in (
+            ("notify", notify),
+            ("active", active),
+            ("key_rejected", key_rejected),
+        ):
+            if value is not None:
+                values[name] = value
+        with self._session() as session:
+            session.execute(
+                update(User).where(col(User.telegram_id) == telegram_id).values(**values)
+            )
+
+    def reencrypt_all(self) -> int:
+        """Re-encrypt every stored key with the primary key (after a rotation)."""
+        count = 0
+        with self._session() as session:
+            for user in session.exec(select(User).where(col(User.api_key_encrypted).is_not(None))):
+                assert user.api_key_encrypted is not None
+                user.api_key_encrypted = self._keyring.rotate(user.api_key_encrypted)
+                user.key_fingerprint = self._keyring.fingerprint(
+                    self._keyring.decrypt(user.api_key_encrypted)
+                )
+                count += 1
+        return count
+
+    # --- placing orders --------------------------------------------------------------------
+
+    def create_draft(self, draft: DraftOrder) -> int:
+        with self._session() as session:
+            order = Order(
+                user_id=draft.user_id,
+                service_id=draft.service_id,
+                service_name=draft.service_name,
+                service_type=draft.service_type,
+                link=draft.link,
+                quantity=draft.quantity,
+                fields_json=json.dumps(dict(draft.fields), ensure_ascii=False),
+                price=draft.price,
+                currency=draft.currency,
+                can_refill=draft.can_refill,
+                can_cancel=draft.can_cancel,
+            )
+            session.add(order)
+            session.flush()
+            assert order.id is not None
+            return order.id
+
+    def claim_draft(self, order_id: int, user_id: int) -> Order | None:
+        """Atomically move a draft to 'placing'; only one caller, in any process, wins."""
+        with self._session() as session:
+            result = session.execute(
+                update(Order)
+                .where(
+                    col(Order.id) == order_id,
+                    col(Order.user_id) == user_id,
+                    col(Order.placement) == Placement.DRAFT,
+                )
+                .values(placement=Placement.PLACING)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return session.get(Order, order_id)
+
+    def get_order(self, order_id: int, user_id: int) -> Order | None:
+        with self._session() as session:
+            order = session.get(Order, order_id)
+            return order if order is not None and order.user_id == user_id else None
+
+    def finish_placement(
+        self,
+        order_id: int,
+        placement: str,
+        *,
+        panel_order_id: str | None = None,
+        error: str | None = None,
+    ) -> Order:
+        with self._session() as session:
+            order = session.get(Order, order_id)
+            assert order is not None
+            order.placement = placement
+            order.error = error
+            if panel_order_id is not None:
+                order.panel_order_id = panel_order_id
+                order.placed_at = utcnow()
+                order.status = "pending"
+                order.status_raw = "Pending"
+                order.announced_status = "Pending"
+                order.charge = order.price
+                order.remains = order.quantity
+            return order
+
+    # --- orders on demand ------------------------------------------------------------------
+
+    def count_orders(self, user_id: int) -> int:
+        with self._session() as session:
+            return session.exec(
+                select(func.count())
+                .select_from(Order)
+                .where(col(Order.user_id) == user_id, col(Order.panel_order_id).is_not(None))
+            ).one()
+
+    def list_orders(self, user_id: int, offset: int, limit: int) -> list[Order]:
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(Order)
+                    .where(col(Order.user_id) == user_id, col(Order.panel_order_id).is_not(None))
+                    .order_by(col(Order.created_at).desc(), col(Order.id).desc())
+                    .offset(offset)
+                    .limit(limit)
+                )
+            )
+
+    def find_order(self, user_id: int, panel_order_id: str) -> Order | None:
+        with self._session() as session:
+            return session.exec(
+                select(Order).where(
+                    col(Order.user_id) == user_id, col(Order.panel_order_id) == panel_order_id
+                )
+            ).first()
+
+    def track_order(
+        self, user_id: int, panel_order_id: str, status_raw: str, status: str
+    ) -> Order:
+        """Start tracking an order placed outside the bot (idempotent)."""
+        existing = self.find_order(user_id, panel_order_id)
+        if existing is not None:
+            return existing
+        with self._session() as session:
+            order = Order(
+                user_id=user_id,
+                placement=Placement.TRACKED,
+                panel_order_id=panel_order_id,
+                service_id="",
+                status=status,
+                status_raw=status_raw,
+                announced_status=status_raw,
+                placed_at=utcnow(),
+            )
+            session.add(order)
+            return order
+
+    def record_order_status(
+        self,
+        order_id: int,
+        *,
+        status: str,
+        status_raw: str,
+        remains: int | None,
+        start_count: int | None,
+        charge: Decimal | None,
+        checked_at: datetime | None = None,
+    ) -> Order:
+        with self._session() as session:
+            order = session.get(Order, order_id)
+            assert order is not None
+            order.status = status
+            order.status_raw = status_raw
+            order.remains = remains
+            order.start_count = start_count
+            if charge is not None:
+                order.charge = charge
+            order.checked_at = checked_at or utcnow()
+            return order
+
+    # --- refills and cancels ---------------------------------------------------------------
+
+    def add_task(
+        self, kind: str, user_id: int, panel_order_id: str, panel_task_id: str | None
+    ) -> int:
+        with self._session() as session:
+            task = PanelTask(
+                kind=kind,
+                user_id=user_id,
+                panel_order_id=panel_order_id,
+                panel_task_id=panel_task_id,
+                status="pending",
+                status_raw="Pending",
+                announced_status="Pending",
+            )
+            session.add(task)
+            session.flush()
+            assert task.id is not None
+            return task.id
+
+    def tasks_for_order(self, user_id: int, panel_order_id: str) -> list[PanelTask]:
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(PanelTask)
+                    .where(
+                        col(PanelTask.user_id) == user_id,
+                        col(PanelTask.panel_order_id) == panel_order_id,
+                    )
+                    .order_by(col(PanelTask.id))
+                )
+            )

@@ -1,0 +1,97 @@
+"""Shared fixtures: the two stand-in servers and the real application polling the Bot API one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings, load_settings
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram
+
+TOKEN = "123456:TEST-token-for-the-stand-in"
+USER = 1001
+OTHER_USER = 2002
+USER_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+OTHER_KEY = "ffeeddccbbaa99887766554433221100"
+
+
+@pytest.fixture
+def panel() -> Iterator[FakePanel]:
+    with FakePanel() as fake:
+        fake.add_key(USER_KEY, balance="100")
+        fake.add_key(OTHER_KEY, balance="50")
+        yield fake
+        assert not fake.handler_errors, fake.handler_errors
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str
+) -> Settings:
+    return make_settings(tmp_path, panel, telegram, fernet_key)
+
+
+def make_settings(
+    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str, **extra: Any
+) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "bot_token": TOKEN,
+        "telegram_api_url": telegram.base_url,
+        "smm_api_url": panel.url,
+        "data_dir": tmp_path / "data",
+        "encryption_key": fernet_key,
+        "status_poll_seconds": 3600,  # tests run the job themselves
+        "panel_timeout_seconds": 2,
+    }
+    values.update(extra)
+    return load_settings(**values)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    async with running(settings) as application:
+        yield application
+
+
+class running:  # noqa: N801  (used as `async with running(settings)`)
+    """The real application, polling the stand-in Bot API as `python -m bot` would."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.application = build_application(settings)
+
+    async def __aenter__(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        # The same steps as Application.run_polling, which the tests cannot block on.
+        await self.application.initialize()
+        assert self.application.post_init is not None
+        await self.application.post_init(self.application)
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(poll_interval=0, timeout=1)
+        return self.application
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self.application.updater is not None
+        await self.application.updater.stop()
+        await self.application.stop()
+        await self.application.shutdown()
+        assert self.application.post_shutdown is not None
+        await self.application.post_shutdown(self.application)

@@ -1,0 +1,1214 @@
+"""A stateful stand-in SMM panel speaking PerfectPanel "API v2" over real HTTP.
+
+The fake follows /work/shared/panel-api-notes.md (sections 2-4 for shapes and exact error texts,
+section 7 for what it simulates) and the smmsend seed document. It is a real HTTP/1.1 server on
+``127.0.0.1`` (random free port) running in a daemon thread, built on the standard library only.
+
+Typical use::
+
+    with FakePanel() as panel:
+        panel.add_key("k1", balance="50")
+        httpx.post(panel.url, data={"key": "k1", "action": "balance"}).json()
+        # {"balance": "50.00000", "currency": "USD"}
+
+Behaviour in a nutshell (PerfectPanel style):
+
+* one endpoint ``/api/v2``; form-encoded POST or a GET query (both are merged, the body wins);
+  any other path answers an nginx-style 404 HTML page;
+* every logical error is HTTP 200 ``{"error": "<exact PP text>"}``;
+* numbers are JSON strings unless :attr:`FakePanel.numbers_as_numbers` is set;
+* the panel never advances statuses by itself: tests drive the lifecycle with
+  :meth:`FakePanel.set_order`, :meth:`FakePanel.complete`, :meth:`FakePanel.set_refill` and
+  :meth:`FakePanel.set_cancel`;
+* fault switches (:attr:`FakePanel.fault`, :attr:`FakePanel.delay`, ...) imitate the transport
+  trouble real panels produce (HTML error pages, truncated JSON, PHP notices, timeouts).
+
+Default catalogue (:func:`default_catalogue`), ids by exact PP type name (:data:`SERVICE_IDS`):
+
+====  ==========================  =====================  ======  =====  =======  ===============
+id    type                        category               rate    min    max      flags
+====  ==========================  =====================  ======  =====  =======  ===============
+1     Default                     Instagram Followers    0.90    10     10000    drip/refill/cncl
+2     Custom Comments             Instagram Comments     8.00    5      1000     cancel
+3     Subscriptions               Instagram Auto Likes   0.40    50     5000     cancel
+4     Custom Comments Package     Instagram Comments     3.00    1      1        -
+5     Poll                        Telegram               1.10    10     10000    -
+6     SEO                         Website Traffic        2.00    100    100000   -
+7     Mentions with Hashtags      Instagram Mentions     3.00    100    10000    -
+8     Mentions Custom List        Instagram Mentions     6.00    5      1000     -
+9     Mentions Hashtag            Instagram Mentions     2.50    100    10000    -
+10    Mentions User Followers     Instagram Mentions     2.50    100    10000    -
+11    Mentions Media Likers       Instagram Mentions     2.50    100    10000    -
+12    Mentions                    Instagram Mentions     3.50    100    10000    -
+13    Package                     Telegram               12.50   1      1        -
+14    Comment Likes               Instagram Comments     1.50    20     20000    refill
+15    Invites from Groups         Telegram               4.00    100    10000    -
+16    Web Traffic                 Website Traffic        0.30    100    1000000  dripfeed
+17    Comment Replies             Instagram Comments     9.00    5      1000     -
+18    Weird New Type (unknown)    Other                  1.00    10     1000     -
+101   Default (no flags at all)   Instagram Followers    0.50    50     5000     -
+102+  Default fillers             Instagram Followers    varies  ...             varies
+====  ==========================  =====================  ======  =====  =======  ===============
+
+"Instagram Followers" holds 25 services (ids 1 and 101-124) so pagination can be tested.
+Orders of the unknown type are validated like ``Default`` (``link`` + ``quantity``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import socketserver
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = [
+    "API_PATH",
+    "CANCEL_ERROR_EARLIER",
+    "CANCEL_ERROR_NOT_ALLOWED",
+    "CANCEL_ERROR_NOT_FOUND",
+    "DELAYS",
+    "ERR_BAD_LINK",
+    "ERR_DRIPFEED",
+    "ERR_DUPLICATE_LINK",
+    "ERR_FUNDS",
+    "ERR_INCORRECT_ORDER",
+    "ERR_INCORRECT_REQUEST",
+    "ERR_INVALID_KEY",
+    "ERR_SERVICE",
+    "FAULTS",
+    "FINAL_STATUSES",
+    "FOLLOWERS_CATEGORY",
+    "MAX_IDS",
+    "PLAIN_SERVICE_ID",
+    "REFILL_ERROR_NOT_ELIGIBLE",
+    "REFILL_ERROR_NOT_FOUND",
+    "SERVICE_IDS",
+    "UNKNOWN_TYPE",
+    "FakeCancel",
+    "FakeOrder",
+    "FakePanel",
+    "FakeRefill",
+    "default_catalogue",
+]
+
+API_PATH = "/api/v2"
+MAX_IDS = 100
+"""PP documents "up to 100 IDs" for multi calls; the fake answers ``Incorrect request`` above."""
+
+# Exact PerfectPanel error texts (notes §3.2).
+ERR_INVALID_KEY = "Invalid API key"
+ERR_INCORRECT_REQUEST = "Incorrect request"
+ERR_SERVICE = "Incorrect service ID"
+ERR_BAD_LINK = "Bad link"
+ERR_FUNDS = "Not enough funds on balance"
+ERR_DUPLICATE_LINK = (
+    "You have active order with this link. Please wait until order being completed."
+)
+ERR_DRIPFEED = "This service does not support drip-feed"
+ERR_INCORRECT_ORDER = "Incorrect order ID"
+REFILL_ERROR_NOT_ELIGIBLE = "Order not eligible for refill."
+REFILL_ERROR_NOT_FOUND = "Refill not found"
+CANCEL_ERROR_EARLIER = "Cancellation request was sent earlier"
+CANCEL_ERROR_NOT_ALLOWED = "Order can not be canceled"
+CANCEL_ERROR_NOT_FOUND = "Cancel not found"
+
+FINAL_STATUSES = frozenset({"Completed", "Partial", "Canceled", "Refunded"})
+"""Order statuses after which the same link may be ordered again."""
+REFILLABLE_STATUSES = frozenset({"Completed", "Partial"})
+CANCELLABLE_STATUSES = frozenset({"Pending", "In progress"})
+ACTIVE_REFILL_STATUSES = frozenset({"Pending", "In progress"})
+
+DELAYS = frozenset(
+    {0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480, 540, 600}
+)
+"""Subscription ``delay`` values (minutes) allowed by the seed document."""
+
+Fault = Literal[
+    "html502",
+    "cloudflare",
+    "maintenance",
+    "invalid_json",
+    "empty",
+    "timeout",
+    "timeout_after_processing",
+    "bom_notice",
+    "http500_json",
+]
+FAULTS: frozenset[str] = frozenset(Fault.__args__)  # type: ignore[attr-defined]
+
+_Q5 = Decimal("0.00001")
+_JSON_CT = "application/json"
+_HTML_CT = "text/html; charset=UTF-8"
+
+# --------------------------------------------------------------------------------------------
+# Catalogue
+# --------------------------------------------------------------------------------------------
+
+SERVICE_IDS: dict[str, int] = {
+    "Default": 1,
+    "Custom Comments": 2,
+    "Subscriptions": 3,
+    "Custom Comments Package": 4,
+    "Poll": 5,
+    "SEO": 6,
+    "Mentions with Hashtags": 7,
+    "Mentions Custom List": 8,
+    "Mentions Hashtag": 9,
+    "Mentions User Followers": 10,
+    "Mentions Media Likers": 11,
+    "Mentions": 12,
+    "Package": 13,
+    "Comment Likes": 14,
+    "Invites from Groups": 15,
+    "Web Traffic": 16,
+    "Comment Replies": 17,
+    "Weird New Type": 18,
+}
+"""Service id of the one default-catalogue service of each type, keyed by exact PP type name."""
+
+UNKNOWN_TYPE = "Weird New Type"
+"""A type name no client knows; the fake validates it like ``Default``."""
+PLAIN_SERVICE_ID = 101
+"""A ``Default`` service with ``dripfeed``, ``refill`` and ``cancel`` all false."""
+FOLLOWERS_CATEGORY = "Instagram Followers"
+"""The category holding 25 services (ids 1 and 101-124)."""
+
+
+def _svc(
+    sid: int,
+    name: str,
+    type_: str,
+    rate: str,
+    min_: int,
+    max_: int,
+    category: str,
+    *,
+    dripfeed: bool = False,
+    refill: bool = False,
+    cancel: bool = False,
+) -> dict[str, Any]:
+    """One catalogue entry in smmsend's key order with PP value types."""
+    return {
+        "service": sid,
+        "name": name,
+        "type": type_,
+        "rate": rate,
+        "min": str(min_),
+        "max": str(max_),
+        "dripfeed": dripfeed,
+        "refill": refill,
+        "cancel": cancel,
+        "category": category,
+    }
+
+
+def default_catalogue() -> list[dict[str, Any]]:
+    """A fresh copy of the default catalogue (see the module docstring for the id table)."""
+    followers = FOLLOWERS_CATEGORY
+    comments = "Instagram Comments"
+    mentions = "Instagram Mentions"
+    telegram = "Telegram"
+    web = "Website Traffic"
+    ids = SERVICE_IDS
+
+    out = [
+        _svc(1, "Instagram Followers [Refill 30D]", "Default", "0.90", 10, 10000, followers,
+             dripfeed=True, refill=True, cancel=True),
+        _svc(PLAIN_SERVICE_ID, "Instagram Followers [No Refill]", "Default", "0.50", 50, 5000,
+             followers),
+    ]  # fmt: skip
+    for n in range(1, 24):
+        out.append(
+            _svc(
+                PLAIN_SERVICE_ID + n,
+                f"Instagram Followers [Server {n}]",
+                "Default",
+                f"{Decimal('0.60') + Decimal(n) * Decimal('0.05'):.2f}",
+                10 * (1 + n % 5),
+                50000,
+                followers,
+                dripfeed=n % 4 == 0,
+                refill=n % 2 == 0,
+                cancel=n % 3 == 0,
+            )
+        )
+    out += [
+        _svc(ids["Custom Comments"], "Instagram Custom Comments", "Custom Comments", "8.00",
+             5, 1000, comments, cancel=True),
+        _svc(ids["Custom Comments Package"], "Instagram 10 Custom Comments [Package]",
+             "Custom Comments Package", "3.00", 1, 1, comments),
+        _svc(ids["Comment Likes"], "Instagram Comment Likes", "Comment Likes", "1.50",
+             20, 20000, comments, refill=True),
+        _svc(ids["Comment Replies"], "Instagram Comment Replies", "Comment Replies", "9.00",
+             5, 1000, comments),
+        _svc(ids["Mentions with Hashtags"], "Instagram Mentions [Hashtags]",
+             "Mentions with Hashtags", "3.00", 100, 10000, mentions),
+        _svc(ids["Mentions Custom List"], "Instagram Mentions [Custom List]",
+             "Mentions Custom List", "6.00", 5, 1000, mentions),
+        _svc(ids["Mentions Hashtag"], "Instagram Mentions [Hashtag Scrape]", "Mentions Hashtag",
+             "2.50", 100, 10000, mentions),
+        _svc(ids["Mentions User Followers"], "Instagram Mentions [User Followers]",
+             "Mentions User Followers", "2.50", 100, 10000, mentions),
+        _svc(ids["Mentions Media Likers"], "Instagram Mentions [Media Likers]",
+             "Mentions Media Likers", "2.50", 100, 10000, mentions),
+        _svc(ids["Mentions"], "Instagram Mentions", "Mentions", "3.50", 100, 10000, mentions),
+        _svc(ids["Subscriptions"], "Instagram Auto Likes [Subscription]", "Subscriptions",
+             "0.40", 50, 5000, "Instagram Auto Likes", cancel=True),
+        _svc(ids["Poll"], "Telegram Poll Votes", "Poll", "1.10", 10, 10000, telegram),
+        _svc(ids["Package"], "Telegram Channel Starter [Package]", "Package", "12.50", 1, 1,
+             telegram),
+        _svc(ids["Invites from Groups"], "Telegram Members [Invites from Groups]",
+             "Invites from Groups", "4.00", 100, 10000, telegram),
+        _svc(ids["SEO"], "Google Keyword Traffic [SEO]", "SEO", "2.00", 100, 100000, web),
+        _svc(ids["Web Traffic"], "Website Traffic [Country Targeted]", "Web Traffic", "0.30",
+             100, 1000000, web, dripfeed=True),
+        _svc(ids[UNKNOWN_TYPE], "Mystery Boost [New]", UNKNOWN_TYPE, "1.00", 10, 1000, "Other"),
+    ]  # fmt: skip
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Per-type `add` rules (notes §1.2)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TypeRule:
+    """What `add` requires for one service type (everything except Subscriptions)."""
+
+    quantity: Literal["field", "lines", "one"] = "field"
+    """``field``: the ``quantity`` form field; ``lines``: line count of ``lines_field``;
+    ``one``: always 1 (Package)."""
+    lines_field: str = ""
+    required: tuple[str, ...] = ()
+    """Single-value fields that must be non-blank."""
+    lists: tuple[str, ...] = ()
+    """List fields (one item per line) that must hold at least one non-blank line."""
+    flat: bool = False
+    """Charge the rate itself instead of rate * quantity / 1000."""
+    check_range: bool = True
+
+
+_TYPE_RULES: dict[str, _TypeRule] = {
+    "Default": _TypeRule(),
+    "SEO": _TypeRule(lists=("keywords",)),
+    "Custom Comments": _TypeRule(quantity="lines", lines_field="comments"),
+    "Mentions with Hashtags": _TypeRule(lists=("usernames", "hashtags")),
+    "Mentions Custom List": _TypeRule(quantity="lines", lines_field="usernames"),
+    "Mentions Hashtag": _TypeRule(required=("hashtag",)),
+    "Mentions User Followers": _TypeRule(required=("username",)),
+    "Mentions Media Likers": _TypeRule(required=("media",)),
+    "Mentions": _TypeRule(lists=("usernames",)),
+    "Package": _TypeRule(quantity="one", flat=True, check_range=False),
+    "Custom Comments Package": _TypeRule(
+        quantity="lines", lines_field="comments", flat=True, check_range=False
+    ),
+    "Comment Likes": _TypeRule(required=("username",)),
+    "Poll": _TypeRule(required=("answer_number",)),
+    "Invites from Groups": _TypeRule(lists=("groups",)),
+    "Web Traffic": _TypeRule(required=("country", "device", "type_of_traffic")),
+    "Comment Replies": _TypeRule(quantity="lines", lines_field="comments", required=("username",)),
+}
+
+_LINK_RE = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
+
+
+def _lines(value: str) -> list[str]:
+    """Split a list field on ``\\r\\n`` or ``\\n``; blank lines are ignored."""
+    return [line for line in re.split(r"\r\n|\n", value) if line.strip()]
+
+
+def _parse_int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _parse_decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+
+
+def _truthy(value: Any) -> bool:
+    """Catalogue booleans as PP sends them, or as a test may have rewritten them."""
+    return value is True or value == 1 or str(value).strip().lower() in {"1", "true"}
+
+
+def _split_ids(value: str) -> list[str]:
+    return [piece.strip() for piece in value.split(",") if piece.strip()]
+
+
+def _json_id(piece: str) -> int | str:
+    """Ids inside multi answers are JSON numbers on PP (strings if not numeric)."""
+    return int(piece) if piece.isdigit() else piece
+
+
+# --------------------------------------------------------------------------------------------
+# State
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeOrder:
+    """One order as the panel stores it.
+
+    ``fields`` holds every form field of the ``add`` request except ``key`` and ``action``.
+    ``quantity`` is the total charged quantity (line count for list types, runs * quantity for
+    drip-feed, ``max`` for subscriptions, 1 for Package).
+    """
+
+    id: str
+    key: str
+    service: int
+    fields: dict[str, str]
+    quantity: int
+    charge: Decimal
+    status: str = "Pending"
+    remains: int | str = 0
+    start_count: int = 0
+    currency: str = "USD"
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class FakeRefill:
+    id: str
+    key: str
+    order_id: str
+    status: str = "Pending"
+
+
+@dataclass
+class FakeCancel:
+    id: str
+    key: str
+    order_id: str
+    status: str = "Pending"
+
+
+@dataclass
+class _Account:
+    balance: Decimal
+    currency: str
+
+
+class _ApiError(Exception):
+    """A logical error answered as HTTP 200 ``{"error": message}``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _json_reply(payload: Any, status: int = 200) -> _Reply:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return _Reply(status, body, _JSON_CT)
+
+
+def _html_reply(status: int, html: str, headers: tuple[tuple[str, str], ...] = ()) -> _Reply:
+    return _Reply(status, html.encode(), _HTML_CT, headers)
+
+
+_NGINX_404 = (
+    "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+    "<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+_NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+_CLOUDFLARE = (
+    '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+    '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">'
+    '<meta name="robots" content="noindex,nofollow"></head><body>'
+    '<div class="main-wrapper" role="main"><div class="main-content">'
+    "<noscript>Enable JavaScript and cookies to continue</noscript></div></div>"
+    "</body></html>"
+)
+_MAINTENANCE = (
+    "<!DOCTYPE html><html><head><title>Site Maintenance</title></head><body>"
+    "<h1>We&rsquo;ll be back soon!</h1><p>Sorry for the inconvenience, the panel is "
+    "undergoing scheduled maintenance. Please try again later.</p></body></html>"
+)
+_INTERNAL_ERROR_HTML = "<html><body><h1>500 Internal Server Error</h1></body></html>"
+_BOM = b"\xef\xbb\xbf"
+_PHP_NOTICE = (
+    b"<br />\n<b>Notice</b>:  Undefined index: HTTP_CF_CONNECTING_IP in "
+    b"<b>/var/www/panel/api/v2/index.php</b> on line <b>17</b><br />\n"
+)
+_TRUNCATED_JSON = b'{"balance": "10'
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # never join handler threads (one may sleep in a fault)
+    request_queue_size = 64
+
+    def __init__(self, panel: FakePanel) -> None:
+        self.panel = panel
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls socket.getfqdn(), which can stall on reverse DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = "127.0.0.1"
+        self.server_port = self.server_address[1]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # client went away
+        self.panel.handler_errors.append(traceback.format_exc())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+    wbufsize = 64 * 1024  # headers and body leave in one send (see _serve's flush)
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.panel._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.panel._track(self.connection, add=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._serve(b"")
+
+    def do_POST(self) -> None:
+        length = _parse_int(self.headers.get("Content-Length") or "0")
+        if length is None or length < 0:
+            self.send_error(400)
+            return
+        self._serve(self.rfile.read(length) if length else b"")
+
+    def _serve(self, body: bytes) -> None:
+        try:
+            reply = self.server.panel._handle(self.path, body)
+        except Exception:
+            self.server.panel.handler_errors.append(traceback.format_exc())
+            reply = _html_reply(500, _INTERNAL_ERROR_HTML)
+        if reply is None:  # panel stopped while this request slept: drop the connection
+            self.close_connection = True
+            return
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(reply.body)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+
+# --------------------------------------------------------------------------------------------
+# The panel
+# --------------------------------------------------------------------------------------------
+
+
+class FakePanel:
+    """A PerfectPanel-style API v2 server with inspectable state and fault switches.
+
+    Nothing listens until :meth:`start` (or ``with FakePanel() as panel``). All state lives
+    behind one lock; tests may read ``orders``/``refills``/``cancels``/``requests`` directly and
+    should change state through the ``set_*`` helpers.
+    """
+
+    def __init__(self, services: list[dict[str, Any]] | None = None) -> None:
+        self.services: list[dict[str, Any]] = default_catalogue() if services is None else services
+        """The catalogue answered by ``services`` and used by ``add`` (PP-shaped dicts)."""
+        self.orders: dict[str, FakeOrder] = {}
+        self.refills: dict[str, FakeRefill] = {}
+        self.cancels: dict[str, FakeCancel] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        """``(action, fields)`` of every ``/api/v2`` request in arrival order; ``fields`` holds
+        every field received (including ``key`` and ``action``). Recorded before any delay or
+        fault, so counts are deterministic."""
+        self.handler_errors: list[str] = []
+        """Tracebacks of bugs inside the fake itself (answered as HTTP 500 HTML)."""
+
+        self.fault_actions: set[str] | None = None
+        """Limit :attr:`fault` to these actions (``None`` = every action)."""
+        self.fault_times: int | None = None
+        """If set, the fault hits that many matching requests, then switches itself off."""
+        self.timeout_seconds: float = 30.0
+        """How long the ``timeout*`` faults sleep (interrupted by :meth:`stop`)."""
+        self.delay: float = 0.0
+        """Seconds to wait before processing/answering every request."""
+        self.delays: dict[str, float] = {}
+        """Per-action delay; overrides :attr:`delay` for that action."""
+        self.numbers_as_numbers: bool = False
+        """Send rate/min/max/charge/start_count/remains/balance/ids as JSON numbers (rate and
+        money as floats) and dripfeed/refill/cancel as 0/1 (a common non-PP dialect)."""
+        self.status_spelling: dict[str, str] = {}
+        """Rewrites outgoing order/refill/cancel status words, e.g. ``{"Canceled":
+        "Cancelled"}``. Internal state keeps the canonical PP words."""
+        self.cancel_status_form: Literal["cancels", "cancel_status"] = "cancels"
+        """``cancels``: ``action=cancel&cancels=1,2`` answers cancel statuses (seed doc) and
+        ``action=cancel_status`` is unknown. ``cancel_status``: the reverse."""
+        self.multi_status_dialect: Literal["pp", "smartpanel", "array"] = "pp"
+        """Shape of ``status`` with ``orders=``: ``pp`` object keyed by trimmed id with
+        ``{"error": ...}`` items; ``smartpanel`` object keyed by the raw comma-split pieces with
+        bare-string errors; ``array`` list in request order (duplicates dropped) whose found
+        items carry ``order`` and whose missing items are exactly ``{"error": ...}``."""
+
+        self._fault: str | None = None
+        self._accounts: dict[str, _Account] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self._next_order = 1001
+        self._next_refill = 5001
+        self._next_cancel = 9001
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakePanel:
+        """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("FakePanel already started")
+        self._stopping.clear()
+        self._server = _Server(self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name=f"FakePanel:{self._server.server_port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; wakes handlers sleeping in a delay/timeout fault and drops their
+        connections without an answer. Returns within about a second in every case."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        deadline = time.monotonic() + 1.0
+        while True:
+            with self._lock:
+                conns = list(self._connections)
+            if not conns or time.monotonic() > deadline:
+                break
+            for conn in conns:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+            time.sleep(0.01)
+        if thread is not None:
+            thread.join(timeout=1.0)
+        self._server = self._thread = None
+
+    def __enter__(self) -> FakePanel:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>/api/v2`` (only after :meth:`start`)."""
+        if self._server is None:
+            raise RuntimeError("FakePanel not started")
+        return f"http://127.0.0.1:{self._server.server_port}{API_PATH}"
+
+    @property
+    def fault(self) -> str | None:
+        """Transport fault to inject (default ``None``); see :data:`FAULTS`.
+
+        ``html502`` 502 nginx HTML; ``cloudflare`` 503 "Just a moment..." HTML; ``maintenance``
+        200 HTML page; ``invalid_json`` 200 truncated JSON; ``empty`` 200 empty body;
+        ``http500_json`` 500 ``{"error": "Internal error"}`` -- none of these process the
+        request. ``timeout`` sleeps :attr:`timeout_seconds` then processes and answers
+        normally (a client that gave up may still get its order placed late).
+        ``timeout_after_processing`` processes first (an ``add`` places and charges the order),
+        then sleeps. ``bom_notice`` answers normally behind a UTF-8 BOM and a PHP notice.
+        """
+        return self._fault
+
+    @fault.setter
+    def fault(self, value: str | None) -> None:
+        if value is not None and value not in FAULTS:
+            raise ValueError(f"unknown fault {value!r}; expected one of {sorted(FAULTS)}")
+        self._fault = value
+
+    # ---- accounts ----------------------------------------------------------------------------
+
+    def add_key(self, key: str, balance: str | Decimal = "100", currency: str = "USD") -> None:
+        """Register an API key with a balance in ``currency``."""
+        with self._lock:
+            self._accounts[key] = _Account(Decimal(str(balance)), currency)
+
+    def balance_of(self, key: str) -> Decimal:
+        with self._lock:
+            return self._accounts[key].balance
+
+    def set_balance(self, key: str, balance: str | Decimal) -> None:
+        with self._lock:
+            self._accounts[key].balance = Decimal(str(balance))
+
+    # ---- test-driven lifecycle -----------------------------------------------------------------
+
+    def create_order(
+        self,
+        key: str,
+        service_id: int,
+        quantity: int = 100,
+        link: str = "https://x.test/p",
+        status: str = "Pending",
+    ) -> str:
+        """An order "placed on the website": no validation, charged to the key's balance."""
+        with self._lock:
+            account = self._accounts[key]
+            service = self._service(str(service_id))
+            if service is None:
+                raise ValueError(f"no service {service_id} in the catalogue")
+            charge = self._charge(service, quantity, flat=False)
+            fields = {"service": str(service_id), "link": link, "quantity": str(quantity)}
+            order = self._new_order(key, account, service, fields, quantity, charge)
+            order.status = status
+            return order.id
+
+    def set_order(
+        self,
+        order_id: str | int,
+        *,
+        status: str | None = None,
+        remains: int | str | None = None,
+        start_count: int | None = None,
+        charge: str | Decimal | None = None,
+        refund: bool = False,
+    ) -> None:
+        """Change an order; ``None`` leaves a field as it is.
+
+        With ``refund=True`` a new status of Canceled/Refunded returns the whole charge to the
+        balance (charge becomes 0) and Partial returns ``charge * remains / quantity``.
+        """
+        with self._lock:
+            order = self.orders[str(order_id)]
+            if remains is not None:
+                order.remains = remains
+            if start_count is not None:
+                order.start_count = start_count
+            if charge is not None:
+                order.charge = Decimal(str(charge))
+            if status is not None:
+                order.status = status
+                if refund:
+                    self._refund(order)
+
+    def complete(self, order_id: str | int) -> None:
+        """Status Completed, remains 0."""
+        self.set_order(order_id, status="Completed", remains=0)
+
+    def set_refill(self, refill_id: str | int, status: str) -> None:
+        with self._lock:
+            self.refills[str(refill_id)].status = status
+
+    def set_cancel(self, cancel_id: str | int, status: str) -> None:
+        with self._lock:
+            self.cancels[str(cancel_id)].status = status
+
+    # ---- request log -------------------------------------------------------------------------
+
+    def count(self, action: str) -> int:
+        """How many received requests had this ``action``."""
+        with self._lock:
+            return sum(1 for received, _ in self.requests if received == action)
+
+    def reset_counts(self) -> None:
+        """Forget the request log."""
+        with self._lock:
+            self.requests.clear()
+
+    # ---- request handling --------------------------------------------------------------------
+
+    def _track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep; False if :meth:`stop` interrupted it."""
+        return seconds <= 0 or not self._stopping.wait(seconds)
+
+    def _take_fault(self, action: str) -> str | None:
+        """The fault for this request (caller holds the lock); counts down ``fault_times``."""
+        fault = self._fault
+        if fault is None or (self.fault_actions is not None and action not in self.fault_actions):
+            return None
+        if self.fault_times is not None:
+            self.fault_times -= 1
+            if self.fault_times <= 0:
+                self._fault = None
+                self.fault_times = None
+        return fault
+
+    def _handle(self, raw_path: str, body: bytes) -> _Reply | None:
+        split = urlsplit(raw_path)
+        if split.path.rstrip("/") != API_PATH:
+            return _html_reply(404, _NGINX_404)
+        fields = dict(parse_qsl(split.query, keep_blank_values=True))
+        fields.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        action = fields.get("action", "")
+        with self._lock:
+            self.requests.append((action, dict(fields)))
+            fault = self._take_fault(action)
+            delay = self.delays.get(action, self.delay)
+        if not self._sleep(delay):
+            return None
+
+        if fault == "html502":
+            return _html_reply(502, _NGINX_502)
+        if fault == "cloudflare":
+            return _html_reply(
+                503, _CLOUDFLARE, (("cf-mitigated", "challenge"), ("Cache-Control", "no-cache"))
+            )
+        if fault == "maintenance":
+            return _html_reply(200, _MAINTENANCE)
+        if fault == "invalid_json":
+            return _Reply(200, _TRUNCATED_JSON, _JSON_CT)
+        if fault == "empty":
+            return _Reply(200, b"", _HTML_CT)
+        if fault == "http500_json":
+            return _json_reply({"error": "Internal error"}, status=500)
+        if fault == "timeout" and not self._sleep(self.timeout_seconds):
+            return None
+
+        reply = _json_reply(self._dispatch(action, fields))
+
+        if fault == "timeout_after_processing" and not self._sleep(self.timeout_seconds):
+            return None
+        if fault == "bom_notice":
+            return _Reply(200, _BOM + _PHP_NOTICE + reply.body, _HTML_CT)
+        return reply
+
+    def _dispatch(self, action: str, f: dict[str, str]) -> Any:
+        with self._lock:
+            key = f.get("key", "")
+            account = self._accounts.get(key) if key else None
+            if account is None:
+                return {"error": ERR_INVALID_KEY}
+            try:
+                if action == "services":
+                    return [self._service_out(s) for s in self.services]
+                if action == "balance":
+                    return {"balance": self._money(account.balance), "currency": account.currency}
+                if action == "add":
+                    return self._add(key, account, f)
+                if action == "status":
+                    return self._status_action(key, f)
+                if action == "refill":
+                    return self._refill_action(key, f)
+                if action == "refill_status":
+                    return self._refill_status_action(key, f)
+                if action == "cancel":
+                    return self._cancel_action(key, f)
+                if action == "cancel_status" and self._cancel_form() == "cancel_status":
+                    if "cancels" not in f:
+                        raise _ApiError(ERR_INCORRECT_REQUEST)
+                    return self._cancel_statuses(key, f["cancels"])
+                raise _ApiError(ERR_INCORRECT_REQUEST)
+            except _ApiError as err:
+                return {"error": err.message}
+
+    # ---- rendering -----------------------------------------------------------------------------
+
+    def _money(self, amount: Decimal) -> str | float:
+        q = amount.quantize(_Q5)
+        return float(q) if self.numbers_as_numbers else f"{q:f}"
+
+    def _number(self, value: int) -> str | int:
+        return value if self.numbers_as_numbers else str(value)
+
+    def _remains(self, value: int | str) -> str | int:
+        return value if isinstance(value, str) else self._number(value)
+
+    def _spell(self, status: str) -> str:
+        return self.status_spelling.get(status, status)
+
+    def _service_out(self, service: dict[str, Any]) -> dict[str, Any]:
+        out = dict(service)
+        if not self.numbers_as_numbers:
+            return out
+        for name, value in out.items():
+            if name == "rate" and (rate := _parse_decimal(value)) is not None:
+                out[name] = float(rate)
+            elif name in {"service", "min", "max"} and (number := _parse_int(value)) is not None:
+                out[name] = number
+            elif name in {"dripfeed", "refill", "cancel"} and isinstance(value, bool):
+                out[name] = int(value)
+        return out
+
+    def _order_out(self, order: FakeOrder) -> dict[str, Any]:
+        return {
+            "charge": self._money(order.charge),
+            "start_count": self._number(order.start_count),
+            "status": self._spell(order.status),
+            "remains": self._remains(order.remains),
+            "currency": order.currency,
+        }
+
+    # ---- helpers (caller holds the lock) ----------------------------------------------------
+
+    def _service(self, service_id: str) -> dict[str, Any] | None:
+        wanted = service_id.strip()
+        return next((s for s in self.services if str(s.get("service")) == wanted), None)
+
+    def _own_order(self, key: str, order_id: str) -> FakeOrder | None:
+        order = self.orders.get(order_id)
+        return order if order is not None and order.key == key else None
+
+    def _charge(self, service: dict[str, Any], quantity: int, *, flat: bool) -> Decimal:
+        rate = _parse_decimal(service.get("rate")) or Decimal(0)
+        return rate if flat else (rate * quantity / 1000).quantize(_Q5)
+
+    def _new_order(
+        self,
+        key: str,
+        account: _Account,
+        service: dict[str, Any],
+        fields: dict[str, str],
+        quantity: int,
+        charge: Decimal,
+    ) -> FakeOrder:
+        order_id = str(self._next_order)
+        self._next_order += 1
+        order = FakeOrder(
+            id=order_id,
+            key=key,
+            service=int(str(service["service"])),
+            fields=fields,
+            quantity=quantity,
+            charge=charge,
+            remains=quantity,
+            currency=account.currency,
+        )
+        self.orders[order_id] = order
+        account.balance -= charge
+        return order
+
+    def _refund(self, order: FakeOrder) -> None:
+        account = self._accounts.get(order.key)
+        if account is None:
+            return
+        if order.status in {"Canceled", "Refunded"}:
+            back = order.charge
+        elif order.status == "Partial" and isinstance(order.remains, int) and order.quantity:
+            back = (order.charge * order.remains / order.quantity).quantize(_Q5)
+        else:
+            return
+        account.balance += back
+        order.charge -= back
+
+    def _ids(self, value: str) -> list[str]:
+        ids = _split_ids(value)
+        if not ids or len(ids) > MAX_IDS:
+            raise _ApiError(ERR_INCORRECT_REQUEST)
+        return ids
+
+    def _cancel_form(self) -> str:
+        if self.cancel_status_form not in {"cancels", "cancel_status"}:
+            raise ValueError(f"unknown cancel_status_form {self.cancel_status_form!r}")
+        return self.cancel_status_form
+
+    # ---- add -----------------------------------------------------------------------------------
+
+    def _add(self, key: str, account: _Account, f: dict[str, str]) -> dict[str, Any]:
+        service = self._service(f.get("service", ""))
+        if service is None:
+            raise _ApiError(ERR_SERVICE)
+        type_ = str(service.get("type", ""))
+        min_ = _parse_int(service.get("min")) or 0
+        max_ = _parse_int(service.get("max")) or 0
+        fields = {k: v for k, v in f.items() if k not in {"key", "action"}}
+
+        if type_ == "Subscriptions":
+            quantity = self._validate_subscription(f, min_, max_)
+            charge, link = Decimal(0), None
+        else:
+            rule = _TYPE_RULES.get(type_, _TYPE_RULES["Default"])
+            link = f.get("link", "").strip()
+            if not _LINK_RE.match(link):
+                raise _ApiError(ERR_BAD_LINK)
+            quantity = self._validate_quantity(type_, rule, service, f)
+            if rule.check_range:
+                self._check_range(quantity, min_, max_)
+            charge = self._charge(service, quantity, flat=rule.flat)
+
+        if link is not None and any(
+            o.key == key
+            and o.status not in FINAL_STATUSES
+            and o.fields.get("link", "").strip() == link
+            for o in self.orders.values()
+        ):
+            raise _ApiError(ERR_DUPLICATE_LINK)
+        if charge > account.balance:
+            raise _ApiError(ERR_FUNDS)
+        order = self._new_order(key, account, service, fields, quantity, charge)
+        return {"order": int(order.id)}
+
+    @staticmethod
+    def _check_range(quantity: int, min_: int, max_: int) -> None:
+        if quantity < min_:
+            raise _ApiError(f"Quantity less than minimal {min_}")
+        if quantity > max_:
+            raise _ApiError(f"Quantity more than maximum {max_}")
+
+    @staticmethod
+    def _require(f: dict[str, str], names: Iterable[str]) -> None:
+        if any(not f.get(name, "").strip() for name in names):
+            raise _ApiError(ERR_INCORRECT_REQUEST)
+
+    def _validate_quantity(
+        self, type_: str, rule: _TypeRule, service: dict[str, Any], f: dict[str, str]
+    ) -> int:
+        """Check type-specific fields; return the total quantity (drip-feed included)."""
+        self._require(f, rule.required)
+        if any(not _lines(f.get(name, "")) for name in rule.lists):
+            raise _ApiError(ERR_INCORRECT_REQUEST)
+        if type_ == "Web Traffic":
+            traffic, device = f["type_of_traffic"].strip(), f["device"].strip()
+            if traffic not in {"1", "2", "3"} or device not in {"1", "2", "3", "4", "5"}:
+                raise _ApiError(ERR_INCORRECT_REQUEST)
+            self._require(f, {"1": ["google_keyword"], "2": ["referring_url"]}.get(traffic, []))
+
+        if rule.quantity == "one":
+            quantity: int | None = 1
+        elif rule.quantity == "lines":
+            quantity = len(_lines(f.get(rule.lines_field, ""))) or None
+        else:
+            quantity = _parse_int(f.get("quantity", ""))
+        if quantity is None:
+            raise _ApiError(ERR_INCORRECT_REQUEST)
+
+        runs_raw, interval_raw = f.get("runs", "").strip(), f.get("interval", "").strip()
+        if runs_raw or interval_raw:
+            if not _truthy(service.get("dripfeed")):
+                raise _ApiError(ERR_DRIPFEED)
+            runs, interval = _parse_int(runs_raw), _parse_int(interval_raw)
+            if runs is None or interval is None or runs < 1 or interval < 0:
+                raise _ApiError(ERR_INCORRECT_REQUEST)
+            quantity *= runs
+        return quantity
+
+    def _validate_subscription(self, f: dict[str, str], min_: int, max_: int) -> int:
+        """Subscriptions: username, min, max, delay; optional posts, old_posts, expiry.
+        The charge is 0 at creation; the stored quantity is ``max``."""
+        self._require(f, ("username", "min", "max", "delay"))
+        low, high, delay = (_parse_int(f[name]) for name in ("min", "max", "delay"))
+        if low is None or high is None or low > high or delay not in DELAYS:
+            raise _ApiError(ERR_INCORRECT_REQUEST)
+        for name in ("posts", "old_posts"):
+            raw = f.get(name, "").strip()
+            if raw and ((count := _parse_int(raw)) is None or count < 0):
+                raise _ApiError(ERR_INCORRECT_REQUEST)
+        expiry = f.get("expiry", "").strip()
+        if expiry:
+            try:
+                datetime.strptime(expiry, "%d/%m/%Y")
+            except ValueError:
+                raise _ApiError(ERR_INCORRECT_REQUEST) from None
+        self._check_range(low, min_, max_)
+        self._check_range(high, min_, max_)
+        return high
+
+    # ---- status --------------------------------------------------------------------------------
+
+    def _status_action(self, key: str, f: dict[str, str]) -> Any:
+        if "orders" in f:
+            return self._multi_status(key, f["orders"])
+        if "order" in f:
+            order = self._own_order(key, f["order"].strip())
+            if order is None:
+                raise _ApiError(ERR_INCORRECT_ORDER)
+            return self._order_out(order)
+        raise _ApiError(ERR_INCORRECT_REQUEST)
+
+    def _multi_status(self, key: str, value: str) -> Any:
+        dialect = self.multi_status_dialect
+        if dialect == "smartpanel":
+            pieces = value.split(",")
+            if len(pieces) > MAX_IDS:
+                raise _ApiError(ERR_INCORRECT_REQUEST)
+            out: dict[str, Any] = {}
+            for piece in pieces:
+                order = self._own_order(key, piece.strip())
+                out[piece] = ERR_INCORRECT_ORDER if order is None else self._order_out(order)
+            return out
+        ids = self._ids(value)
+        if dialect == "pp":
+            result: dict[str, Any] = {}
+            for order_id in ids:
+                order = self._own_order(key, order_id)
+                result[order_id] = (
+                    {"error": ERR_INCORRECT_ORDER} if order is None else self._order_out(order)
+                )
+            return result
+        if dialect == "array":
+            items: list[dict[str, Any]] = []
+            for order_id in dict.fromkeys(ids):
+                order = self._own_order(key, order_id)
+                if order is None:
+                    items.append({"error": ERR_INCORRECT_ORDER})
+                else:
+                    items.append({"order": _json_id(order_id), **self._order_out(order)})
+            return items
+        raise ValueError(f"unknown multi_status_dialect {dialect!r}")
+
+    # ---- refill --------------------------------------------------------------------------------
+
+    def _refill_action(self, key: str, f: dict[str, str]) -> Any:
+        if "orders" in f:
+            items = []
+            for order_id in self._ids(f["orders"]):
+                try:
+                    refill: Any = int(self._refill_one(key, order_id))
+                except _ApiError as err:
+                    refill = {"error": err.message}
+                items.append({"order": _json_id(order_id), "refill": refill})
+            return items
+        if "order" in f:
+            refill_id = self._refill_one(key, f["order"].strip())
+            return {"refill": int(refill_id) if self.numbers_as_numbers else refill_id}
+        raise _ApiError(ERR_INCORRECT_REQUEST)
+
+    def _refill_one(self, key: str, order_id: str) -> str:
+        order = self._own_order(key, order_id)
+        if order is None:
+            raise _ApiError(ERR_INCORRECT_ORDER)
+        service = self._service(str(order.service))
+        busy = any(
+            r.order_id == order.id and r.status in ACTIVE_REFILL_STATUSES
+            for r in self.refills.values()
+        )
+        if (
+            service is None
+            or not _truthy(service.get("refill"))
+            or order.status not in REFILLABLE_STATUSES
+            or busy
+        ):
+            raise _ApiError(REFILL_ERROR_NOT_ELIGIBLE)
+        refill_id = str(self._next_refill)
+        self._next_refill += 1
+        self.refills[refill_id] = FakeRefill(refill_id, key, order.id)
+        return refill_id
+
+    def _refill_status_action(self, key: str, f: dict[str, str]) -> Any:
+        if "refills" in f:
+            items = []
+            for refill_id in self._ids(f["refills"]):
+                refill = self.refills.get(refill_id)
+                status: Any = (
+                    self._spell(refill.status)
+                    if refill is not None and refill.key == key
+                    else {"error": REFILL_ERROR_NOT_FOUND}
+                )
+                items.append({"refill": _json_id(refill_id), "status": status})
+            return items
+        if "refill" in f:
+            refill = self.refills.get(f["refill"].strip())
+            if refill is None or refill.key != key:
+                raise _ApiError(REFILL_ERROR_NOT_FOUND)
+            return {"status": self._spell(refill.status)}
+        raise _ApiError(ERR_INCORRECT_REQUEST)
+
+    # ---- cancel --------------------------------------------------------------------------------
+
+    def _cancel_action(self, key: str, f: dict[str, str]) -> Any:
+        if "orders" in f:
+            items = []
+            for order_id in self._ids(f["orders"]):
+                try:
+                    cancel: Any = int(self._cancel_one(key, order_id))
+                except _ApiError as err:
+                    cancel = {"error": err.message}
+                items.append({"order": _json_id(order_id), "cancel": cancel})
+            return items
+        if "cancels" in f and self._cancel_form() == "cancels":
+            return self._cancel_statuses(key, f["cancels"])
+        raise _ApiError(ERR_INCORRECT_REQUEST)
+
+    def _cancel_one(self, key: str, order_id: str) -> str:
+        order = self._own_order(key, order_id)
+        if order is None:
+            raise _ApiError(ERR_INCORRECT_ORDER)
+        if any(c.order_id == order.id for c in self.cancels.values()):
+            raise _ApiError(CANCEL_ERROR_EARLIER)
+        service = self._service(str(order.service))
+        if (
+            service is None
+            or not _truthy(service.get("cancel"))
+            or order.status not in CANCELLABLE_STATUSES
+        ):
+            raise _ApiError(CANCEL_ERROR_NOT_ALLOWED)
+        cancel_id = str(self._next_cancel)
+        self._next_cancel += 1
+        self.cancels[cancel_id] = FakeCancel(cancel_id, key, order.id)
+        return cancel_id
+
+    def _cancel_statuses(self, key: str, value: str) -> list[dict[str, Any]]:
+        items = []
+        for cancel_id in self._ids(value):
+            cancel = self.cancels.get(cancel_id)
+            status: Any = (
+                self._spell(cancel.status)
+                if cancel is not None and cancel.key == key
+                else {"error": CANCEL_ERROR_NOT_FOUND}
+            )
+            items.append({"cancel": _json_id(cancel_id), "status": status})
+        return items
