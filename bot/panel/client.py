@@ -74,6 +74,8 @@ def decode_body(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         pass
+    if text[-1] not in "}]":  # HTML pages and truncated JSON: no need to scan
+        raise ValueError("no JSON in body")
     decoder = json.JSONDecoder()
     for start, char in enumerate(text):
         if char not in "{[":
@@ -133,7 +135,9 @@ class PanelClient:
         # Per request, so an injected AsyncClient gets the same limits.
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+        if http is None:
+            http = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+        self._http = http
         self._read_retries = max(0, read_retries)
         self._backoff = backoff_seconds
         self._cancel_status_action: str | None = None  # learnt on first use
@@ -170,7 +174,7 @@ class PanelClient:
             raise ValueError(f"reserved form fields in order fields: {sorted(reserved)}")
         form = {"service": str(service_id)}
         form.update({name: _form_value(value) for name, value in fields.items()})
-        payload = await self._read(key, "add", form)
+        payload = await self._call(key, "add", form, write=True)
         try:
             order_id = parse_order_created(payload)
         except ReplyShapeError as exc:
@@ -253,18 +257,15 @@ class PanelClient:
             for index, action in enumerate(actions):
                 try:
                     payload = await self._read(key, action, form)
-                except PanelRejected as exc:
-                    if index + 1 < len(actions) and is_invalid_request(exc.message):
+                except PanelError as exc:
+                    retry = isinstance(exc, PanelRejected) and is_invalid_request(exc.message)
+                    if retry and index + 1 < len(actions):
                         logger.info(
                             "panel rejects action=%s for cancel statuses; trying action=%s",
                             action,
                             actions[index + 1],
                         )
                         continue
-                    if self._is_per_item(exc):
-                        return self._all_failed(chunk, exc.message)
-                    raise
-                except PanelError as exc:
                     if self._is_per_item(exc):
                         return self._all_failed(chunk, exc.message)
                     raise

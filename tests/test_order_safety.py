@@ -1,0 +1,118 @@
+"""Confirm places exactly one order; slow panels and restarts do not hurt other users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import OTHER_KEY, OTHER_USER, make_settings, running
+from tests.customer import Customer
+from tests.fakes.panel import SERVICE_IDS, FakePanel
+from tests.fakes.telegram import BotMessage, FakeTelegram
+
+DEFAULT = SERVICE_IDS["Default"]
+
+
+async def reach_summary(customer: Customer, link: str = "https://instagram.com/a") -> BotMessage:
+    await customer.open_service(DEFAULT, "Send the <b>link</b>")
+    await customer.say(link, "quantity")
+    await customer.say("500", "Spread it")
+    return await customer.tap("All at once", "Check your order")
+
+
+def confirm_data(summary: BotMessage) -> str:
+    return next(data for row in summary.buttons for label, data in row if "Confirm" in label)
+
+
+async def test_double_tap_places_one_order(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    customer = Customer(telegram)
+    await customer.connect()
+    summary = await reach_summary(customer)
+    data = confirm_data(summary)
+    first = telegram.press(customer.user_id, summary.message_id, data)
+    second = telegram.press(customer.user_id, summary.message_id, data)
+    await telegram.wait_for_message(customer.user_id, "Order placed")
+    await telegram.wait_for(lambda: second in telegram.callback_answers)
+    assert panel.count("add") == 1
+    assert len(panel.orders) == 1
+    assert "already" in (telegram.callback_answers[second].get("text") or "")
+    assert first in telegram.callback_answers
+
+
+async def test_timeout_after_send_is_outcome_unknown_and_never_retried(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, panel_timeout_seconds=0.5)
+    async with running(settings):
+        customer = Customer(telegram)
+        await customer.connect()
+        summary = await reach_summary(customer)
+        panel.timeout_seconds = 1.5
+        panel.fault_actions = {"add"}
+        panel.fault = "timeout_after_processing"
+        answer = await customer.tap("Confirm", "couldn't confirm")
+        assert "not</b> place it again" in answer.text
+        assert "/orders" in answer.text
+        # The panel did create it; we sent exactly one add and will not send another.
+        assert panel.count("add") == 1
+        assert len(panel.orders) == 1
+        # A late tap on the old Confirm (another device, a retried update) sends nothing.
+        query = telegram.press(customer.user_id, summary.message_id, confirm_data(summary))
+        await telegram.wait_for(lambda: query in telegram.callback_answers)
+        assert "already" in (telegram.callback_answers[query].get("text") or "")
+        assert panel.count("add") == 1
+        assert "Order placed" not in customer.last().text
+
+
+async def test_slow_panel_for_one_user_does_not_delay_another(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    slow = Customer(telegram)
+    fast = Customer(telegram, OTHER_USER)
+    await slow.connect()
+    await fast.connect(OTHER_KEY)
+    await reach_summary(slow)
+    panel.delays["add"] = 10
+    await slow.tap("Confirm", "Placing")
+    # While the slow user's add is still waiting at the panel, the other user is served.
+    answer = await fast.say("/help", "How it works", timeout=5)
+    assert "Order placed" not in slow.last().text
+    assert answer.text
+    panel.delays["add"] = 0
+
+
+async def test_idle_conversation_ends_with_a_message(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, conversation_timeout_seconds=1)
+    async with running(settings):
+        customer = Customer(telegram)
+        await customer.connect()
+        await customer.open_service(DEFAULT, "Send the <b>link</b>")
+        await telegram.wait_for_message(customer.user_id, "left idle", timeout=10)
+        # The question's buttons are gone, and typed text is no longer taken as a link.
+        question = telegram.messages(customer.user_id)[-2]
+        assert not any("Cancel" in label for label in customer.labels(question))
+        await customer.say("https://instagram.com/a", "didn't understand")
+
+
+async def test_buttons_after_restart(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key)
+    customer = Customer(telegram)
+    async with running(settings):
+        await customer.connect()
+        menu = await customer.say("/order", "Choose a category")
+        await reach_summary(customer)
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)):
+        # A browsing button from the forgotten flow: "expired", with a way back in.
+        query = telegram.press(customer.user_id, menu.message_id, menu.buttons[0][0][1])
+        await telegram.wait_for(lambda: query in telegram.callback_answers)
+        assert "expired" in telegram.callback_answers[query]["text"]
+        await telegram.wait_for_message(customer.user_id, "/order to start again")
+        # Confirm still places the order the user saw: the draft lives in the database.
+        await customer.tap("Confirm", "Order placed")
+        assert panel.count("add") == 1
