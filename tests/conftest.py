@@ -72,7 +72,7 @@ async def app(settings: Settings) -> AsyncIterator[Application[Any, Any, Any, An
         yield application
 
 
-class running:  # noqa: N801  (used as `async with running(settings)`)
+class running:
     """The real application, polling the stand-in Bot API as `python -m bot` would."""
 
     def __init__(self, settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""A customer driving the running bot through the stand-in Bot API, as a person on a phone would."""
+"""A customer driving the running bot through the stand-in Bot API, as a person on a phone."""
 
 from __future__ import annotations
 

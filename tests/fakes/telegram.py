@@ -646,7 +646,7 @@ class FakeTelegram:
     async def wait_for(
         self,
         predicate: Callable[[], T | bool | None],
-        timeout: float = 10.0,  # noqa: ASYNC109 - part of the agreed interface
+        timeout: float = 10.0,
         *,
         what: str = "",
     ) -> T:
@@ -700,7 +700,7 @@ class FakeTelegram:
         contains: str | None = None,
         *,
         after: int = 0,
-        timeout: float = 10.0,  # noqa: ASYNC109 - part of the agreed interface
+        timeout: float = 10.0,
     ) -> BotMessage:
         """Await a bot message in ``chat_id`` sent or edited after change counter ``after`` whose
         text contains ``contains`` (None: any); returns the most recently changed match."""
