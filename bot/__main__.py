@@ -17,10 +17,31 @@ from storage.repository import Repository
 USAGE = "usage: python -m bot [run|reencrypt]"
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, stream=sys.stderr
-    )
+class RedactingFormatter(logging.Formatter):
+    """Removes secrets from every formatted line, tracebacks included (PTB's own messages
+    quote a rejected token)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self._secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+def _not_bootstrap_failure(record: logging.LogRecord) -> bool:
+    """PTB logs a start-up failure with a full traceback; main() reports it in one line."""
+    return not (record.name.startswith("telegram.ext") and "Bootstrap" in record.getMessage())
+
+
+def configure_logging(level: str, bot_token: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter([bot_token, bot_token.partition(":")[2]]))
+    handler.addFilter(_not_bootstrap_failure)
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     # At INFO httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -45,8 +66,8 @@ def main(argv: list[str]) -> int:
     if command not in {"run", "reencrypt"}:
         return fail(USAGE)
     try:
-        settings = load_settings()
-        configure_logging(settings.log_level)
+        settings = load_settings(require_token=command == "run")
+        configure_logging(settings.log_level, settings.bot_token)
         if command == "reencrypt":
             return reencrypt(settings)
         application = build_application(settings)
@@ -57,7 +78,8 @@ def main(argv: list[str]) -> int:
     except InvalidToken:
         return fail("BOT_TOKEN was rejected by Telegram")
     except NetworkError as error:
-        return fail(f"cannot reach Telegram at {settings.telegram_api_url}: {error}")
+        logging.getLogger(__name__).debug("Start-up network error", exc_info=error)
+        return fail(f"cannot reach Telegram at {settings.telegram_api_url}")
     return 0
 
 

@@ -10,7 +10,7 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
-from bot import texts
+from bot import notifier, texts
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotServices, app_services
 from bot.updates import PerUserUpdateProcessor
@@ -65,7 +65,9 @@ def build_application(
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    app_services(application).open()
+    services = app_services(application)
+    services.open()
+    notifier.schedule(application, services.settings.status_poll_seconds)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in texts.COMMANDS]
     )

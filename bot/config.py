@@ -19,7 +19,7 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: str = Field(min_length=1, repr=False)
+    bot_token: str = Field(default="", repr=False)
     telegram_api_url: str = "https://api.telegram.org"
     smm_api_url: str = "https://smmsend.com/api/v2"
     data_dir: Path = DEFAULT_DATA_DIR
@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     @classmethod
     def _token_shape(cls, value: str) -> str:
         value = value.strip()
+        if not value:
+            return value  # required only to run the bot: see load_settings(require_token=...)
         bot_id, _, secret = value.partition(":")
         if not bot_id.isdigit() or not secret:
             raise ValueError("must look like 123456789:AA… (the token BotFather gave you)")
@@ -80,10 +82,11 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.data_dir / 'bot.db'}"
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build Settings, turning pydantic's report into one line that names the variable."""
+def load_settings(*, require_token: bool = True, **overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one line that names the variable.
+    Maintenance commands (reencrypt) do not talk to Telegram and pass require_token=False."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
@@ -91,3 +94,6 @@ def load_settings(**overrides: object) -> Settings:
             raise ConfigError(f"{name} is not set (see .env.example)") from None
         reason = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{name} is invalid: {reason}") from None
+    if require_token and not settings.bot_token:
+        raise ConfigError("BOT_TOKEN is not set (see .env.example)")
+    return settings

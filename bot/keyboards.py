@@ -25,6 +25,40 @@ def clamp_page(page: int, total: int, per_page: int) -> int:
     return min(max(page, 0), pages(total, per_page) - 1)
 
 
+def page_nav(
+    page: int, total: int, per_page: int, page_data: Callable[[int], str]
+) -> list[Button]:
+    """The ◀️ n/m ▶️ row; empty when everything fits on one page."""
+    count = pages(total, per_page)
+    if count <= 1:
+        return []
+    nav: list[Button] = []
+    if page > 0:
+        nav.append((texts.BUTTON_PREV, page_data(page - 1)))
+    nav.append((f"{page + 1}/{count}", page_data(page)))
+    if page < count - 1:
+        nav.append((texts.BUTTON_NEXT, page_data(page + 1)))
+    return nav
+
+
+def paged_rows(
+    page_items: Sequence[Button],
+    page: int,
+    total: int,
+    per_page: int,
+    page_data: Callable[[int], str],
+    footer: Sequence[Button] = (),
+) -> InlineKeyboardMarkup:
+    """One button a row for the page's items, the page row under them, then the footer row."""
+    rows: list[list[Button]] = [[item] for item in page_items]
+    nav = page_nav(page, total, per_page, page_data)
+    if nav:
+        rows.append(nav)
+    if footer:
+        rows.append(list(footer))
+    return markup(rows)
+
+
 def paginated(
     items: Sequence[Button],
     page: int,
@@ -32,21 +66,10 @@ def paginated(
     page_data: Callable[[int], str],
     footer: Sequence[Button] = (),
 ) -> InlineKeyboardMarkup:
-    """One button a row for the page's items, ◀️ n/m ▶️ under them, then the footer row."""
+    """Like paged_rows, cutting the page out of the whole list."""
     page = clamp_page(page, len(items), per_page)
-    rows: list[list[Button]] = [[item] for item in items[page * per_page : (page + 1) * per_page]]
-    count = pages(len(items), per_page)
-    if count > 1:
-        nav: list[Button] = []
-        if page > 0:
-            nav.append((texts.BUTTON_PREV, page_data(page - 1)))
-        nav.append((f"{page + 1}/{count}", page_data(page)))
-        if page < count - 1:
-            nav.append((texts.BUTTON_NEXT, page_data(page + 1)))
-        rows.append(nav)
-    if footer:
-        rows.append(list(footer))
-    return markup(rows)
+    page_items = items[page * per_page : (page + 1) * per_page]
+    return paged_rows(page_items, page, len(items), per_page, page_data, footer)
 
 
 def main_menu() -> InlineKeyboardMarkup:

@@ -12,7 +12,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.order_fields import FieldKind, FieldSpec, InvalidInput
-from bot.panel import Balance, OrderState, Service, ServiceType
+from bot.panel import Balance, OrderState, OrderStatus, Service, ServiceType, normalize_state
+from storage.models import Order, PanelTask
 
 
 def esc(value: object) -> str:
@@ -47,6 +48,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("status", "Status of order ids"),
     ("balance", "Panel balance"),
     ("refill", "Ask for a refill"),
+    ("notify", "Mute or unmute status messages"),
     ("key", "Connect or change your API key"),
     ("help", "How this bot works"),
     ("cancel", "Leave the current step"),
@@ -438,6 +440,7 @@ def outcome_unknown() -> str:
 
 CANCELLED = "Okay, cancelled. /order to start again."
 NOTHING_TO_CANCEL = "There is nothing to cancel. /start shows the menu."
+FLOW_CLOSED = "This order was closed. /order to start again."
 TIMED_OUT = "⌛ This order was left idle, so I closed it. /order to start again."
 EXPIRED = "This menu has expired."
 EXPIRED_MESSAGE = "⌛ This menu has expired. Send /order to start again, or /start for the menu."
@@ -484,3 +487,155 @@ def progress_bar(quantity: int | None, remains: int | None, width: int = 10) -> 
 
 def when(moment: datetime | None) -> str:
     return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _orders_line(order: Order) -> str:
+    progress = progress_bar(order.quantity, order.remains, width=5)
+    name = short(order.service_name or "order", 28)
+    return (
+        f"{state_emoji(order.status)} <code>{esc(order.panel_order_id)}</code> {name} · "
+        f"{esc(order.status_raw or '—')}{' ' + progress if progress else ''}"
+    )
+
+
+def orders_list(orders: list[Order], page: int, pages: int) -> str:
+    if not orders:
+        return "📦 You have no orders yet. /order to place one."
+    lines = [f"📦 <b>Your orders</b> (page {page + 1}/{pages})", ""]
+    lines += [_orders_line(order) for order in orders]
+    lines.append("\nTap an order to open it.")
+    return "\n".join(lines)
+
+
+def order_button(order: Order) -> str:
+    name = order.service_name or "order"
+    name = name if len(name) <= 30 else name[:29] + "…"
+    return f"{state_emoji(order.status)} {order.panel_order_id} · {name}"
+
+
+def remains_text(remains: int | None) -> str:
+    if remains is None:
+        return "unknown"
+    if remains < 0:
+        return f"{number(-remains)} over-delivered"
+    return number(remains)
+
+
+def order_card(order: Order, tasks: list[PanelTask]) -> str:
+    lines = [
+        f"{state_emoji(order.status)} <b>Order {esc(order.panel_order_id)}</b>",
+        f"📦 {esc(order.service_name or 'Placed on the panel website')}",
+    ]
+    if order.link:
+        lines.append(f"🔗 {short(order.link, 120)}")
+    if order.quantity is not None:
+        lines.append(f"🔢 Quantity: {number(order.quantity)}")
+    lines.append(f"💵 Charge: {money(order.charge, order.currency)}")
+    lines.append(f"▶️ Start count: {number(order.start_count)}")
+    lines.append(f"⏳ Remains: {remains_text(order.remains)}")
+    progress = progress_bar(order.quantity, order.remains)
+    if progress:
+        lines.append(progress)
+    lines.append(f"📍 Status: <b>{esc(order.status_raw or '—')}</b>")
+    for task in tasks:
+        label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
+        ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
+        lines.append(f"{label}{ident}: {esc(task.status_raw or '—')}")
+    lines.append(f"🕓 Placed: {when(order.placed_at)}")
+    lines.append(f"🔄 Checked: {when(order.checked_at)}")
+    return "\n".join(lines)
+
+
+BUTTON_REFRESH = "🔄 Refresh"
+BUTTON_REFILL = "♻️ Refill"
+BUTTON_CANCEL_ORDER = "✖️ Cancel order"
+BUTTON_ORDER_AGAIN = "🔁 Order again"
+BUTTON_TRACK = "📌 Track"
+ORDER_NOT_FOUND = "This order is not in your list."
+REFILL_NOT_ALLOWED = "This order can't be refilled (the service or its status doesn't allow it)."
+CANCEL_NOT_ALLOWED = "This order can't be cancelled (the service or its status doesn't allow it)."
+CANCEL_ALREADY = "A cancellation was already requested for this order."
+STATUS_USAGE = (
+    "Send order ids after the command, e.g. <code>/status 123 456</code> (up to 100, "
+    "spaces or commas)."
+)
+REFILL_USAGE = "Send order ids after the command, e.g. <code>/refill 123</code> (up to 100)."
+TOO_MANY_IDS = "That's more than 100 ids — please send at most 100 at once."
+NOT_AN_ID = "not an order id"
+NOT_FOUND = "not found"
+
+
+def status_reply(lines: list[tuple[str, str]]) -> str:
+    """One compact reply: (id, already escaped description) per line."""
+    body = "\n".join(f"<code>{esc(order_id)}</code> — {text}" for order_id, text in lines)
+    return f"📋 <b>Order status</b>\n\n{body}"
+
+
+def status_line(status: OrderStatus, known: Order | None) -> str:
+    quantity = known.quantity if known else None
+    progress = progress_bar(quantity, status.remains, width=5)
+    name = f"{short(known.service_name, 24)} · " if known and known.service_name else ""
+    remains = f", remains {remains_text(status.remains)}" if status.remains is not None else ""
+    tail = f" {progress}" if progress else ""
+    return f"{state_emoji(status.state)} {name}<b>{esc(status.status_raw)}</b>{remains}{tail}"
+
+
+def item_error_line(message: str) -> str:
+    return f"⚠️ {esc(message)}"
+
+
+def track_offer(count: int) -> str:
+    verb = "is" if count == 1 else "are"
+    return f"\n\n📌 {count} of these {verb} not tracked yet — tap to get updates."
+
+
+TRACKED = "📌 Tracking it: you'll get a message when its status changes."
+
+
+def refill_results(lines: list[tuple[str, str]]) -> str:
+    body = "\n".join(f"<code>{esc(order_id)}</code> — {text}" for order_id, text in lines)
+    return f"♻️ <b>Refill</b>\n\n{body}"
+
+
+def refill_requested(refill_id: str | None) -> str:
+    return f"requested (refill {esc(refill_id)})" if refill_id else "requested"
+
+
+def cancel_requested(cancel_id: str | None) -> str:
+    ident = f" (cancel {esc(cancel_id)})" if cancel_id else ""
+    return f"✖️ Cancellation requested{ident}. I'll tell you when the panel answers."
+
+
+def order_push(order: Order, old_status: str | None) -> str:
+    before = (
+        f"{state_emoji(normalize_state(old_status))} {esc(old_status)} → " if old_status else ""
+    )
+    lines = [
+        f"🔔 <b>Order {esc(order.panel_order_id)}</b> · {short(order.service_name or '—', 50)}",
+        f"{before}{state_emoji(order.status)} <b>{esc(order.status_raw)}</b>",
+    ]
+    progress = progress_bar(order.quantity, order.remains)
+    if progress:
+        lines.append(progress)
+    if order.charge is not None:
+        lines.append(f"💵 {money(order.charge, order.currency)}")
+    return "\n".join(lines)
+
+
+def task_push(task: PanelTask, old_status: str | None) -> str:
+    label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
+    ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
+    before = f"{esc(old_status)} → " if old_status else ""
+    return (
+        f"🔔 <b>{label}{ident}</b> for order <code>{esc(task.panel_order_id)}</code>\n"
+        f"{before}<b>{esc(task.status_raw)}</b>"
+    )
+
+
+def notify_state(enabled: bool) -> str:
+    if enabled:
+        return "🔔 Status messages are <b>on</b>. /notify to mute them."
+    return (
+        "🔕 Status messages are <b>muted</b>. Changes are still recorded in /orders. "
+        "/notify to turn them back on."
+    )

@@ -12,7 +12,7 @@ from bot.config import Settings
 def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> None:
-    from handlers import errors, key, order, start
+    from handlers import errors, key, order, orders, start
 
     # 1. The ordering conversation first: while a user is inside it, it owns their text,
     #    buttons and commands (its fallbacks answer /start, /cancel and stray commands).
@@ -22,6 +22,7 @@ def register_handlers(
     # 3. Plain commands and menu buttons.
     application.add_handlers(start.build_handlers())
     application.add_handlers(key.build_handlers())
+    application.add_handlers(orders.build_handlers())
     # 4. Last: leftovers — /cancel outside a flow, stray text (maybe a key we wait for),
     #    unknown commands, and the catch-all for expired buttons.
     application.add_handlers(errors.build_handlers())

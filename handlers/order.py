@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -24,6 +25,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import callback, keyboards, texts
 from bot.catalogue import Catalogue
@@ -303,6 +305,38 @@ async def _choose_service(
     return await _ask_next(update, context, in_place=in_place)
 
 
+async def order_again(update: Update, context: Context) -> int:
+    """From an order card: the same service and fields, straight to the summary."""
+    await answer_query(update)
+    key_flow.stop_waiting_for_key(context)
+    _end_flow(context)
+    user = update.effective_user
+    assert user is not None
+    previous = get_services(context).repository.get_order(_data(update).int_arg(0), user.id)
+    catalogue = await _catalogue(update, context)
+    if previous is None or catalogue is None:
+        return END
+    service = catalogue.find(previous.service_id)
+    fields = fields_for(service) if service is not None else None
+    if service is None or fields is None:
+        text, markup = _categories_view(catalogue, 0)
+        await _show(update, context, f"{texts.SERVICE_GONE}\n\n{text}", markup, in_place=False)
+        return State.BROWSE
+    sent = json.loads(previous.fields_json)
+    if any(spec.name == "dripfeed" for spec in fields):
+        sent["dripfeed"] = "yes" if "runs" in sent else "no"
+    flow = _flow(context)
+    flow.service = service
+    # In the order the questions are asked, so Back and the summary read naturally.
+    for spec in fields:
+        if spec.name in sent:
+            flow.answers[spec.name] = str(sent[spec.name])
+            flow.history.append(spec.name)
+    if flow.current_field() is not None:  # the service now asks for more: ask it
+        return await _ask_next(update, context, in_place=False)
+    return await _show_summary(update, context, in_place=False)
+
+
 # --- the type's fields -------------------------------------------------------------------------
 
 
@@ -344,6 +378,12 @@ async def _ask_next(
     return State.FIELD
 
 
+async def _flow_closed(update: Update, context: Context) -> int:
+    _end_flow(context)
+    await reply(update, texts.FLOW_CLOSED)
+    return END
+
+
 def _accept(flow: OrderFlow, spec: FieldSpec, value: str) -> InvalidInput | None:
     assert flow.service is not None
     flow.answers[spec.name] = value
@@ -359,8 +399,8 @@ async def field_text(update: Update, context: Context) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     flow = _flow(context)
-    if flow.service is None:
-        return await start_order(update, context)
+    if flow.service is None:  # the flow was closed (idle timeout) as this text arrived
+        return await _flow_closed(update, context)
     spec = flow.current_field()
     if spec is None:
         return await _show_summary(update, context, in_place=False)
@@ -430,7 +470,7 @@ async def field_other(update: Update, context: Context) -> int:
     flow = _flow(context)
     spec = flow.current_field() if flow.service else None
     if spec is None:
-        return await start_order(update, context)
+        return await _flow_closed(update, context)
     if spec.kind is FieldKind.CHOICE:
         return await _ask_next(update, context, in_place=False, problem=texts.expect_button())
     return await _ask_next(update, context, in_place=False, problem=texts.expect_text(""))
@@ -623,10 +663,16 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     not_text = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     confirm_handler = CallbackQueryHandler(confirm, pattern=callback.pattern(PREFIX, "ok"))
     cancel_button = CallbackQueryHandler(cancel, pattern=callback.pattern(PREFIX, "x"))
+    # per_message=False is deliberate (the flow mixes typed answers and buttons): silence
+    # exactly the warning PTB's FAQ says to ignore for that.
+    warnings.filterwarnings(
+        "ignore", message="If 'per_message=False'", category=PTBUserWarning, module=__name__
+    )
     return ConversationHandler(
         entry_points=[
             CommandHandler("order", start_order),
             CallbackQueryHandler(start_order, pattern=callback.pattern("m", "order")),
+            CallbackQueryHandler(order_again, pattern=callback.pattern("c", "again")),
         ],
         states={
             State.BROWSE: [

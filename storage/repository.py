@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -268,13 +268,18 @@ class Repository:
         remains: int | None,
         start_count: int | None,
         charge: Decimal | None,
+        seen_by_user: bool = False,
         checked_at: datetime | None = None,
     ) -> Order:
+        """Store a status read from the panel. `seen_by_user`: the user asked for it
+        (/status, Refresh), so it must not be pushed to them again."""
         with self._session() as session:
             order = session.get(Order, order_id)
             assert order is not None
             order.status = status
             order.status_raw = status_raw
+            if seen_by_user:
+                order.announced_status = status_raw
             order.remains = remains
             order.start_count = start_count
             if charge is not None:
@@ -313,4 +318,116 @@ class Repository:
                     )
                     .order_by(col(PanelTask.id))
                 )
+            )
+
+    def get_task(self, task_id: int, user_id: int) -> PanelTask | None:
+        with self._session() as session:
+            task = session.get(PanelTask, task_id)
+            return task if task is not None and task.user_id == user_id else None
+
+    # --- status polling ----------------------------------------------------------------------
+
+    def pollable_keys(self) -> list[StoredKey]:
+        """Keys of users whose orders are polled: reachable, key connected and accepted."""
+        with self._session() as session:
+            users = session.exec(
+                select(User).where(
+                    col(User.active).is_(True),
+                    col(User.key_rejected).is_(False),
+                    col(User.api_key_encrypted).is_not(None),
+                )
+            ).all()
+        return [
+            StoredKey(user.telegram_id, self._keyring.decrypt(user.api_key_encrypted))
+            for user in users
+            if user.api_key_encrypted is not None
+        ]
+
+    def open_orders(self, user_id: int, final_states: Iterable[str]) -> list[Order]:
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(Order)
+                    .where(
+                        col(Order.user_id) == user_id,
+                        col(Order.panel_order_id).is_not(None),
+                        col(Order.placement).in_([Placement.PLACED, Placement.TRACKED]),
+                        col(Order.status).not_in(list(final_states)),
+                    )
+                    .order_by(col(Order.id))
+                )
+            )
+
+    def open_tasks(self, user_id: int, kind: str, final_states: Iterable[str]) -> list[PanelTask]:
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(PanelTask)
+                    .where(
+                        col(PanelTask.user_id) == user_id,
+                        col(PanelTask.kind) == kind,
+                        col(PanelTask.panel_task_id).is_not(None),
+                        col(PanelTask.status).not_in(list(final_states)),
+                    )
+                    .order_by(col(PanelTask.id))
+                )
+            )
+
+    def record_task_status(self, task_id: int, *, status: str, status_raw: str) -> None:
+        with self._session() as session:
+            task = session.get(PanelTask, task_id)
+            assert task is not None
+            task.status = status
+            task.status_raw = status_raw
+            task.checked_at = utcnow()
+
+    def owed_order_announcements(self) -> list[Order]:
+        """Orders whose stored status the owner has not been told about yet."""
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(Order)
+                    .join(User, col(User.telegram_id) == col(Order.user_id))
+                    .where(
+                        col(User.active).is_(True),
+                        col(Order.status_raw).is_not(None),
+                        or_(
+                            col(Order.announced_status).is_(None),
+                            col(Order.announced_status) != col(Order.status_raw),
+                        ),
+                    )
+                    .order_by(col(Order.user_id), col(Order.id))
+                )
+            )
+
+    def owed_task_announcements(self) -> list[PanelTask]:
+        with self._session() as session:
+            return list(
+                session.exec(
+                    select(PanelTask)
+                    .join(User, col(User.telegram_id) == col(PanelTask.user_id))
+                    .where(
+                        col(User.active).is_(True),
+                        col(PanelTask.status_raw).is_not(None),
+                        or_(
+                            col(PanelTask.announced_status).is_(None),
+                            col(PanelTask.announced_status) != col(PanelTask.status_raw),
+                        ),
+                    )
+                    .order_by(col(PanelTask.user_id), col(PanelTask.id))
+                )
+            )
+
+    def mark_order_announced(self, order_id: int, status_raw: str) -> None:
+        with self._session() as session:
+            session.execute(
+                update(Order).where(col(Order.id) == order_id).values(announced_status=status_raw)
+            )
+
+    def mark_task_announced(self, task_id: int, status_raw: str) -> None:
+        with self._session() as session:
+            session.execute(
+                update(PanelTask)
+                .where(col(PanelTask.id) == task_id)
+                .values(announced_status=status_raw)
             )

@@ -95,7 +95,9 @@ async def test_idle_conversation_ends_with_a_message(
         # The question's buttons are gone, and typed text is no longer taken as a link.
         question = telegram.messages(customer.user_id)[-2]
         assert not any("Cancel" in label for label in customer.labels(question))
-        await customer.say("https://instagram.com/a", "didn't understand")
+        answer = await customer.say("https://instagram.com/a")
+        assert "quantity" not in answer.text
+        assert panel.count("add") == 0
 
 
 async def test_buttons_after_restart(

@@ -312,6 +312,7 @@ class PanelClient:
 
     @staticmethod
     def _is_per_item(exc: PanelError) -> bool:
+        """Whether a whole-reply error on a multi-id call is about the ids, not the call."""
         if isinstance(exc, OrderNotFound):
             return True
         if type(exc) is PanelRejected:

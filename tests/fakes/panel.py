@@ -691,6 +691,11 @@ class FakePanel:
         with self._lock:
             self._accounts[key] = _Account(Decimal(str(balance)), currency)
 
+    def revoke_key(self, key: str) -> None:
+        """The key stops working ("Invalid API key"), as when a user regenerates it."""
+        with self._lock:
+            del self._accounts[key]
+
     def balance_of(self, key: str) -> Decimal:
         with self._lock:
             return self._accounts[key].balance

@@ -1,0 +1,391 @@
+"""Orders on demand: /orders, the order card, /status, /refill, cancel, tracking, /notify."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callback, keyboards, texts
+from bot.context import get_services
+from bot.panel import (
+    FINAL_STATES,
+    CancelCreated,
+    InvalidKey,
+    ItemError,
+    OrderNotFound,
+    OrderState,
+    OrderStatus,
+    OutcomeUnknown,
+    PanelError,
+    PanelUnavailable,
+    RefillCreated,
+)
+from handlers.common import Context, answer_query, edit, reply, user_key
+from storage.models import Order, TaskKind
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "c"
+ORDERS_PER_PAGE = 5
+MAX_IDS = 100
+MAX_TRACK_BUTTONS = 5
+ID_SHAPE = re.compile(r"^\d{1,40}$")
+REFILLABLE_STATES = frozenset({OrderState.COMPLETED.value, OrderState.PARTIAL.value})
+FINAL_VALUES = frozenset(state.value for state in FINAL_STATES)
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _query_message(update: Update) -> Message | None:
+    query = update.callback_query
+    return query.message if query is not None and isinstance(query.message, Message) else None
+
+
+async def _panel_problem(update: Update, error: PanelError) -> None:
+    if isinstance(error, InvalidKey):
+        await reply(update, texts.KEY_INVALID_NOW)
+    elif isinstance(error, PanelUnavailable):
+        await reply(update, texts.panel_unavailable())
+    else:
+        await reply(update, texts.panel_said(error.message))
+
+
+# --- /orders and the card ----------------------------------------------------------------------
+
+
+async def list_orders(update: Update, context: Context) -> None:
+    await answer_query(update)
+    repository = get_services(context).repository
+    user_id = _user_id(update)
+    total = repository.count_orders(user_id)
+    data = callback.parse(update.callback_query.data) if update.callback_query else None
+    page = keyboards.clamp_page(data.int_arg(0) if data else 0, total, ORDERS_PER_PAGE)
+    orders = repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
+    pages = keyboards.pages(total, ORDERS_PER_PAGE)
+    items = [(texts.order_button(o), callback.build(PREFIX, "open", o.id, "l")) for o in orders]
+    markup = keyboards.paged_rows(
+        items,
+        page,
+        total,
+        ORDERS_PER_PAGE,
+        lambda p: callback.build(PREFIX, "list", p),
+        [(texts.BUTTON_NEW_ORDER, callback.build("m", "order"))],
+    )
+    text = texts.orders_list(orders, page, pages)
+    message = _query_message(update)
+    if data is not None and data.action == "list" and message is not None:
+        await edit(message, text, markup)
+    else:
+        await reply(update, text, markup)
+
+
+def _card_markup(order: Order, has_open_cancel: bool) -> Any:
+    assert order.id is not None
+    rows = [[(texts.BUTTON_REFRESH, callback.build(PREFIX, "ref", order.id))]]
+    actions = []
+    if order.can_refill is not False and order.status in REFILLABLE_STATES:
+        actions.append((texts.BUTTON_REFILL, callback.build(PREFIX, "rf", order.id)))
+    if order.can_cancel and order.status not in FINAL_VALUES and not has_open_cancel:
+        actions.append((texts.BUTTON_CANCEL_ORDER, callback.build(PREFIX, "cx", order.id)))
+    if actions:
+        rows.append(actions)
+    if order.service_id:
+        rows.append([(texts.BUTTON_ORDER_AGAIN, callback.build(PREFIX, "again", order.id))])
+    rows.append([(texts.BUTTON_BACK, callback.build(PREFIX, "list", 0))])
+    return keyboards.markup(rows)
+
+
+async def _show_card(update: Update, context: Context, order: Order, *, in_place: bool) -> None:
+    tasks = get_services(context).repository.tasks_for_order(
+        order.user_id, order.panel_order_id or ""
+    )
+    has_cancel = any(task.kind == TaskKind.CANCEL for task in tasks)
+    text = texts.order_card(order, tasks)
+    markup = _card_markup(order, has_cancel)
+    message = _query_message(update)
+    if in_place and message is not None:
+        await edit(message, text, markup)
+    else:
+        await reply(update, text, markup)
+
+
+async def _order_from_button(update: Update, context: Context) -> Order | None:
+    assert update.callback_query is not None
+    data = callback.parse(update.callback_query.data)
+    order_id = data.int_arg(0) if data else 0
+    order = get_services(context).repository.get_order(order_id, _user_id(update))
+    if order is None or order.panel_order_id is None:
+        await update.callback_query.answer(texts.ORDER_NOT_FOUND, show_alert=True)
+        return None
+    return order
+
+
+async def open_card(update: Update, context: Context) -> None:
+    order = await _order_from_button(update, context)
+    if order is None:
+        return
+    await answer_query(update)
+    data = callback.parse(update.callback_query.data)  # type: ignore[union-attr]
+    # From the list the card replaces it; from a push or a receipt it comes as a new message.
+    await _show_card(update, context, order, in_place=bool(data and data.arg(1) == "l"))
+
+
+async def refresh_card(update: Update, context: Context) -> None:
+    order = await _order_from_button(update, context)
+    if order is None:
+        return
+    await answer_query(update)
+    stored = await user_key(update, context)
+    if stored is None:
+        return
+    try:
+        status = await get_services(context).panel.status(stored.key, order.panel_order_id or "")
+    except OrderNotFound:
+        await reply(update, texts.ORDER_NOT_FOUND)
+        return
+    except PanelError as error:
+        await _panel_problem(update, error)
+        return
+    order = _store_seen(context, order, status)
+    await _show_card(update, context, order, in_place=True)
+
+
+def _store_seen(context: Context, order: Order, status: OrderStatus) -> Order:
+    assert order.id is not None
+    return get_services(context).repository.record_order_status(
+        order.id,
+        status=status.state.value,
+        status_raw=status.status_raw,
+        remains=status.remains,
+        start_count=status.start_count,
+        charge=status.charge,
+        seen_by_user=True,
+    )
+
+
+# --- refill and cancel -------------------------------------------------------------------------
+
+
+async def refill_button(update: Update, context: Context) -> None:
+    order = await _order_from_button(update, context)
+    if order is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    if order.can_refill is False or order.status not in REFILLABLE_STATES:
+        await query.answer(texts.REFILL_NOT_ALLOWED, show_alert=True)
+        return
+    await query.answer()
+    lines = await _request_refills(update, context, [order.panel_order_id or ""])
+    if lines:
+        await reply(update, texts.refill_results(lines))
+        await _show_card(update, context, order, in_place=True)
+
+
+async def refill_command(update: Update, context: Context) -> None:
+    ids, problems = _parse_ids(context.args or [])
+    if not ids and not problems:
+        await reply(update, texts.REFILL_USAGE)
+        return
+    if len(ids) > MAX_IDS:
+        await reply(update, texts.TOO_MANY_IDS)
+        return
+    repository = get_services(context).repository
+    allowed = []
+    for order_id in ids:
+        known = repository.find_order(_user_id(update), order_id)
+        if known is not None and known.can_refill is False:
+            problems.append((order_id, texts.REFILL_NOT_ALLOWED))
+        else:
+            allowed.append(order_id)
+    lines = await _request_refills(update, context, allowed) if allowed else []
+    if lines is not None:
+        await reply(update, texts.refill_results(problems + lines))
+
+
+async def _request_refills(
+    update: Update, context: Context, order_ids: list[str]
+) -> list[tuple[str, str]] | None:
+    """Ask the panel once for all ids; None when the user was already told what went wrong."""
+    stored = await user_key(update, context)
+    if stored is None:
+        return None
+    services = get_services(context)
+    try:
+        results = await services.panel.refill(stored.key, order_ids)
+    except OutcomeUnknown:
+        await reply(update, texts.panel_said("no clear answer — check the refill later"))
+        return None
+    except PanelError as error:
+        await _panel_problem(update, error)
+        return None
+    lines = []
+    for order_id in order_ids:
+        result = results.get(order_id)
+        if isinstance(result, RefillCreated):
+            services.repository.add_task(
+                TaskKind.REFILL, stored.user_id, order_id, result.refill_id
+            )
+            lines.append((order_id, texts.refill_requested(result.refill_id)))
+        else:
+            message = result.message if isinstance(result, ItemError) else texts.NOT_FOUND
+            lines.append((order_id, texts.item_error_line(message)))
+    return lines
+
+
+async def cancel_button(update: Update, context: Context) -> None:
+    order = await _order_from_button(update, context)
+    if order is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    repository = get_services(context).repository
+    panel_id = order.panel_order_id or ""
+    if any(t.kind == TaskKind.CANCEL for t in repository.tasks_for_order(order.user_id, panel_id)):
+        await query.answer(texts.CANCEL_ALREADY, show_alert=True)
+        return
+    if not order.can_cancel or order.status in FINAL_VALUES:
+        await query.answer(texts.CANCEL_NOT_ALLOWED, show_alert=True)
+        return
+    await query.answer()
+    stored = await user_key(update, context)
+    if stored is None:
+        return
+    try:
+        results = await get_services(context).panel.cancel(stored.key, [panel_id])
+    except OutcomeUnknown:
+        # It may have reached the panel: record it so a second tap cannot send another.
+        repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None)
+        await reply(update, texts.panel_said("no clear answer — check the order later"))
+        return
+    except PanelError as error:
+        await _panel_problem(update, error)
+        return
+    result = results.get(panel_id)
+    if isinstance(result, CancelCreated):
+        repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, result.cancel_id)
+        await reply(update, texts.cancel_requested(result.cancel_id))
+        await _show_card(update, context, order, in_place=True)
+    else:
+        message = result.message if isinstance(result, ItemError) else texts.NOT_FOUND
+        await reply(update, texts.panel_said(message))
+
+
+# --- /status and tracking ----------------------------------------------------------------------
+
+
+def _parse_ids(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Order ids from `/status 1 2,3`; anything else is reported per token, not fatal."""
+    ids: list[str] = []
+    problems: list[tuple[str, str]] = []
+    for token in re.split(r"[\s,;]+", " ".join(args)):
+        if not token:
+            continue
+        if ID_SHAPE.match(token):
+            if token not in ids:
+                ids.append(token)
+        else:
+            problems.append((token[:40], texts.item_error_line(texts.NOT_AN_ID)))
+    return ids, problems
+
+
+async def status_command(update: Update, context: Context) -> None:
+    ids, problems = _parse_ids(context.args or [])
+    if not ids and not problems:
+        await reply(update, texts.STATUS_USAGE)
+        return
+    if len(ids) > MAX_IDS:
+        await reply(update, texts.TOO_MANY_IDS)
+        return
+    if not ids:
+        await reply(update, texts.status_reply(problems))
+        return
+    stored = await user_key(update, context)
+    if stored is None:
+        return
+    try:
+        results = await get_services(context).panel.statuses(stored.key, ids)
+    except PanelError as error:
+        await _panel_problem(update, error)
+        return
+    repository = get_services(context).repository
+    lines = list(problems)
+    untracked = []
+    for order_id in ids:
+        result = results.get(order_id)
+        known = repository.find_order(stored.user_id, order_id)
+        if isinstance(result, OrderStatus):
+            if known is not None:
+                known = _store_seen(context, known, result)
+            else:
+                untracked.append(order_id)
+            lines.append((order_id, texts.status_line(result, known)))
+        else:
+            lines.append((order_id, texts.item_error_line(texts.NOT_FOUND)))
+    text = texts.status_reply(lines)
+    markup = None
+    if untracked:
+        text += texts.track_offer(len(untracked))
+        buttons = [
+            (f"{texts.BUTTON_TRACK} {order_id}", callback.build(PREFIX, "track", order_id))
+            for order_id in untracked[:MAX_TRACK_BUTTONS]
+        ]
+        markup = keyboards.markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    await reply(update, text, markup)
+
+
+async def track_button(update: Update, context: Context) -> None:
+    await answer_query(update)
+    assert update.callback_query is not None
+    data = callback.parse(update.callback_query.data)
+    order_id = data.arg(0) if data else ""
+    stored = await user_key(update, context)
+    if stored is None or not ID_SHAPE.match(order_id):
+        return
+    try:
+        status = await get_services(context).panel.status(stored.key, order_id)
+    except OrderNotFound:
+        await reply(update, texts.ORDER_NOT_FOUND)
+        return
+    except PanelError as error:
+        await _panel_problem(update, error)
+        return
+    order = get_services(context).repository.track_order(
+        stored.user_id, order_id, status.status_raw, status.state.value
+    )
+    order = _store_seen(context, order, status)
+    await reply(update, texts.TRACKED)
+    await _show_card(update, context, order, in_place=False)
+
+
+# --- /notify -----------------------------------------------------------------------------------
+
+
+async def toggle_notify(update: Update, context: Context) -> None:
+    repository = get_services(context).repository
+    user = repository.touch_user(_user_id(update))
+    repository.set_user_flags(user.telegram_id, notify=not user.notify)
+    await reply(update, texts.notify_state(not user.notify))
+
+
+def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [
+        CommandHandler("orders", list_orders),
+        CommandHandler("status", status_command),
+        CommandHandler("refill", refill_command),
+        CommandHandler("notify", toggle_notify),
+        CallbackQueryHandler(list_orders, pattern=callback.pattern("m", "orders")),
+        CallbackQueryHandler(list_orders, pattern=callback.pattern(PREFIX, "list")),
+        CallbackQueryHandler(open_card, pattern=callback.pattern(PREFIX, "open")),
+        CallbackQueryHandler(refresh_card, pattern=callback.pattern(PREFIX, "ref")),
+        CallbackQueryHandler(refill_button, pattern=callback.pattern(PREFIX, "rf")),
+        CallbackQueryHandler(cancel_button, pattern=callback.pattern(PREFIX, "cx")),
+        CallbackQueryHandler(track_button, pattern=callback.pattern(PREFIX, "track")),
+    ]

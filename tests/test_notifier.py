@@ -1,0 +1,264 @@
+"""Pushed status changes: batched polling, exactly-once announcements, Telegram's limits."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bot.context import app_services
+from bot.notifier import notifier_of
+from storage.models import Placement
+from storage.repository import DraftOrder
+from tests.conftest import OTHER_KEY, OTHER_USER, USER, USER_KEY, make_settings, running
+from tests.customer import Customer
+from tests.fakes.panel import SERVICE_IDS, FakePanel
+from tests.fakes.telegram import FakeTelegram
+from tests.test_order_safety import reach_summary
+
+DEFAULT = SERVICE_IDS["Default"]
+
+
+def track(app: Any, panel: FakePanel, user: int, key: str, count: int) -> list[str]:
+    """`count` orders of `user` at the panel, stored the way the bot stores a placed order."""
+    repository = app_services(app).repository
+    repository.touch_user(user)
+    repository.set_api_key(user, key)
+    ids = []
+    for index in range(count):
+        link = f"https://instagram.com/p{index}"
+        order_id = panel.create_order(key, DEFAULT, quantity=100, link=link)
+        draft_id = repository.create_draft(
+            DraftOrder(
+                user_id=user,
+                service_id=str(DEFAULT),
+                service_name="Instagram Followers",
+                service_type="default",
+                link=link,
+                quantity=100,
+                fields={"link": link, "quantity": "100"},
+                price=Decimal("0.09"),
+                currency="USD",
+                can_refill=True,
+                can_cancel=True,
+            )
+        )
+        assert repository.claim_draft(draft_id, user) is not None
+        repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=order_id)
+        ids.append(order_id)
+    return ids
+
+
+async def cycle(app: Any) -> None:
+    assert await notifier_of(app).run_cycle(app)
+
+
+def pushes(telegram: FakeTelegram, chat_id: int, order_id: str) -> list[str]:
+    return [m.text for m in telegram.messages(chat_id) if f"Order {order_id}</b>" in m.text]
+
+
+async def test_one_status_call_per_hundred_orders_per_key(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    track(app, panel, USER, USER_KEY, 250)
+    track(app, panel, OTHER_USER, OTHER_KEY, 30)
+    panel.reset_counts()
+    await cycle(app)
+    # ⌈250/100⌉ + ⌈30/100⌉ = 4, and each call carries at most 100 ids.
+    assert panel.count("status") == 4
+    sizes = sorted(len(form["orders"].split(",")) for action, form in panel.requests)
+    assert sizes == [30, 50, 100, 100]
+
+
+async def test_each_change_is_announced_once_and_final_stops_polling(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    await cycle(app)
+    assert pushes(telegram, USER, order_id) == []  # nothing changed yet
+
+    panel.set_order(order_id, status="In progress", remains=60, start_count=1200)
+    await cycle(app)
+    await cycle(app)
+    [push] = pushes(telegram, USER, order_id)
+    assert "Pending → 🔄 <b>In progress</b>" in push
+    assert "40%" in push  # delivered 40 of 100
+    [[(label, data)]] = telegram.messages(USER)[-1].buttons
+    assert "Open order" in label
+    assert data.startswith("c:open:")
+
+    panel.set_order(order_id, status="Completed", remains=0)
+    await cycle(app)
+    assert len(pushes(telegram, USER, order_id)) == 2
+    assert "In progress → ✅ <b>Completed</b>" in pushes(telegram, USER, order_id)[-1]
+
+    panel.reset_counts()
+    await cycle(app)
+    assert panel.count("status") == 0  # final: no longer polled
+    assert len(pushes(telegram, USER, order_id)) == 2
+
+
+async def test_push_button_opens_the_order_card(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    panel.set_order(order_id, status="Partial", remains=30)
+    await cycle(app)
+    card = await Customer(telegram).tap("Open order", "Remains")
+    assert f"Order {order_id}" in card.text
+    assert "Partial" in card.text
+
+
+async def test_unknown_status_is_shown_verbatim_and_polled_on(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    panel.set_order(order_id, status="Awaiting <moderation>")
+    await cycle(app)
+    [push] = pushes(telegram, USER, order_id)
+    assert "Awaiting &lt;moderation&gt;" in push
+    panel.reset_counts()
+    await cycle(app)
+    assert panel.count("status") == 1
+
+
+async def test_change_stored_before_a_restart_is_announced_after_it(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key)
+    async with running(settings) as first:
+        [order_id] = track(first, panel, USER, USER_KEY, 1)
+        panel.set_order(order_id, status="In progress", remains=50)
+        telegram.fail_method("sendMessage", times=1, code=500, description="Internal error")
+        await cycle(first)  # stored, but the push failed
+        assert pushes(telegram, USER, order_id) == []
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as second:
+        await cycle(second)
+        await cycle(second)
+    assert len(pushes(telegram, USER, order_id)) == 1
+
+
+async def test_flood_answer_delays_but_does_not_lose_a_push(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    panel.set_order(order_id, status="In progress")
+    telegram.flood(chat_id=USER, retry_after=1, times=1)
+    await cycle(app)
+    assert len(pushes(telegram, USER, order_id)) == 1
+    attempts = [c for c in telegram.calls_of("sendMessage") if c["chat_id"] == USER]
+    assert len(attempts) == 2  # the 429, then the message after waiting it out
+
+
+async def test_blocked_user_gets_no_more_pushes_or_polling_until_start(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    telegram.block(USER)
+    panel.set_order(order_id, status="In progress")
+    await cycle(app)
+    assert app_services(app).repository.get_user(USER).active is False  # type: ignore[union-attr]
+    panel.set_order(order_id, status="Completed", remains=0)
+    panel.reset_counts()
+    sends_before = len(telegram.calls_of("sendMessage"))
+    await cycle(app)
+    assert panel.count("status") == 0
+    assert len(telegram.calls_of("sendMessage")) == sends_before
+
+    telegram.unblock(USER)
+    await Customer(telegram).say("/start", "Hi")
+    await cycle(app)
+    [push] = pushes(telegram, USER, order_id)
+    assert "Completed" in push
+
+
+async def test_rejected_key_is_told_once_and_pauses_polling(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    track(app, panel, USER, USER_KEY, 2)
+    panel.revoke_key(USER_KEY)
+    await cycle(app)
+    await cycle(app)
+    told = [m for m in telegram.messages(USER) if "no longer accepts your API key" in m.text]
+    assert len(told) == 1
+    panel.reset_counts()
+    await cycle(app)
+    assert panel.count("status") == 0
+
+
+async def test_panel_down_skips_the_cycle_and_loses_nothing(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    panel.set_order(order_id, status="In progress")
+    panel.fault = "html502"
+    await cycle(app)
+    assert pushes(telegram, USER, order_id) == []
+    panel.fault = None
+    await cycle(app)
+    assert len(pushes(telegram, USER, order_id)) == 1
+
+
+async def test_mixed_good_and_error_entries(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    good, vanished = track(app, panel, USER, USER_KEY, 2)
+    del panel.orders[vanished]  # the panel now answers "Incorrect order ID" for it
+    panel.set_order(good, status="In progress")
+    await cycle(app)
+    assert len(pushes(telegram, USER, good)) == 1
+    assert pushes(telegram, USER, vanished) == []
+
+
+async def test_muted_changes_are_recorded_not_pushed(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    customer = Customer(telegram)
+    await customer.say("/notify", "muted")
+    panel.set_order(order_id, status="In progress")
+    await cycle(app)
+    assert pushes(telegram, USER, order_id) == []
+    listing = await customer.say("/orders", "Your orders")
+    assert "In progress" in listing.text
+    await customer.say("/notify", "on")
+    await cycle(app)
+    assert pushes(telegram, USER, order_id) == []  # old news is not replayed
+
+
+async def test_refill_and_cancel_results_are_pushed(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [done] = track(app, panel, USER, USER_KEY, 1)
+    panel.complete(done)
+    await cycle(app)
+    customer = Customer(telegram)
+    await customer.say(f"/refill {done}", "requested")
+    [refill_id] = list(panel.refills)
+    panel.set_refill(refill_id, "Completed")
+    await cycle(app)
+    assert any(
+        f"Refill {refill_id}" in m.text and "Completed" in m.text for m in telegram.messages(USER)
+    )
+
+    await reach_summary(customer)
+    await customer.tap("Confirm", "Order placed")
+    await customer.tap("Open order", "Remains")
+    await customer.tap("Cancel order", "Cancellation requested")
+    [cancel_id] = list(panel.cancels)
+    panel.set_cancel(cancel_id, "Completed")
+    await cycle(app)
+    assert any(
+        f"Cancel request {cancel_id}" in m.text and "Completed" in m.text
+        for m in telegram.messages(USER)
+    )
+
+
+async def test_cycles_never_overlap(app: Any, telegram: FakeTelegram, panel: FakePanel) -> None:
+    track(app, panel, USER, USER_KEY, 1)
+    panel.delays["status"] = 1
+    notifier = notifier_of(app)
+    first, second = await asyncio.gather(notifier.run_cycle(app), notifier.run_cycle(app))
+    assert sorted([first, second]) == [False, True]
+    assert panel.count("status") == 1
