@@ -767,6 +767,11 @@ class FakeTelegram:
             faults = self._state.method_faults.setdefault(method.lower(), [])
             faults.append(_Fault(remaining=times, code=code, description=description))
 
+    def clear_failures(self, method: str) -> None:
+        """Stop the failures set with fail_method for ``method``."""
+        with self._cond:
+            self._state.method_faults.pop(method.lower(), None)
+
     def _check_faults(self, method: str, params: Params) -> None:
         state = self._state
         faults = state.method_faults.get(method.lower())
