@@ -42,9 +42,11 @@ def configure_logging(level: str, bot_token: str) -> None:
     handler.setFormatter(RedactingFormatter([bot_token, bot_token.partition(":")[2]]))
     handler.addFilter(_not_bootstrap_failure)
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # At INFO httpx logs every request URL, and Bot API URLs contain the token.
+    # At INFO httpx logs every request URL, and Bot API URLs contain the token; at DEBUG PTB
+    # logs whole updates, which may hold a key a user just sent. DEBUG is for our own modules.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
 def fail(message: str) -> int:
