@@ -104,6 +104,13 @@ def key_prompt(current_masked: str | None) -> str:
     )
 
 
+def private_only(bot_username: str) -> str:
+    return (
+        "🔒 I work in a private chat only — your orders, balance and API key stay between us. "
+        f"Open a chat with @{esc(bot_username)} and send /start."
+    )
+
+
 KEY_PRIVATE_ONLY = (
     "🔒 For your safety I only take API keys in a private chat. Open a chat with me and "
     "send /key there."
@@ -490,6 +497,11 @@ def when(moment: datetime | None) -> str:
 
 
 def _orders_line(order: Order) -> str:
+    if order.panel_order_id is None:  # the panel never confirmed it
+        return (
+            f"❓ <i>unconfirmed</i> {short(order.service_name or 'order', 28)} · "
+            f"{when(order.created_at)} — check your panel"
+        )
     progress = progress_bar(order.quantity, order.remains, width=5)
     name = short(order.service_name or "order", 28)
     return (

@@ -14,6 +14,9 @@ def register_handlers(
 ) -> None:
     from handlers import errors, key, order, orders, start
 
+    # 0. In groups and channels nothing but a pointer to a private chat (keys, balances and
+    #    orders are private).
+    application.add_handler(errors.build_group_guard())
     # 1. The ordering conversation first: while a user is inside it, it owns their text,
     #    buttons and commands (its fallbacks answer /start, /cancel and stray commands).
     application.add_handler(order.build_conversation(settings))

@@ -64,6 +64,11 @@ async def group_text(update: Update, context: Context) -> None:
         await reply(update, texts.KEY_GROUP_DELETED)
 
 
+async def group_command(update: Update, context: Context) -> None:
+    """Orders, balances and keys are private: in a group every command points to a private chat."""
+    await reply(update, texts.private_only(context.bot.username))
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     await reply(update, texts.UNKNOWN_COMMAND)
 
@@ -93,6 +98,10 @@ async def error_handler(update: object, context: Context) -> None:
             await context.bot.send_message(admin_id, details)
         except TelegramError:
             logger.warning("Could not send error details to operator %s", admin_id)
+
+
+def build_group_guard() -> BaseHandler[Update, Context, object]:
+    return MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, group_command)
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, object]]:

@@ -69,7 +69,11 @@ async def list_orders(update: Update, context: Context) -> None:
     page = keyboards.clamp_page(data.int_arg(0) if data else 0, total, ORDERS_PER_PAGE)
     orders = repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
     pages = keyboards.pages(total, ORDERS_PER_PAGE)
-    items = [(texts.order_button(o), callback.build(PREFIX, "open", o.id, "l")) for o in orders]
+    items = [
+        (texts.order_button(o), callback.build(PREFIX, "open", o.id, "l"))
+        for o in orders
+        if o.panel_order_id is not None
+    ]
     markup = keyboards.paged_rows(
         items,
         page,

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
@@ -47,6 +48,12 @@ class DraftOrder:
     currency: str | None
     can_refill: bool | None
     can_cancel: bool | None
+
+
+def _listed() -> Any:
+    """Orders a user sees in /orders: placed or tracked ones, and those whose placement is
+    unknown (the user was told to look for them there)."""
+    return or_(col(Order.panel_order_id).is_not(None), col(Order.placement) == Placement.UNKNOWN)
 
 
 class Repository:
@@ -215,7 +222,7 @@ class Repository:
             return session.exec(
                 select(func.count())
                 .select_from(Order)
-                .where(col(Order.user_id) == user_id, col(Order.panel_order_id).is_not(None))
+                .where(col(Order.user_id) == user_id, _listed())
             ).one()
 
     def list_orders(self, user_id: int, offset: int, limit: int) -> list[Order]:
@@ -223,7 +230,7 @@ class Repository:
             return list(
                 session.exec(
                     select(Order)
-                    .where(col(Order.user_id) == user_id, col(Order.panel_order_id).is_not(None))
+                    .where(col(Order.user_id) == user_id, _listed())
                     .order_by(col(Order.created_at).desc(), col(Order.id).desc())
                     .offset(offset)
                     .limit(limit)

@@ -85,7 +85,11 @@ async def test_key_is_refused_in_groups_and_never_stored(
     message_id = telegram.send_text(USER, USER_KEY, chat_id=group, chat_type="supergroup")
     await telegram.wait_for_message(group, "did not store it")
     assert (group, message_id) in telegram.deleted
+    telegram.send_text(USER, "/order", chat_id=group, chat_type="supergroup")
+    guard = await telegram.wait_for_message(group, "private chat only")
+    assert "@test_smm_bot" in guard.text
     assert panel.count("balance") == 0
+    assert panel.count("services") == 0
     database = Path(settings.data_dir) / "bot.db"
     assert USER_KEY.encode() not in database.read_bytes()
 

@@ -64,6 +64,9 @@ async def test_timeout_after_send_is_outcome_unknown_and_never_retried(
         assert "already" in (telegram.callback_answers[query].get("text") or "")
         assert panel.count("add") == 1
         assert "Order placed" not in customer.last().text
+        listing = await customer.say("/orders", "Your orders")
+        assert "unconfirmed" in listing.text
+        assert "check your panel" in listing.text
 
 
 async def test_slow_panel_for_one_user_does_not_delay_another(
