@@ -564,6 +564,8 @@ BUTTON_CANCEL_ORDER = "✖️ Cancel order"
 BUTTON_ORDER_AGAIN = "🔁 Order again"
 BUTTON_TRACK = "📌 Track"
 ORDER_NOT_FOUND = "This order is not in your list."
+PANEL_FORGOT_ORDER = "The panel no longer knows this order (it answers “Incorrect order ID”)."
+REFILL_UNDER_WAY = "A refill of this order is already under way."
 REFILL_NOT_ALLOWED = "This order can't be refilled (the service or its status doesn't allow it)."
 CANCEL_NOT_ALLOWED = "This order can't be cancelled (the service or its status doesn't allow it)."
 CANCEL_ALREADY = "A cancellation was already requested for this order."
@@ -577,10 +579,29 @@ NOT_AN_ID = "not an order id"
 NOT_FOUND = "not found"
 
 
-def status_reply(lines: list[tuple[str, str]]) -> str:
-    """One compact reply: (id, already escaped description) per line."""
-    body = "\n".join(f"<code>{esc(order_id)}</code> — {text}" for order_id, text in lines)
-    return f"📋 <b>Order status</b>\n\n{body}"
+# Telegram's limit is 4096 characters; leave room for a title and a closing line.
+MESSAGE_BUDGET = 3500
+
+
+def id_report(title: str, lines: list[tuple[str, str]]) -> list[str]:
+    """A per-id report, (id, already escaped text) per line, split into messages that fit."""
+    rendered = [f"<code>{esc(order_id)}</code> — {text}" for order_id, text in lines]
+    messages: list[str] = []
+    current: list[str] = []
+    for line in rendered:
+        if current and len("\n".join(current)) + len(line) > MESSAGE_BUDGET:
+            messages.append("\n".join(current))
+            current = []
+        current.append(line)
+    messages.append("\n".join(current))
+    if len(messages) == 1:
+        return [f"{title}\n\n{messages[0]}"]
+    count = len(messages)
+    return [f"{title} ({i}/{count})\n\n{body}" for i, body in enumerate(messages, start=1)]
+
+
+STATUS_TITLE = "📋 <b>Order status</b>"
+REFILL_TITLE = "♻️ <b>Refill</b>"
 
 
 def status_line(status: OrderStatus, known: Order | None) -> str:
@@ -596,17 +617,13 @@ def item_error_line(message: str) -> str:
     return f"⚠️ {esc(message)}"
 
 
-def track_offer(count: int) -> str:
+def track_offer(count: int, shown: int) -> str:
     verb = "is" if count == 1 else "are"
-    return f"\n\n📌 {count} of these {verb} not tracked yet — tap to get updates."
+    more = f" (buttons for the first {shown}; /status the others later)" if shown < count else ""
+    return f"\n\n📌 {count} of these {verb} not tracked yet — tap to get updates{more}."
 
 
 TRACKED = "📌 Tracking it: you'll get a message when its status changes."
-
-
-def refill_results(lines: list[tuple[str, str]]) -> str:
-    body = "\n".join(f"<code>{esc(order_id)}</code> — {text}" for order_id, text in lines)
-    return f"♻️ <b>Refill</b>\n\n{body}"
 
 
 def refill_requested(refill_id: str | None) -> str:

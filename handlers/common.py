@@ -26,6 +26,14 @@ async def reply(
     return await chat.send_message(text, reply_markup=markup, **kwargs)
 
 
+async def reply_all(
+    update: Update, texts_: list[str], markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Several messages in order (a long report); the buttons go on the last one."""
+    for index, text in enumerate(texts_):
+        await reply(update, text, markup if index == len(texts_) - 1 else None)
+
+
 async def edit(
     message: Message | None, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | bool | None:

@@ -24,7 +24,7 @@ from bot.panel import (
     PanelUnavailable,
     RefillCreated,
 )
-from handlers.common import Context, answer_query, edit, reply, user_key
+from handlers.common import Context, answer_query, edit, reply, reply_all, user_key
 from storage.models import Order, TaskKind
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 PREFIX = "c"
 ORDERS_PER_PAGE = 5
 MAX_IDS = 100
-MAX_TRACK_BUTTONS = 5
+MAX_TRACK_BUTTONS = 6
 ID_SHAPE = re.compile(r"^\d{1,40}$")
 REFILLABLE_STATES = frozenset({OrderState.COMPLETED.value, OrderState.PARTIAL.value})
 FINAL_VALUES = frozenset(state.value for state in FINAL_STATES)
@@ -90,11 +90,11 @@ async def list_orders(update: Update, context: Context) -> None:
         await reply(update, text, markup)
 
 
-def _card_markup(order: Order, has_open_cancel: bool) -> Any:
+def _card_markup(order: Order, has_open_refill: bool, has_open_cancel: bool) -> Any:
     assert order.id is not None
     rows = [[(texts.BUTTON_REFRESH, callback.build(PREFIX, "ref", order.id))]]
     actions = []
-    if order.can_refill is not False and order.status in REFILLABLE_STATES:
+    if order.can_refill is not False and order.status in REFILLABLE_STATES and not has_open_refill:
         actions.append((texts.BUTTON_REFILL, callback.build(PREFIX, "rf", order.id)))
     if order.can_cancel and order.status not in FINAL_VALUES and not has_open_cancel:
         actions.append((texts.BUTTON_CANCEL_ORDER, callback.build(PREFIX, "cx", order.id)))
@@ -111,8 +111,9 @@ async def _show_card(update: Update, context: Context, order: Order, *, in_place
         order.user_id, order.panel_order_id or ""
     )
     has_cancel = any(task.kind == TaskKind.CANCEL for task in tasks)
+    has_refill = any(t.kind == TaskKind.REFILL and t.status not in FINAL_VALUES for t in tasks)
     text = texts.order_card(order, tasks)
-    markup = _card_markup(order, has_cancel)
+    markup = _card_markup(order, has_refill, has_cancel)
     message = _query_message(update)
     if in_place and message is not None:
         await edit(message, text, markup)
@@ -152,7 +153,7 @@ async def refresh_card(update: Update, context: Context) -> None:
     try:
         status = await get_services(context).panel.status(stored.key, order.panel_order_id or "")
     except OrderNotFound:
-        await reply(update, texts.ORDER_NOT_FOUND)
+        await reply(update, texts.PANEL_FORGOT_ORDER)
         return
     except PanelError as error:
         await _panel_problem(update, error)
@@ -183,14 +184,23 @@ async def refill_button(update: Update, context: Context) -> None:
         return
     query = update.callback_query
     assert query is not None
+    if _refill_under_way(context, order.user_id, order.panel_order_id or ""):
+        await query.answer(texts.REFILL_UNDER_WAY, show_alert=True)
+        return
     if order.can_refill is False or order.status not in REFILLABLE_STATES:
         await query.answer(texts.REFILL_NOT_ALLOWED, show_alert=True)
         return
     await query.answer()
     lines = await _request_refills(update, context, [order.panel_order_id or ""])
     if lines:
-        await reply(update, texts.refill_results(lines))
+        await reply_all(update, texts.id_report(texts.REFILL_TITLE, lines))
         await _show_card(update, context, order, in_place=True)
+
+
+def _refill_under_way(context: Context, user_id: int, panel_order_id: str) -> bool:
+    """One refill at a time per order: a double tap must not send a second one."""
+    tasks = get_services(context).repository.tasks_for_order(user_id, panel_order_id)
+    return any(t.kind == TaskKind.REFILL and t.status not in FINAL_VALUES for t in tasks)
 
 
 async def refill_command(update: Update, context: Context) -> None:
@@ -207,11 +217,13 @@ async def refill_command(update: Update, context: Context) -> None:
         known = repository.find_order(_user_id(update), order_id)
         if known is not None and known.can_refill is False:
             problems.append((order_id, texts.REFILL_NOT_ALLOWED))
+        elif _refill_under_way(context, _user_id(update), order_id):
+            problems.append((order_id, texts.REFILL_UNDER_WAY))
         else:
             allowed.append(order_id)
     lines = await _request_refills(update, context, allowed) if allowed else []
     if lines is not None:
-        await reply(update, texts.refill_results(problems + lines))
+        await reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
 
 
 async def _request_refills(
@@ -309,7 +321,7 @@ async def status_command(update: Update, context: Context) -> None:
         await reply(update, texts.TOO_MANY_IDS)
         return
     if not ids:
-        await reply(update, texts.status_reply(problems))
+        await reply_all(update, texts.id_report(texts.STATUS_TITLE, problems))
         return
     stored = await user_key(update, context)
     if stored is None:
@@ -333,16 +345,17 @@ async def status_command(update: Update, context: Context) -> None:
             lines.append((order_id, texts.status_line(result, known)))
         else:
             lines.append((order_id, texts.item_error_line(texts.NOT_FOUND)))
-    text = texts.status_reply(lines)
+    report = texts.id_report(texts.STATUS_TITLE, lines)
     markup = None
     if untracked:
-        text += texts.track_offer(len(untracked))
+        offered = untracked[:MAX_TRACK_BUTTONS]
+        report[-1] += texts.track_offer(len(untracked), len(offered))
         buttons = [
             (f"{texts.BUTTON_TRACK} {order_id}", callback.build(PREFIX, "track", order_id))
-            for order_id in untracked[:MAX_TRACK_BUTTONS]
+            for order_id in offered
         ]
         markup = keyboards.markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-    await reply(update, text, markup)
+    await reply_all(update, report, markup)
 
 
 async def track_button(update: Update, context: Context) -> None:
