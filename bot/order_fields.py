@@ -18,6 +18,7 @@ from bot.panel import Service, ServiceType
 MAX_TEXT = 4000
 MAX_LINE = 500
 MAX_LINES = 10_000
+MAX_DIGITS = 15
 # fmt: off
 SUBSCRIPTION_DELAYS = (0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420,
                        480, 540, 600)
@@ -174,6 +175,8 @@ def parse_whole_number(text: str) -> int:
     cleaned = text.strip()
     if cleaned.startswith("-"):
         raise InvalidInput("number_negative")
+    if sum(c.isdigit() for c in cleaned) > MAX_DIGITS:  # also keeps int() off huge strings
+        raise InvalidInput("number_too_big")
     if cleaned.isdigit() and cleaned.isascii():
         return int(cleaned)
     if _DIGIT_GROUPS.match(cleaned):

@@ -285,7 +285,9 @@ def choice_label(field: str, value: str) -> str:
     return CHOICE_LABELS.get(field, {}).get(value, value)
 
 
-def field_prompt(spec: FieldSpec, service: Service, answers: Mapping[str, str]) -> str:
+def field_prompt(
+    spec: FieldSpec, service: Service, answers: Mapping[str, str], *, with_name: bool = True
+) -> str:
     base = FIELD_PROMPTS.get(spec.name, f"Send <b>{esc(spec.name)}</b>")
     if spec.name == "username":
         base = USERNAME_PROMPTS.get(service.type, "👤 Send the <b>username</b>")
@@ -299,16 +301,20 @@ def field_prompt(spec: FieldSpec, service: Service, answers: Mapping[str, str]) 
         hint = f" (at most {number(most)})"
     elif spec.counts_quantity:
         hint = f" ({number(service.min)} – {number(service.max)} lines)"
-    return f"<b>{esc(service.name)}</b>\n\n{base}{hint}:"
+    # The hint goes before the question's own closing mark ("How many? (10 – 100)").
+    ending = "" if base.endswith(("?", ":")) else ":"
+    question = f"{base}{hint}{ending}"
+    return f"<b>{esc(service.name)}</b>\n\n{question}" if with_name else question
 
 
 INVALID_INPUT: dict[str, str] = {
     "number_negative": "The number can't be negative.",
     "number_not_whole": "Please send a whole number, like 1000 or 10 000.",
     "number_positive": "Please send a number of 1 or more.",
+    "number_too_big": "That number is far too big.",
     "quantity_range": "The quantity must be between {minimum} and {maximum}.",
     "link_invalid": "That's not a link. Send a full link like https://instagram.com/yourname",
-    "link_wrong_platform": "This is a {platform} service — please send a {host} link.",
+    "link_wrong_platform": "This service is for {platform} — please send a {host} link.",
     "list_empty": "The list is empty. Send at least one line.",
     "list_too_long": "That's too many lines (at most {maximum}).",
     "line_too_long": "A line is too long (at most {maximum} characters).",
@@ -329,12 +335,11 @@ def invalid_input(error: InvalidInput) -> str:
     return "⚠️ " + INVALID_INPUT[error.reason].format(**params)
 
 
-def expect_text(prompt: str) -> str:
-    return f"⚠️ I need a text answer here.\n\n{prompt}"
-
-
-def expect_button() -> str:
-    return "⚠️ Please use the buttons on the message above, or /cancel."
+EXPECT_TEXT = "⚠️ I need a typed answer here."
+EXPECT_BUTTON = "⚠️ Please choose with the buttons below."
+BROWSE_EXPECTED = "⚠️ Tap a category or service below, or type a name or service id to search."
+SUMMARY_EXPECTED = "⚠️ Please confirm, change or cancel with the buttons below."
+IN_FLOW_COMMAND = "⚠️ You're in the middle of an order — finish this step, or /cancel first."
 
 
 # --- summary and result ------------------------------------------------------------------------
@@ -422,12 +427,20 @@ ALREADY_PLACING = "⏳ This order is already being placed — one moment."
 ALREADY_DONE = "This order was already handled. See /orders."
 
 
-def placed(order_id: str, service_name: str, price: Decimal, currency: str | None) -> str:
+def placed(
+    order_id: str, service_name: str, price: Decimal, currency: str | None, *, per_post: bool
+) -> str:
+    cost = f"up to {money(price, currency)} per post" if per_post else money(price, currency)
     return (
         f"✅ <b>Order placed</b>\n\n🆔 Order <code>{esc(order_id)}</code>\n"
-        f"📦 {esc(service_name)}\n💵 {money(price, currency)}\n\n"
+        f"📦 {esc(service_name)}\n💵 {cost}\n\n"
         "I'll message you when its status changes."
     )
+
+
+NOT_PLACED_TRY_AGAIN = (
+    "⚠️ The panel is not answering right now. Nothing was ordered — tap Confirm to try again."
+)
 
 
 def rejected(reason: str) -> str:
@@ -439,8 +452,9 @@ def rejected(reason: str) -> str:
 
 def outcome_unknown() -> str:
     return (
-        "❓ <b>I couldn't confirm the order.</b> The panel did not answer in time, so it may "
-        "or may not have been placed. I will <b>not</b> place it again by myself.\n\n"
+        "❓ <b>I couldn't confirm the order.</b> The panel gave no clear answer (a timeout or "
+        "an error page), so it may or may not have been placed. "
+        "I will <b>not</b> place it again by myself.\n\n"
         "Check /orders or your panel before ordering again."
     )
 

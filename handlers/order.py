@@ -12,6 +12,7 @@ import json
 import logging
 import warnings
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
@@ -50,6 +51,7 @@ from bot.panel import (
     PanelError,
     PanelUnavailable,
     Service,
+    ServiceType,
 )
 from handlers import key as key_flow
 from handlers import start as start_flow
@@ -79,7 +81,11 @@ class OrderFlow:
 
     message_id: int | None = None  # the message whose buttons are live
     query: str = ""
+    # The list last shown (kind, category index, page): Back from a service returns to it.
+    view: tuple[str, int, int] = ("cats", 0, 0)
     service: Service | None = None
+    draft_id: int | None = None  # the draft behind the summary on screen
+    summary_text: str = ""
     answers: dict[str, str] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
     history: list[str] = field(default_factory=list)  # answered or skipped, in order
@@ -217,17 +223,39 @@ def _search_view(catalogue: Catalogue, query: str, page: int) -> tuple[str, Any]
     return texts.search_title(query, len(found), page, pages), markup
 
 
+def _view(catalogue: Catalogue, flow: OrderFlow) -> tuple[str, Any]:
+    kind, index, page = flow.view
+    if kind == "cat" and 0 <= index < len(catalogue.categories):
+        return _category_view(catalogue, index, page)
+    if kind == "search":
+        return _search_view(catalogue, flow.query, page)
+    return _categories_view(catalogue, page if kind == "cats" else 0)
+
+
+def _abandon_draft(context: Context, flow: OrderFlow | None) -> None:
+    """The summary on screen is replaced or closed: its Confirm must no longer place it."""
+    if flow is not None and flow.draft_id is not None:
+        get_services(context).repository.abandon_draft(flow.draft_id)
+        flow.draft_id = None
+
+
+def _leave_flow(context: Context) -> OrderFlow | None:
+    flow = _end_flow(context)
+    _abandon_draft(context, flow)
+    return flow
+
+
 async def start_order(update: Update, context: Context) -> int:
     await answer_query(update)
     key_flow.stop_waiting_for_key(context)
-    _end_flow(context)
+    _leave_flow(context)
     catalogue = await _catalogue(update, context)
     if catalogue is None:
         return END
     if not catalogue.services:
         await reply(update, texts.CATALOGUE_EMPTY)
         return END
-    text, markup = _categories_view(catalogue, 0)
+    text, markup = _view(catalogue, _flow(context))
     await _show(update, context, text, markup, in_place=False)
     return State.BROWSE
 
@@ -239,16 +267,14 @@ async def browse_button(update: Update, context: Context) -> int:
     catalogue = await _catalogue(update, context)
     if catalogue is None:
         return State.BROWSE
+    flow = _flow(context)
     if data.action == "cats":
-        text, markup = _categories_view(catalogue, data.int_arg(0))
+        flow.view = ("cats", 0, data.int_arg(0))
     elif data.action == "c":
-        index = data.int_arg(0)
-        if not 0 <= index < len(catalogue.categories):
-            text, markup = _categories_view(catalogue, 0)
-        else:
-            text, markup = _category_view(catalogue, index, data.int_arg(1))
+        flow.view = ("cat", data.int_arg(0), data.int_arg(1))
     else:  # "sr": a page of search results
-        text, markup = _search_view(catalogue, _flow(context).query, data.int_arg(0))
+        flow.view = ("search", 0, data.int_arg(0))
+    text, markup = _view(catalogue, flow)
     await _show(update, context, text, markup, in_place=True)
     return State.BROWSE
 
@@ -266,13 +292,19 @@ async def browse_text(update: Update, context: Context) -> int:
         return await _choose_service(update, context, service, in_place=False)
     flow = _flow(context)
     flow.query = typed[:MAX_QUERY]
-    text, markup = _search_view(catalogue, flow.query, 0)
+    flow.view = ("search", 0, 0)
+    text, markup = _view(catalogue, flow)
     await _show(update, context, text, markup, in_place=False)
     return State.BROWSE
 
 
 async def browse_other(update: Update, context: Context) -> int:
-    await reply(update, texts.expect_text(texts.categories_title(0, 1)))
+    """A photo, sticker or command while browsing: say so, and show the same list again."""
+    catalogue = await _catalogue(update, context)
+    if catalogue is None:
+        return State.BROWSE
+    text, markup = _view(catalogue, _flow(context))
+    await _show(update, context, f"{texts.BROWSE_EXPECTED}\n\n{text}", markup, in_place=False)
     return State.BROWSE
 
 
@@ -295,10 +327,14 @@ async def _choose_service(
 ) -> int:
     flow = _flow(context)
     if fields_for(service) is None:
+        # Offer what can be ordered: the categories (this service's own may hold only it).
         catalogue = await _catalogue(update, context)
-        assert catalogue is not None
-        _, markup = _category_view(catalogue, catalogue.category_index(service), 0)
-        await _show(update, context, texts.service_unsupported(service), markup, in_place=in_place)
+        if catalogue is None:
+            return State.BROWSE
+        flow.view = ("cats", 0, 0)
+        text, markup = _view(catalogue, flow)
+        message = f"{texts.service_unsupported(service)}\n\n{text}"
+        await _show(update, context, message, markup, in_place=in_place)
         return State.BROWSE
     flow.service = service
     flow.reset_fields()
@@ -309,7 +345,7 @@ async def order_again(update: Update, context: Context) -> int:
     """From an order card: the same service and fields, straight to the summary."""
     await answer_query(update)
     key_flow.stop_waiting_for_key(context)
-    _end_flow(context)
+    _leave_flow(context)
     user = update.effective_user
     assert user is not None
     previous = get_services(context).repository.get_order(_data(update).int_arg(0), user.id)
@@ -344,24 +380,23 @@ def _field_markup(spec: FieldSpec) -> Any:
     rows: list[list[tuple[str, str]]] = []
     if spec.kind is FieldKind.CHOICE:
         buttons = [
-            (texts.choice_label(spec.name, value), callback.build(PREFIX, "ch", value))
+            (texts.choice_label(spec.name, value), callback.build(PREFIX, "ch", spec.name, value))
             for value in spec.choices
         ]
         width = 5 if len(buttons) > 6 else 2
         rows.extend(buttons[i : i + width] for i in range(0, len(buttons), width))
     if spec.optional:
-        rows.append([(texts.BUTTON_SKIP, callback.build(PREFIX, "skip"))])
+        rows.append([(texts.BUTTON_SKIP, callback.build(PREFIX, "skip", spec.name))])
     rows.append([(texts.BUTTON_BACK, callback.build(PREFIX, "back")), _cancel_button()])
     return keyboards.markup(rows)
 
 
 def _prompt(flow: OrderFlow, spec: FieldSpec) -> str:
     assert flow.service is not None
-    prompt = texts.field_prompt(spec, flow.service, flow.answers)
-    if not flow.history:  # the first question also shows what was chosen
-        currency = None
-        prompt = f"{texts.service_card(flow.service, currency)}\n\n{prompt}"
-    return prompt
+    if not flow.history:  # the first question comes under the card of what was chosen
+        question = texts.field_prompt(spec, flow.service, flow.answers, with_name=False)
+        return f"{texts.service_card(flow.service, None)}\n\n{question}"
+    return texts.field_prompt(spec, flow.service, flow.answers)
 
 
 async def _ask_next(
@@ -427,35 +462,43 @@ def _choice_from_text(spec: FieldSpec, typed: str) -> str:
     raise InvalidInput("choose_button")
 
 
-async def field_button(update: Update, context: Context) -> int:
-    if not await _live_query(update, context):
-        return State.FIELD
+async def field_button(update: Update, context: Context) -> int | None:
+    """Back, Skip or a choice. Skip and choices name their question, so a double tap cannot
+    answer the question that follows."""
     flow = _flow(context)
     data = _data(update)
-    if flow.service is None:
-        return END
-    spec = flow.current_field()
+    spec = flow.current_field() if flow.service else None
     if data.action == "back":
+        if not await _live_query(update, context):
+            return None
         return await _go_back(update, context)
-    if spec is None:
-        return await _show_summary(update, context, in_place=True)
-    if data.action == "skip" and spec.optional:
+    fits = spec is not None and data.arg(0) == spec.name
+    if data.action == "skip":
+        fits = fits and spec is not None and spec.optional
+    else:
+        fits = fits and spec is not None and data.arg(1) in spec.choices
+    if not fits:
+        await answer_query(update, texts.EXPIRED)
+        return None
+    if not await _live_query(update, context):
+        return None
+    assert spec is not None
+    if data.action == "skip":
         flow.skipped.add(spec.name)
         flow.history.append(spec.name)
-    elif data.action == "ch" and data.arg(0) in spec.choices:
-        _accept(flow, spec, data.arg(0))
+    else:
+        _accept(flow, spec, data.arg(1))
     return await _ask_next(update, context, in_place=True)
 
 
 async def _go_back(update: Update, context: Context) -> int:
     flow = _flow(context)
     assert flow.service is not None
-    if not flow.history:
+    if not flow.history:  # back to the list the service was picked from
         catalogue = await _catalogue(update, context)
         if catalogue is None:
             return State.FIELD
-        index = catalogue.category_index(flow.service)
-        text, markup = _category_view(catalogue, index, 0)
+        text, markup = _view(catalogue, flow)
         flow.service = None
         await _show(update, context, text, markup, in_place=True)
         return State.BROWSE
@@ -471,9 +514,8 @@ async def field_other(update: Update, context: Context) -> int:
     spec = flow.current_field() if flow.service else None
     if spec is None:
         return await _flow_closed(update, context)
-    if spec.kind is FieldKind.CHOICE:
-        return await _ask_next(update, context, in_place=False, problem=texts.expect_button())
-    return await _ask_next(update, context, in_place=False, problem=texts.expect_text(""))
+    problem = texts.EXPECT_BUTTON if spec.kind is FieldKind.CHOICE else texts.EXPECT_TEXT
+    return await _ask_next(update, context, in_place=False, problem=problem)
 
 
 # --- summary and confirm -----------------------------------------------------------------------
@@ -496,18 +538,20 @@ def _summary_markup(draft_id: int) -> Any:
 
 
 async def _show_summary(update: Update, context: Context, *, in_place: bool) -> int:
+    """A new draft row for exactly what the summary shows; the one it replaces is abandoned."""
     flow = _flow(context)
     service = flow.service
     user = update.effective_user
     assert service is not None and user is not None
     stored = await user_key(update, context)
     if stored is None:
-        _end_flow(context)
+        _leave_flow(context)
         return END
     balance = await _balance(context, stored.key)
     quantity = order_quantity(service, flow.answers)
     price = order_price(service, flow.answers)
-    draft_id = get_services(context).repository.create_draft(
+    _abandon_draft(context, flow)
+    flow.draft_id = get_services(context).repository.create_draft(
         DraftOrder(
             user_id=user.id,
             service_id=service.id,
@@ -522,27 +566,37 @@ async def _show_summary(update: Update, context: Context, *, in_place: bool) -> 
             can_cancel=service.cancel,
         )
     )
-    text = texts.summary(service, flow.answers, quantity, price, balance)
-    await _show(update, context, text, _summary_markup(draft_id), in_place=in_place)
+    flow.summary_text = texts.summary(service, flow.answers, quantity, price, balance)
+    await _show(
+        update, context, flow.summary_text, _summary_markup(flow.draft_id), in_place=in_place
+    )
     return State.SUMMARY
 
 
-async def change_order(update: Update, context: Context) -> int:
+async def change_order(update: Update, context: Context) -> int | None:
     if not await _live_query(update, context):
-        return State.SUMMARY
+        return None
     flow = _flow(context)
     if flow.service is None:
         return END
+    _abandon_draft(context, flow)
     flow.reset_fields()
     return await _ask_next(update, context, in_place=True)
 
 
-async def summary_other(update: Update, context: Context) -> int:
-    await reply(update, texts.expect_button())
+async def summary_other(update: Update, context: Context, note: str | None = None) -> int:
+    """Text, a photo or a command at the summary: say what is expected, show it again."""
+    flow = _flow(context)
+    note = note or texts.SUMMARY_EXPECTED
+    if flow.draft_id is None:  # after a refusal only Change and Cancel are left
+        await _show(update, context, note, _rejected_markup(), in_place=False)
+    else:
+        text = f"{note}\n\n{flow.summary_text}"
+        await _show(update, context, text, _summary_markup(flow.draft_id), in_place=False)
     return State.SUMMARY
 
 
-async def confirm(update: Update, context: Context) -> int:
+async def confirm(update: Update, context: Context) -> int | None:
     """Places the draft exactly once, whatever the number of taps, devices or processes."""
     query = update.callback_query
     user = update.effective_user
@@ -551,23 +605,27 @@ async def confirm(update: Update, context: Context) -> int:
     repository = get_services(context).repository
     order = repository.claim_draft(draft_id, user.id)
     if order is None:
+        # A second tap, another device, a retried update or a replaced summary: nothing to
+        # place. The live conversation (if any) stays where it is.
         existing = repository.get_order(draft_id, user.id)
         if existing is not None and existing.placement == Placement.PLACING:
             await query.answer(texts.ALREADY_PLACING)
-        elif existing is not None:
+        elif existing is not None and existing.placement != Placement.ABANDONED:
             await query.answer(texts.ALREADY_DONE, show_alert=True)
         else:
             await query.answer(texts.EXPIRED)
-        return END
+        return None
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
     await edit(message, texts.PLACING)
     stored = repository.get_api_key(user.id)
     if stored is None:
-        repository.finish_placement(draft_id, Placement.DRAFT)
+        repository.finish_placement(draft_id, Placement.ABANDONED)
         await edit(message, texts.NEED_KEY)
+        _end_flow(context)
         return END
     fields = json.loads(order.fields_json)
+    flow = _flow(context)
     try:
         panel_id = await get_services(context).panel.add(stored.key, order.service_id, fields)
     except OutcomeUnknown:
@@ -577,23 +635,26 @@ async def confirm(update: Update, context: Context) -> int:
         _end_flow(context)
         return END
     except PanelUnavailable:
-        # Certainly not sent (the client only says "unavailable" for add before sending):
-        # the draft can be confirmed again.
+        # Certainly not received (the client says "unavailable" for add only then): the same
+        # draft can be confirmed again.
         repository.finish_placement(draft_id, Placement.DRAFT)
-        text = texts.panel_unavailable() + "\nNothing was ordered. Tap Confirm to try again."
-        await edit(message, text, _summary_markup(draft_id))
+        await edit(message, texts.NOT_PLACED_TRY_AGAIN, _summary_markup(draft_id))
         return State.SUMMARY
     except PanelError as error:
         repository.finish_placement(draft_id, Placement.REJECTED, error=error.message)
+        flow.draft_id = None
         await edit(message, texts.rejected(error.message), _rejected_markup())
         return State.SUMMARY
     placed = repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=panel_id)
     logger.info("Order %s placed at the panel as %s", draft_id, panel_id)
-    await edit(
-        message,
-        texts.placed(panel_id, placed.service_name, placed.price or 0, placed.currency),  # type: ignore[arg-type]
-        _after_markup(draft_id),
+    receipt = texts.placed(
+        panel_id,
+        placed.service_name,
+        placed.price or Decimal(0),
+        placed.currency,
+        per_post=placed.service_type == ServiceType.SUBSCRIPTIONS.value,
     )
+    await edit(message, receipt, _after_markup(draft_id))
     _end_flow(context)
     return END
 
@@ -611,11 +672,11 @@ def _rejected_markup() -> Any:
     )
 
 
-# --- leaving -----------------------------------------------------------------------------------
+# --- leaving and stray input -------------------------------------------------------------------
 
 
 async def cancel(update: Update, context: Context) -> int:
-    flow = _end_flow(context)
+    flow = _leave_flow(context)
     query = update.callback_query
     if query is not None:
         await query.answer()
@@ -631,7 +692,7 @@ async def cancel(update: Update, context: Context) -> int:
 
 async def restart(update: Update, context: Context) -> int:
     """/start inside the flow leaves it and shows the menu."""
-    flow = _end_flow(context)
+    flow = _leave_flow(context)
     chat = update.effective_chat
     if flow is not None and chat is not None:
         await drop_buttons(context, chat.id, flow.message_id)
@@ -640,17 +701,23 @@ async def restart(update: Update, context: Context) -> int:
 
 
 async def command_in_flow(update: Update, context: Context) -> int | None:
-    """Another command mid-order: say what is expected and ask the same step again."""
+    """Another command mid-order: say what is expected and show the same step again."""
     flow = _flow(context)
-    note = "⚠️ You're in the middle of an order — answer the question, or /cancel first."
-    if flow.service is not None and flow.current_field() is not None:
-        return await _ask_next(update, context, in_place=False, problem=note)
-    await reply(update, note)
-    return None
+    if flow.service is None:
+        return await browse_other(update, context)
+    if flow.current_field() is None:
+        return await summary_other(update, context, texts.IN_FLOW_COMMAND)
+    return await _ask_next(update, context, in_place=False, problem=texts.IN_FLOW_COMMAND)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button of an earlier step, or unknown data, while an order is open: the live
+    question stays as it is."""
+    await answer_query(update, texts.EXPIRED)
 
 
 async def timed_out(update: object, context: Context) -> None:
-    flow = _end_flow(context)
+    flow = _leave_flow(context)
     if isinstance(update, Update) and update.effective_chat is not None:
         chat_id = update.effective_chat.id
         if flow is not None:
@@ -703,6 +770,9 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
             CommandHandler("start", restart),
             MessageHandler(filters.COMMAND, command_in_flow),
             confirm_handler,
+            # Menu (m:), card (c:) and key (k:) buttons keep working mid-order; anything else
+            # is a leftover of this flow.
+            CallbackQueryHandler(stale_button, pattern=r"^(?!(m|c|k):)"),
         ],
         allow_reentry=True,
         conversation_timeout=settings.conversation_timeout_seconds,

@@ -54,6 +54,7 @@ class Placement:
     REJECTED = "rejected"  # the panel refused it: nothing was ordered
     UNKNOWN = "unknown"  # the request may have reached the panel; never retried by itself
     TRACKED = "tracked"  # placed on the panel's website, tracked through the bot
+    ABANDONED = "abandoned"  # the summary was cancelled, changed or expired unconfirmed
 
 
 class Order(SQLModel, table=True):

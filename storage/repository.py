@@ -187,6 +187,15 @@ class Repository:
                 return None
             return session.get(Order, order_id)
 
+    def abandon_draft(self, order_id: int) -> None:
+        """An unconfirmed summary went away; its Confirm button must not place it later."""
+        with self._session() as session:
+            session.execute(
+                update(Order)
+                .where(col(Order.id) == order_id, col(Order.placement) == Placement.DRAFT)
+                .values(placement=Placement.ABANDONED)
+            )
+
     def get_order(self, order_id: int, user_id: int) -> Order | None:
         with self._session() as session:
             order = session.get(Order, order_id)

@@ -139,6 +139,7 @@ DELAYS = frozenset(
 Fault = Literal[
     "html502",
     "cloudflare",
+    "cloudflare403",
     "maintenance",
     "invalid_json",
     "empty",
@@ -668,8 +669,9 @@ class FakePanel:
     def fault(self) -> str | None:
         """Transport fault to inject (default ``None``); see :data:`FAULTS`.
 
-        ``html502`` 502 nginx HTML; ``cloudflare`` 503 "Just a moment..." HTML; ``maintenance``
-        200 HTML page; ``invalid_json`` 200 truncated JSON; ``empty`` 200 empty body;
+        ``html502`` 502 nginx HTML; ``cloudflare`` 503 "Just a moment..." HTML;
+        ``cloudflare403`` the same challenge as 403; ``maintenance`` 200 HTML page;
+        ``invalid_json`` 200 truncated JSON; ``empty`` 200 empty body;
         ``http500_json`` 500 ``{"error": "Internal error"}`` -- none of these process the
         request. ``timeout`` sleeps :attr:`timeout_seconds` then processes and answers
         normally (a client that gave up may still get its order placed late).
@@ -823,6 +825,8 @@ class FakePanel:
             return _html_reply(
                 503, _CLOUDFLARE, (("cf-mitigated", "challenge"), ("Cache-Control", "no-cache"))
             )
+        if fault == "cloudflare403":  # a challenge page: the panel's code never ran
+            return _html_reply(403, _CLOUDFLARE, (("cf-mitigated", "challenge"),))
         if fault == "maintenance":
             return _html_reply(200, _MAINTENANCE)
         if fault == "invalid_json":
