@@ -27,12 +27,13 @@ def short(value: object, limit: int = 60) -> str:
 
 
 def money(amount: Decimal | None, currency: str | None = None) -> str:
+    """Up to 5 decimals (panel rates are that fine), at least 2: 0.9 → "0.90"."""
     if amount is None:
         return "—"
     exact = amount.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP).normalize()
-    if exact == exact.to_integral() or -exact.as_tuple().exponent < 2:
-        exact = exact.quantize(Decimal("0.01"))
-    return f"{exact:f} {esc(currency)}" if currency else f"{exact:f}"
+    whole, _, fraction = f"{exact:f}".partition(".")
+    text = f"{whole}.{fraction.ljust(2, '0')}"
+    return f"{text} {esc(currency)}" if currency else text
 
 
 def number(value: int | None) -> str:

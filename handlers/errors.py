@@ -6,6 +6,7 @@ import html
 import logging
 import re
 import traceback
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -100,11 +101,11 @@ async def error_handler(update: object, context: Context) -> None:
             logger.warning("Could not send error details to operator %s", admin_id)
 
 
-def build_group_guard() -> BaseHandler[Update, Context, object]:
+def build_group_guard() -> BaseHandler[Update, Context, Any]:
     return MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, group_command)
 
 
-def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("cancel", cancel_outside_flow),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -107,7 +108,7 @@ async def remove_key(update: Update, context: Context) -> None:
         await reply(update, texts.KEY_REMOVED if removed else texts.KEY_NONE)
 
 
-def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("key", ask_for_key),
         CommandHandler("disconnect", remove_key),

@@ -728,8 +728,12 @@ async def timed_out(update: object, context: Context) -> None:
 def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     not_text = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
-    confirm_handler = CallbackQueryHandler(confirm, pattern=callback.pattern(PREFIX, "ok"))
-    cancel_button = CallbackQueryHandler(cancel, pattern=callback.pattern(PREFIX, "x"))
+    confirm_handler: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
+        confirm, pattern=callback.pattern(PREFIX, "ok")
+    )
+    cancel_button: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
+        cancel, pattern=callback.pattern(PREFIX, "x")
+    )
     # per_message=False is deliberate (the flow mixes typed answers and buttons): silence
     # exactly the warning PTB's FAQ says to ignore for that.
     warnings.filterwarnings(
@@ -780,6 +784,6 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     )
 
 
-def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Confirm works outside the conversation too: after a restart the draft row is the truth."""
     return [CallbackQueryHandler(confirm, pattern=callback.pattern(PREFIX, "ok"))]

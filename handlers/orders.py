@@ -392,7 +392,7 @@ async def toggle_notify(update: Update, context: Context) -> None:
     await reply(update, texts.notify_state(not user.notify))
 
 
-def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("orders", list_orders),
         CommandHandler("status", status_command),

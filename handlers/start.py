@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -49,7 +51,7 @@ async def balance(update: Update, context: Context) -> None:
         await reply(update, texts.balance_text(result))
 
 
-def build_handlers() -> list[BaseHandler[Update, Context, object]]:
+def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),
