@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,6 @@ from bot.panel import (
     TaskStatus,
 )
 from storage.models import Order, PanelTask, TaskKind
-from storage.repository import StoredKey
 
 logger = logging.getLogger(__name__)
 
@@ -77,22 +76,39 @@ class StatusNotifier:
     # --- 1. store ----------------------------------------------------------------------------
 
     async def _poll(self, bot: Bot, services: BotServices) -> None:
+        # Users sharing one panel key are asked about together: one call per 100 ids per key.
+        users_by_key: dict[str, list[int]] = defaultdict(list)
+        for stored in services.repository.pollable_keys():
+            users_by_key[stored.key].append(stored.user_id)
         limit = asyncio.Semaphore(services.settings.panel_concurrency)
-        keys = services.repository.pollable_keys()
-        await asyncio.gather(*(self._poll_user(bot, services, key, limit) for key in keys))
+        await asyncio.gather(
+            *(
+                self._poll_key(bot, services, key, user_ids, limit)
+                for key, user_ids in users_by_key.items()
+            )
+        )
 
-    async def _poll_user(
-        self, bot: Bot, services: BotServices, stored: StoredKey, limit: asyncio.Semaphore
+    async def _poll_key(
+        self,
+        bot: Bot,
+        services: BotServices,
+        key: str,
+        user_ids: list[int],
+        limit: asyncio.Semaphore,
     ) -> None:
         repository = services.repository
-        orders = repository.open_orders(stored.user_id, FINAL_VALUES)
-        refills = repository.open_tasks(stored.user_id, TaskKind.REFILL, FINAL_VALUES)
-        cancels = repository.open_tasks(stored.user_id, TaskKind.CANCEL, FINAL_VALUES)
+        orders = [o for u in user_ids for o in repository.open_orders(u, FINAL_VALUES)]
+        refills = [
+            t for u in user_ids for t in repository.open_tasks(u, TaskKind.REFILL, FINAL_VALUES)
+        ]
+        cancels = [
+            t for u in user_ids for t in repository.open_tasks(u, TaskKind.CANCEL, FINAL_VALUES)
+        ]
         panel = services.panel
         try:
             if orders:
                 async with limit:
-                    results = await panel.statuses(stored.key, [o.panel_order_id for o in orders])  # type: ignore[misc]
+                    results = await panel.statuses(key, _unique(o.panel_order_id for o in orders))
                 self._store_orders(services, orders, results)
             for tasks, read in (
                 (refills, panel.refill_statuses),
@@ -100,16 +116,17 @@ class StatusNotifier:
             ):
                 if tasks:
                     async with limit:
-                        task_results = await read(stored.key, [t.panel_task_id for t in tasks])  # type: ignore[misc]
+                        task_results = await read(key, _unique(t.panel_task_id for t in tasks))
                     self._store_tasks(services, tasks, task_results)
         except InvalidKey:
-            repository.set_user_flags(stored.user_id, key_rejected=True)
-            logger.info("User %s: the panel rejects their key; polling paused", stored.user_id)
-            await _send_quietly(bot, stored.user_id, texts.KEY_INVALID_NOW)
+            for user_id in user_ids:
+                repository.set_user_flags(user_id, key_rejected=True)
+                logger.info("User %s: the panel rejects their key; polling paused", user_id)
+                await _send_quietly(bot, user_id, texts.KEY_INVALID_NOW)
         except PanelError as error:
             # Nothing is marked: the same rows are asked again next cycle.
             logger.warning(
-                "Status poll for user %s skipped this cycle: %s", stored.user_id, error.message
+                "Status poll for users %s skipped this cycle: %s", user_ids, error.message
             )
 
     @staticmethod
@@ -222,6 +239,10 @@ def _task_push(services: BotServices, task: PanelTask) -> Push:
         None,
         lambda: services.repository.mark_task_announced(task_id, status_raw),
     )
+
+
+def _unique(ids: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(i for i in ids if i))
 
 
 async def _send_quietly(bot: Bot, chat_id: int, text: str) -> None:

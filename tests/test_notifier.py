@@ -262,3 +262,18 @@ async def test_cycles_never_overlap(app: Any, telegram: FakeTelegram, panel: Fak
     first, second = await asyncio.gather(notifier.run_cycle(app), notifier.run_cycle(app))
     assert sorted([first, second]) == [False, True]
     assert panel.count("status") == 1
+
+
+async def test_users_sharing_a_key_are_polled_in_one_call(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    mine = track(app, panel, USER, USER_KEY, 30)
+    theirs = track(app, panel, OTHER_USER, USER_KEY, 30)
+    panel.set_order(mine[0], status="In progress")
+    panel.set_order(theirs[0], status="Completed", remains=0)
+    panel.reset_counts()
+    await cycle(app)
+    assert panel.count("status") == 1  # ⌈60/100⌉ for the one key
+    assert len(pushes(telegram, USER, mine[0])) == 1
+    assert len(pushes(telegram, OTHER_USER, theirs[0])) == 1
+    assert pushes(telegram, USER, theirs[0]) == []
