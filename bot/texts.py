@@ -12,7 +12,17 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.order_fields import FieldKind, FieldSpec, InvalidInput
-from bot.panel import Balance, OrderState, OrderStatus, Service, ServiceType, normalize_state
+from bot.panel import (
+    Balance,
+    InvalidKey,
+    OrderState,
+    OrderStatus,
+    PanelError,
+    PanelUnavailable,
+    Service,
+    ServiceType,
+    normalize_state,
+)
 from storage.models import Order, PanelTask
 
 
@@ -160,6 +170,25 @@ def panel_unavailable() -> str:
 
 def panel_said(message: str) -> str:
     return f"⚠️ The panel said: <i>{esc(message)}</i>"
+
+
+def panel_error(error: PanelError) -> str:
+    """What to tell a user about a panel call that failed."""
+    if isinstance(error, InvalidKey):
+        return KEY_INVALID_NOW
+    if isinstance(error, PanelUnavailable):
+        return panel_unavailable()
+    return panel_said(error.message)
+
+
+REFILL_UNCLEAR = (
+    "❓ The panel gave no clear answer, so the refill may or may not have been requested. "
+    "I won't send it again by myself — check the order card in a while."
+)
+CANCEL_UNCLEAR = (
+    "❓ The panel gave no clear answer, so the cancellation may or may not have been "
+    "requested. I won't send it again by myself — check the order card in a while."
+)
 
 
 # --- catalogue ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.context import get_services
+from bot.panel import PanelError
 from storage.repository import StoredKey
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,10 @@ async def drop_buttons(context: Context, chat_id: int, message_id: int | None) -
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as error:
         logger.debug("Could not drop buttons of message %s: %s", message_id, error.message)
+
+
+async def tell_panel_error(update: Update, error: PanelError) -> None:
+    await reply(update, texts.panel_error(error))
 
 
 async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:

@@ -46,7 +46,6 @@ from bot.order_fields import (
 )
 from bot.panel import (
     Balance,
-    InvalidKey,
     OutcomeUnknown,
     PanelError,
     PanelUnavailable,
@@ -55,7 +54,15 @@ from bot.panel import (
 )
 from handlers import key as key_flow
 from handlers import start as start_flow
-from handlers.common import Context, answer_query, drop_buttons, edit, reply, user_key
+from handlers.common import (
+    Context,
+    answer_query,
+    drop_buttons,
+    edit,
+    reply,
+    tell_panel_error,
+    user_key,
+)
 from storage.models import Placement
 from storage.repository import DraftOrder
 
@@ -155,12 +162,8 @@ async def _catalogue(update: Update, context: Context) -> Catalogue | None:
         return None
     try:
         return await get_services(context).catalogue.get(stored.key)
-    except InvalidKey:
-        await reply(update, texts.KEY_INVALID_NOW)
-    except PanelUnavailable:
-        await reply(update, texts.panel_unavailable())
     except PanelError as error:
-        await reply(update, texts.panel_said(error.message))
+        await tell_panel_error(update, error)
     return None
 
 

@@ -14,17 +14,23 @@ from bot.context import get_services
 from bot.panel import (
     FINAL_STATES,
     CancelCreated,
-    InvalidKey,
     ItemError,
     OrderNotFound,
     OrderState,
     OrderStatus,
     OutcomeUnknown,
     PanelError,
-    PanelUnavailable,
     RefillCreated,
 )
-from handlers.common import Context, answer_query, edit, reply, reply_all, user_key
+from handlers.common import (
+    Context,
+    answer_query,
+    edit,
+    reply,
+    reply_all,
+    tell_panel_error,
+    user_key,
+)
 from storage.models import Order, TaskKind
 
 logger = logging.getLogger(__name__)
@@ -46,15 +52,6 @@ def _user_id(update: Update) -> int:
 def _query_message(update: Update) -> Message | None:
     query = update.callback_query
     return query.message if query is not None and isinstance(query.message, Message) else None
-
-
-async def _panel_problem(update: Update, error: PanelError) -> None:
-    if isinstance(error, InvalidKey):
-        await reply(update, texts.KEY_INVALID_NOW)
-    elif isinstance(error, PanelUnavailable):
-        await reply(update, texts.panel_unavailable())
-    else:
-        await reply(update, texts.panel_said(error.message))
 
 
 # --- /orders and the card ----------------------------------------------------------------------
@@ -156,7 +153,7 @@ async def refresh_card(update: Update, context: Context) -> None:
         await reply(update, texts.PANEL_FORGOT_ORDER)
         return
     except PanelError as error:
-        await _panel_problem(update, error)
+        await tell_panel_error(update, error)
         return
     order = _store_seen(context, order, status)
     await _show_card(update, context, order, in_place=True)
@@ -237,10 +234,10 @@ async def _request_refills(
     try:
         results = await services.panel.refill(stored.key, order_ids)
     except OutcomeUnknown:
-        await reply(update, texts.panel_said("no clear answer — check the refill later"))
+        await reply(update, texts.REFILL_UNCLEAR)
         return None
     except PanelError as error:
-        await _panel_problem(update, error)
+        await tell_panel_error(update, error)
         return None
     lines = []
     for order_id in order_ids:
@@ -279,10 +276,10 @@ async def cancel_button(update: Update, context: Context) -> None:
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
         repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None)
-        await reply(update, texts.panel_said("no clear answer — check the order later"))
+        await reply(update, texts.CANCEL_UNCLEAR)
         return
     except PanelError as error:
-        await _panel_problem(update, error)
+        await tell_panel_error(update, error)
         return
     result = results.get(panel_id)
     if isinstance(result, CancelCreated):
@@ -329,7 +326,7 @@ async def status_command(update: Update, context: Context) -> None:
     try:
         results = await get_services(context).panel.statuses(stored.key, ids)
     except PanelError as error:
-        await _panel_problem(update, error)
+        await tell_panel_error(update, error)
         return
     repository = get_services(context).repository
     lines = list(problems)
@@ -372,7 +369,7 @@ async def track_button(update: Update, context: Context) -> None:
         await reply(update, texts.ORDER_NOT_FOUND)
         return
     except PanelError as error:
-        await _panel_problem(update, error)
+        await tell_panel_error(update, error)
         return
     order = get_services(context).repository.track_order(
         stored.user_id, order_id, status.status_raw, status.state.value

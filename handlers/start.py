@@ -9,9 +9,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callback, keyboards, texts
 from bot.context import get_services
-from bot.panel import InvalidKey, PanelError, PanelUnavailable
+from bot.panel import PanelError
 from handlers import key as key_flow
-from handlers.common import Context, answer_query, reply, user_key
+from handlers.common import Context, answer_query, reply, tell_panel_error, user_key
 
 
 async def start(update: Update, context: Context) -> None:
@@ -41,12 +41,8 @@ async def balance(update: Update, context: Context) -> None:
         return
     try:
         result = await get_services(context).panel.balance(stored.key)
-    except InvalidKey:
-        await reply(update, texts.KEY_INVALID_NOW)
-    except PanelUnavailable:
-        await reply(update, texts.panel_unavailable())
     except PanelError as error:
-        await reply(update, texts.panel_said(error.message))
+        await tell_panel_error(update, error)
     else:
         await reply(update, texts.balance_text(result))
 
