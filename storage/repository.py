@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
@@ -48,6 +48,9 @@ class DraftOrder:
     currency: str | None
     can_refill: bool | None
     can_cancel: bool | None
+
+
+_Announced = TypeVar("_Announced", Order, PanelTask)
 
 
 def _listed() -> Any:
@@ -399,38 +402,26 @@ class Repository:
 
     def owed_order_announcements(self) -> list[Order]:
         """Orders whose stored status the owner has not been told about yet."""
-        with self._session() as session:
-            return list(
-                session.exec(
-                    select(Order)
-                    .join(User, col(User.telegram_id) == col(Order.user_id))
-                    .where(
-                        col(User.active).is_(True),
-                        col(Order.status_raw).is_not(None),
-                        or_(
-                            col(Order.announced_status).is_(None),
-                            col(Order.announced_status) != col(Order.status_raw),
-                        ),
-                    )
-                    .order_by(col(Order.user_id), col(Order.id))
-                )
-            )
+        return self._owed(Order)
 
     def owed_task_announcements(self) -> list[PanelTask]:
+        return self._owed(PanelTask)
+
+    def _owed(self, model: type[_Announced]) -> list[_Announced]:
         with self._session() as session:
             return list(
                 session.exec(
-                    select(PanelTask)
-                    .join(User, col(User.telegram_id) == col(PanelTask.user_id))
+                    select(model)
+                    .join(User, col(User.telegram_id) == col(model.user_id))
                     .where(
                         col(User.active).is_(True),
-                        col(PanelTask.status_raw).is_not(None),
+                        col(model.status_raw).is_not(None),
                         or_(
-                            col(PanelTask.announced_status).is_(None),
-                            col(PanelTask.announced_status) != col(PanelTask.status_raw),
+                            col(model.announced_status).is_(None),
+                            col(model.announced_status) != col(model.status_raw),
                         ),
                     )
-                    .order_by(col(PanelTask.user_id), col(PanelTask.id))
+                    .order_by(col(model.user_id), col(model.id))
                 )
             )
 
