@@ -21,28 +21,35 @@ def _owner(update: object) -> int | None:
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """One lock per user: a slow panel call for one user never delays another user's reply,
-    while a user's own updates (and so their conversation state) are handled in order."""
+    while a user's own updates (and so their conversation state) are handled in order.
+
+    The user's lock is taken *before* one of the shared slots, so a user who floods the bot
+    queues behind their own lock and cannot fill the slots everyone else needs.
+    """
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         owner = _owner(update)
         if owner is None:
-            await coroutine
+            await super().process_update(update, coroutine)
             return
         lock = self._locks.setdefault(owner, asyncio.Lock())
         self._waiting[owner] = self._waiting.get(owner, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
             self._waiting[owner] -= 1
-            if not self._waiting[owner]:  # forget idle users so the dict does not grow forever
+            if not self._waiting[owner]:  # forget idle users so the dicts do not grow forever
                 del self._waiting[owner]
                 del self._locks[owner]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
 
     async def initialize(self) -> None:
         return None
