@@ -130,6 +130,11 @@ KEY_GROUP_DELETED = (
     "⚠️ That looked like an API key, so I deleted it and did not store it. Never post your key "
     "in a group — change it on the panel if others could see it. Send /key in a private chat."
 )
+KEY_PANEL_DOWN = (
+    "⚠️ The panel is not answering right now, so I couldn't check the key. "
+    "Send it again in a minute, or /cancel."
+)
+CANCELLED_KEY = "Okay, no key was changed."
 KEY_CHECKING = "⏳ Checking the key with the panel…"
 KEY_NOT_TEXT = "Please send the API key as a text message, or /cancel."
 KEY_SHAPE = (

@@ -19,6 +19,9 @@ def _owner(update: object) -> int | None:
     return None
 
 
+UNBOUNDED = 1_000_000
+
+
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """One lock per user: a slow panel call for one user never delays another user's reply,
     while a user's own updates (and so their conversation state) are handled in order.
@@ -28,28 +31,29 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB's own semaphore (taken before do_process_update) is made wide; the real bound is
+        # ours, taken after the user's lock.
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         owner = _owner(update)
         if owner is None:
-            await super().process_update(update, coroutine)
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(owner, asyncio.Lock())
         self._waiting[owner] = self._waiting.get(owner, 0) + 1
         try:
-            async with lock:
-                await super().process_update(update, coroutine)
+            async with lock, self._slots:
+                await coroutine
         finally:
             self._waiting[owner] -= 1
             if not self._waiting[owner]:  # forget idle users so the dicts do not grow forever
                 del self._waiting[owner]
                 del self._locks[owner]
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
 
     async def initialize(self) -> None:
         return None

@@ -14,6 +14,9 @@ def register_handlers(
 ) -> None:
     from handlers import errors, key, order, orders, start
 
+    # -1. While the bot waits for an API key, the next text is the key, before any flow sees
+    #     it (and a command ends the wait).
+    application.add_handlers(key.build_key_guard(), group=key.KEY_GROUP)
     # 0. In groups and channels nothing but a pointer to a private chat (keys, balances and
     #    orders are private).
     application.add_handler(errors.build_group_guard())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -57,6 +58,31 @@ async def drop_buttons(context: Context, chat_id: int, message_id: int | None) -
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as error:
         logger.debug("Could not drop buttons of message %s: %s", message_id, error.message)
+
+
+AWAITING_KEY = "awaiting_key_since"
+
+
+def start_waiting_for_key(context: Context) -> None:
+    assert context.user_data is not None
+    context.user_data[AWAITING_KEY] = time.monotonic()
+
+
+def stop_waiting_for_key(context: Context) -> bool:
+    """Any other flow that starts ends the wait for a key."""
+    assert context.user_data is not None
+    return context.user_data.pop(AWAITING_KEY, None) is not None
+
+
+def waiting_for_key(context: Context, timeout: float) -> bool:
+    assert context.user_data is not None
+    since = context.user_data.get(AWAITING_KEY)
+    if since is None:
+        return False
+    if time.monotonic() - since > timeout:
+        del context.user_data[AWAITING_KEY]
+        return False
+    return True
 
 
 async def tell_panel_error(update: Update, error: PanelError) -> None:

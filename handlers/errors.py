@@ -21,7 +21,6 @@ from telegram.ext import (
 
 from bot import keyboards, texts
 from bot.context import get_services
-from handlers import key as key_flow
 from handlers.common import Context, reply
 
 logger = logging.getLogger(__name__)
@@ -40,17 +39,10 @@ async def expired_button(update: Update, context: Context) -> None:
 
 
 async def cancel_outside_flow(update: Update, context: Context) -> None:
-    if key_flow.stop_waiting_for_key(context):
-        await reply(update, texts.CANCELLED)
-    else:
-        await reply(update, texts.NOTHING_TO_CANCEL)
+    await reply(update, texts.NOTHING_TO_CANCEL)
 
 
 async def private_text(update: Update, context: Context) -> None:
-    timeout = get_services(context).settings.conversation_timeout_seconds
-    if key_flow.waiting_for_key(context, timeout):
-        await key_flow.receive_key(update, context)
-        return
     await reply(update, texts.NOT_UNDERSTOOD, keyboards.main_menu())
 
 

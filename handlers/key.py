@@ -1,50 +1,49 @@
 """Connecting, replacing and disconnecting the user's panel API key.
 
-Waiting for the key is a timestamp in user_data rather than a ConversationHandler, so that
-starting any other flow simply supersedes it and a stray text can never be taken as a key later.
+Waiting for the key is a timestamp in user_data, checked by a handler in a group of its own
+that runs before every flow: while the bot waits for a key, the next text *is* the key (deleted
+at once), whatever conversation is open. Any command ends the wait, so a stray text later can
+never be taken as a key.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.panel import InvalidKey, PanelError, PanelUnavailable
-from handlers.common import Context, answer_query, edit, reply
+from handlers.common import (
+    Context,
+    answer_query,
+    edit,
+    reply,
+    start_waiting_for_key,
+    stop_waiting_for_key,
+    waiting_for_key,
+)
 
 logger = logging.getLogger(__name__)
 
-AWAITING_KEY = "awaiting_key_since"
 KEY_SHAPE = re.compile(r"^[A-Za-z0-9_\-.]{8,256}$")
 
 
 def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-
-
-def stop_waiting_for_key(context: Context) -> bool:
-    assert context.user_data is not None
-    return context.user_data.pop(AWAITING_KEY, None) is not None
-
-
-def waiting_for_key(context: Context, timeout: float) -> bool:
-    assert context.user_data is not None
-    since = context.user_data.get(AWAITING_KEY)
-    if since is None:
-        return False
-    if time.monotonic() - since > timeout:
-        del context.user_data[AWAITING_KEY]
-        return False
-    return True
 
 
 async def ask_for_key(update: Update, context: Context) -> None:
@@ -58,7 +57,7 @@ async def ask_for_key(update: Update, context: Context) -> None:
     markup = None
     if stored is not None:
         markup = keyboards.markup([[(texts.BUTTON_KEY_REMOVE, callback.build("k", "remove"))]])
-    context.user_data[AWAITING_KEY] = time.monotonic()
+    start_waiting_for_key(context)
     await reply(update, texts.key_prompt(stored.masked if stored else None), markup)
 
 
@@ -83,7 +82,7 @@ async def receive_key(update: Update, context: Context) -> None:
         await edit(checking, texts.key_rejected(error.message))
         return
     except PanelUnavailable:
-        await edit(checking, texts.panel_unavailable() + "\n\nSend the key again, or /cancel.")
+        await edit(checking, texts.KEY_PANEL_DOWN)
         return
     except PanelError as error:
         await edit(checking, texts.key_rejected(error.message))
@@ -106,6 +105,35 @@ async def remove_key(update: Update, context: Context) -> None:
         await edit(update.callback_query.message, texts.KEY_REMOVED if removed else texts.KEY_NONE)  # type: ignore[arg-type]
     else:
         await reply(update, texts.KEY_REMOVED if removed else texts.KEY_NONE)
+
+
+async def key_text(update: Update, context: Context) -> None:
+    """Group -1: while a key is awaited, the text is the key and nothing else sees it."""
+    timeout = get_services(context).settings.conversation_timeout_seconds
+    if waiting_for_key(context, timeout):
+        await receive_key(update, context)
+        raise ApplicationHandlerStop
+
+
+async def command_while_waiting(update: Update, context: Context) -> None:
+    """Group -1: any command ends the wait; /cancel is answered here."""
+    if not stop_waiting_for_key(context):
+        return
+    message = update.effective_message
+    if message is not None and (message.text or "").split("@")[0].split()[0] == "/cancel":
+        await reply(update, texts.CANCELLED_KEY)
+        raise ApplicationHandlerStop
+
+
+KEY_GROUP = -1
+
+
+def build_key_guard() -> list[BaseHandler[Update, Context, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(private & filters.COMMAND, command_while_waiting),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, key_text),
+    ]
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:

@@ -52,7 +52,6 @@ from bot.panel import (
     Service,
     ServiceType,
 )
-from handlers import key as key_flow
 from handlers import start as start_flow
 from handlers.common import (
     Context,
@@ -60,6 +59,7 @@ from handlers.common import (
     drop_buttons,
     edit,
     reply,
+    stop_waiting_for_key,
     tell_panel_error,
     user_key,
 )
@@ -250,7 +250,7 @@ def _leave_flow(context: Context) -> OrderFlow | None:
 
 async def start_order(update: Update, context: Context) -> int:
     await answer_query(update)
-    key_flow.stop_waiting_for_key(context)
+    stop_waiting_for_key(context)
     _leave_flow(context)
     catalogue = await _catalogue(update, context)
     if catalogue is None:
@@ -347,7 +347,7 @@ async def _choose_service(
 async def order_again(update: Update, context: Context) -> int:
     """From an order card: the same service and fields, straight to the summary."""
     await answer_query(update)
-    key_flow.stop_waiting_for_key(context)
+    stop_waiting_for_key(context)
     _leave_flow(context)
     user = update.effective_user
     assert user is not None

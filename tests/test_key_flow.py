@@ -115,3 +115,37 @@ async def test_panel_down_while_checking_key(
     mark = telegram.mark()
     telegram.send_text(USER, USER_KEY)
     await telegram.wait_for_message(USER, "connected", after=mark)
+
+
+async def test_key_sent_in_the_middle_of_an_order_is_taken_as_the_key(
+    app: Any, telegram: FakeTelegram, panel: FakePanel, settings: Any
+) -> None:
+    await connect_key(telegram)
+    mark = telegram.mark()
+    telegram.send_text(USER, "/order")
+    await telegram.wait_for_message(USER, "Choose a category", after=mark)
+    mark = telegram.mark()
+    telegram.press_button(USER, "API key")  # on the older "connected" message's menu
+    await telegram.wait_for_message(USER, "Send me your panel", after=mark)
+    mark = telegram.mark()
+    message_id = telegram.send_text(USER, OTHER_KEY)
+    await telegram.wait_for_message(USER, "connected", after=mark)
+    assert (USER, message_id) in telegram.deleted
+    assert OTHER_KEY not in telegram.all_text()
+    assert panel.count("add") == 0
+
+
+async def test_a_command_ends_the_wait_for_a_key(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await connect_key(telegram)
+    telegram.send_text(USER, "/key")
+    await telegram.wait_for_message(USER, "Connected now")
+    mark = telegram.mark()
+    telegram.send_text(USER, "/cancel")
+    await telegram.wait_for_message(USER, "no key was changed", after=mark)
+    mark = telegram.mark()
+    message_id = telegram.send_text(USER, "just some text")
+    await telegram.wait_for_message(USER, "didn't understand", after=mark)
+    assert (USER, message_id) not in telegram.deleted
+    assert panel.count("balance") == 1  # only the first connection checked a key
