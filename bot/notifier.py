@@ -19,6 +19,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -69,6 +70,11 @@ class StatusNotifier:
             return False
         async with self._cycle:
             services = app_services(application)
+            # A placement interrupted by a crash is "unconfirmed" once no add can still be
+            # waiting for its answer.
+            grace = timedelta(seconds=2 * services.settings.panel_timeout_seconds + 60)
+            if services.repository.expire_interrupted_placements(grace):
+                logger.warning("Orders interrupted while being placed are now unconfirmed")
             await self._poll(application.bot, services)
             await self._announce(application.bot, services)
         return True

@@ -23,7 +23,7 @@ from bot.panel import (
     ServiceType,
     normalize_state,
 )
-from storage.models import Order, PanelTask
+from storage.models import Order, PanelTask, Placement
 
 
 def esc(value: object) -> str:
@@ -546,6 +546,8 @@ def when(moment: datetime | None) -> str:
 
 
 def _orders_line(order: Order) -> str:
+    if order.panel_order_id is None and order.placement == Placement.PLACING:
+        return f"⏳ <i>being placed</i> {short(order.service_name or 'order', 28)}"
     if order.panel_order_id is None:  # the panel never confirmed it
         return (
             f"❓ <i>unconfirmed</i> {short(order.service_name or 'order', 28)} · "

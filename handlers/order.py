@@ -12,11 +12,13 @@ import json
 import logging
 import warnings
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -605,32 +607,41 @@ async def confirm(update: Update, context: Context) -> int | None:
     user = update.effective_user
     assert query is not None and user is not None
     draft_id = _data(update).int_arg(0)
-    repository = get_services(context).repository
-    order = repository.claim_draft(draft_id, user.id)
+    services = get_services(context)
+    repository = services.repository
+    # A summary is good for as long as an idle conversation lives (also across restarts).
+    max_age = timedelta(seconds=services.settings.conversation_timeout_seconds)
+    order = repository.claim_draft(draft_id, user.id, max_age)
     if order is None:
-        # A second tap, another device, a retried update or a replaced summary: nothing to
-        # place. The live conversation (if any) stays where it is.
+        # A second tap, another device, a retried update, a replaced or an old summary:
+        # nothing to place. The live conversation (if any) stays where it is.
         existing = repository.get_order(draft_id, user.id)
-        if existing is not None and existing.placement == Placement.PLACING:
+        placement = existing.placement if existing is not None else None
+        if placement == Placement.PLACING:
             await query.answer(texts.ALREADY_PLACING)
-        elif existing is not None and existing.placement != Placement.ABANDONED:
+        elif placement in {Placement.PLACED, Placement.REJECTED, Placement.UNKNOWN}:
             await query.answer(texts.ALREADY_DONE, show_alert=True)
         else:
             await query.answer(texts.EXPIRED)
         return None
     await query.answer()
     message = query.message if isinstance(query.message, Message) else None
-    await edit(message, texts.PLACING)
-    stored = repository.get_api_key(user.id)
-    if stored is None:
-        repository.finish_placement(draft_id, Placement.ABANDONED)
-        await edit(message, texts.NEED_KEY)
-        _end_flow(context)
-        return END
-    fields = json.loads(order.fields_json)
-    flow = _flow(context)
     try:
-        panel_id = await get_services(context).panel.add(stored.key, order.service_id, fields)
+        await edit(message, texts.PLACING)
+    except TelegramError:
+        logger.info("Could not show 'placing' for order %s; placing it anyway", draft_id)
+    sent = False
+    try:
+        stored = repository.get_api_key(user.id)
+        if stored is None:
+            repository.finish_placement(draft_id, Placement.ABANDONED)
+            await edit(message, texts.NEED_KEY)
+            _end_flow(context)
+            return END
+        sent = True  # from here on the request may reach the panel
+        panel_id = await services.panel.add(
+            stored.key, order.service_id, json.loads(order.fields_json)
+        )
     except OutcomeUnknown:
         logger.warning("Order %s: outcome unknown after sending add", draft_id)
         repository.finish_placement(draft_id, Placement.UNKNOWN)
@@ -645,11 +656,16 @@ async def confirm(update: Update, context: Context) -> int | None:
         return State.SUMMARY
     except PanelError as error:
         repository.finish_placement(draft_id, Placement.REJECTED, error=error.message)
-        flow.draft_id = None
+        _flow(context).draft_id = None
         await edit(message, texts.rejected(error.message), _rejected_markup())
         return State.SUMMARY
+    except BaseException:
+        # Our own failure (or shutdown) mid-way: never leave the row stuck in 'placing'.
+        repository.finish_placement(draft_id, Placement.UNKNOWN if sent else Placement.DRAFT)
+        raise
     placed = repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=panel_id)
     logger.info("Order %s placed at the panel as %s", draft_id, panel_id)
+    _end_flow(context)
     receipt = texts.placed(
         panel_id,
         placed.service_name,
@@ -658,7 +674,6 @@ async def confirm(update: Update, context: Context) -> int | None:
         per_post=placed.service_type == ServiceType.SUBSCRIPTIONS.value,
     )
     await edit(message, receipt, _after_markup(draft_id))
-    _end_flow(context)
     return END
 
 

@@ -87,6 +87,7 @@ class Order(SQLModel, table=True):
     # The last status the user was told about; differs from status_raw while a push is owed.
     announced_status: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None  # when Confirm moved it to 'placing'
     placed_at: datetime | None = None
     checked_at: datetime | None = None
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -54,9 +54,12 @@ _Announced = TypeVar("_Announced", Order, PanelTask)
 
 
 def _listed() -> Any:
-    """Orders a user sees in /orders: placed or tracked ones, and those whose placement is
-    unknown (the user was told to look for them there)."""
-    return or_(col(Order.panel_order_id).is_not(None), col(Order.placement) == Placement.UNKNOWN)
+    """Orders a user sees in /orders: placed or tracked ones, those being placed, and those
+    whose placement is unknown (the user was told to look for them there)."""
+    return or_(
+        col(Order.panel_order_id).is_not(None),
+        col(Order.placement).in_([Placement.UNKNOWN, Placement.PLACING]),
+    )
 
 
 class Repository:
@@ -174,21 +177,41 @@ class Repository:
             assert order.id is not None
             return order.id
 
-    def claim_draft(self, order_id: int, user_id: int) -> Order | None:
-        """Atomically move a draft to 'placing'; only one caller, in any process, wins."""
+    def claim_draft(
+        self, order_id: int, user_id: int, max_age: timedelta | None = None
+    ) -> Order | None:
+        """Atomically move a draft to 'placing'; only one caller, in any process, wins.
+        A draft older than `max_age` (a summary left on screen) can no longer be claimed."""
+        conditions = [
+            col(Order.id) == order_id,
+            col(Order.user_id) == user_id,
+            col(Order.placement) == Placement.DRAFT,
+        ]
+        if max_age is not None:
+            conditions.append(col(Order.created_at) >= utcnow() - max_age)
         with self._session() as session:
             result = session.execute(
                 update(Order)
-                .where(
-                    col(Order.id) == order_id,
-                    col(Order.user_id) == user_id,
-                    col(Order.placement) == Placement.DRAFT,
-                )
-                .values(placement=Placement.PLACING)
+                .where(*conditions)
+                .values(placement=Placement.PLACING, claimed_at=utcnow())
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
             return session.get(Order, order_id)
+
+    def expire_interrupted_placements(self, older_than: timedelta) -> int:
+        """Rows left in 'placing' by a crash or restart mid-`add`: the order may exist at the
+        panel, so they become 'unknown' (listed as unconfirmed), never placed again."""
+        with self._session() as session:
+            result = session.execute(
+                update(Order)
+                .where(
+                    col(Order.placement) == Placement.PLACING,
+                    col(Order.claimed_at) < utcnow() - older_than,
+                )
+                .values(placement=Placement.UNKNOWN)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     def abandon_draft(self, order_id: int) -> None:
         """An unconfirmed summary went away; its Confirm button must not place it later."""
