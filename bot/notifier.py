@@ -29,7 +29,7 @@ from telegram.ext import Application, ContextTypes
 from bot import callback, keyboards, texts
 from bot.context import BotServices, app_services
 from bot.panel import (
-    FINAL_STATES,
+    FINAL_STATE_VALUES,
     InvalidKey,
     ItemError,
     OrderStatus,
@@ -41,7 +41,6 @@ from storage.models import Order, PanelTask, TaskKind
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "status-poll"
-FINAL_VALUES = tuple(state.value for state in FINAL_STATES)
 # Telegram allows about one message a second to the same chat.
 PER_CHAT_INTERVAL_SECONDS = 1.0
 MAX_CHATS_AT_ONCE = 16
@@ -103,12 +102,16 @@ class StatusNotifier:
         limit: asyncio.Semaphore,
     ) -> None:
         repository = services.repository
-        orders = [o for u in user_ids for o in repository.open_orders(u, FINAL_VALUES)]
+        orders = [o for u in user_ids for o in repository.open_orders(u, FINAL_STATE_VALUES)]
         refills = [
-            t for u in user_ids for t in repository.open_tasks(u, TaskKind.REFILL, FINAL_VALUES)
+            t
+            for u in user_ids
+            for t in repository.open_tasks(u, TaskKind.REFILL, FINAL_STATE_VALUES)
         ]
         cancels = [
-            t for u in user_ids for t in repository.open_tasks(u, TaskKind.CANCEL, FINAL_VALUES)
+            t
+            for u in user_ids
+            for t in repository.open_tasks(u, TaskKind.CANCEL, FINAL_STATE_VALUES)
         ]
         panel = services.panel
         try:

@@ -186,6 +186,9 @@ def panel_error(error: PanelError) -> str:
     return panel_said(error.message)
 
 
+# Status shown for a refill or cancel the bot cannot follow (no id from the panel).
+UNCLEAR = "Unclear (no answer from the panel)"
+REQUESTED = "Requested"
 REFILL_UNCLEAR = (
     "❓ The panel gave no clear answer, so the refill may or may not have been requested. "
     "I won't send it again by myself — check the order card in a while."

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.panel import (
-    FINAL_STATES,
+    FINAL_STATE_VALUES,
     CancelCreated,
     ItemError,
     OrderNotFound,
@@ -41,7 +41,6 @@ MAX_IDS = 100
 MAX_TRACK_BUTTONS = 6
 ID_SHAPE = re.compile(r"^\d{1,40}$")
 REFILLABLE_STATES = frozenset({OrderState.COMPLETED.value, OrderState.PARTIAL.value})
-FINAL_VALUES = frozenset(state.value for state in FINAL_STATES)
 
 
 def _user_id(update: Update) -> int:
@@ -93,7 +92,7 @@ def _card_markup(order: Order, has_open_refill: bool, has_open_cancel: bool) -> 
     actions = []
     if order.can_refill is not False and order.status in REFILLABLE_STATES and not has_open_refill:
         actions.append((texts.BUTTON_REFILL, callback.build(PREFIX, "rf", order.id)))
-    if order.can_cancel and order.status not in FINAL_VALUES and not has_open_cancel:
+    if order.can_cancel and order.status not in FINAL_STATE_VALUES and not has_open_cancel:
         actions.append((texts.BUTTON_CANCEL_ORDER, callback.build(PREFIX, "cx", order.id)))
     if actions:
         rows.append(actions)
@@ -107,8 +106,9 @@ async def _show_card(update: Update, context: Context, order: Order, *, in_place
     tasks = get_services(context).repository.tasks_for_order(
         order.user_id, order.panel_order_id or ""
     )
-    has_cancel = any(task.kind == TaskKind.CANCEL for task in tasks)
-    has_refill = any(t.kind == TaskKind.REFILL and t.status not in FINAL_VALUES for t in tasks)
+    panel_id = order.panel_order_id or ""
+    has_refill = _task_under_way(context, order.user_id, panel_id, TaskKind.REFILL)
+    has_cancel = _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL)
     text = texts.order_card(order, tasks)
     markup = _card_markup(order, has_refill, has_cancel)
     message = _query_message(update)
@@ -181,7 +181,7 @@ async def refill_button(update: Update, context: Context) -> None:
         return
     query = update.callback_query
     assert query is not None
-    if _refill_under_way(context, order.user_id, order.panel_order_id or ""):
+    if _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
         await query.answer(texts.REFILL_UNDER_WAY, show_alert=True)
         return
     if order.can_refill is False or order.status not in REFILLABLE_STATES:
@@ -194,10 +194,11 @@ async def refill_button(update: Update, context: Context) -> None:
         await _show_card(update, context, order, in_place=True)
 
 
-def _refill_under_way(context: Context, user_id: int, panel_order_id: str) -> bool:
-    """One refill at a time per order: a double tap must not send a second one."""
-    tasks = get_services(context).repository.tasks_for_order(user_id, panel_order_id)
-    return any(t.kind == TaskKind.REFILL and t.status not in FINAL_VALUES for t in tasks)
+def _task_under_way(context: Context, user_id: int, panel_order_id: str, kind: str) -> bool:
+    """One refill (or cancel) at a time per order: a double tap must not send a second one."""
+    return get_services(context).repository.open_task_exists(
+        user_id, panel_order_id, kind, FINAL_STATE_VALUES
+    )
 
 
 async def refill_command(update: Update, context: Context) -> None:
@@ -214,7 +215,7 @@ async def refill_command(update: Update, context: Context) -> None:
         known = repository.find_order(_user_id(update), order_id)
         if known is not None and known.can_refill is False:
             problems.append((order_id, texts.REFILL_NOT_ALLOWED))
-        elif _refill_under_way(context, _user_id(update), order_id):
+        elif _task_under_way(context, _user_id(update), order_id, TaskKind.REFILL):
             problems.append((order_id, texts.REFILL_UNDER_WAY))
         else:
             allowed.append(order_id)
@@ -234,6 +235,11 @@ async def _request_refills(
     try:
         results = await services.panel.refill(stored.key, order_ids)
     except OutcomeUnknown:
+        # It may have reached the panel: record it so that repeating it sends nothing.
+        for order_id in order_ids:
+            services.repository.add_task(
+                TaskKind.REFILL, stored.user_id, order_id, None, texts.UNCLEAR
+            )
         await reply(update, texts.REFILL_UNCLEAR)
         return None
     except PanelError as error:
@@ -244,7 +250,11 @@ async def _request_refills(
         result = results.get(order_id)
         if isinstance(result, RefillCreated):
             services.repository.add_task(
-                TaskKind.REFILL, stored.user_id, order_id, result.refill_id
+                TaskKind.REFILL,
+                stored.user_id,
+                order_id,
+                result.refill_id,
+                "Pending" if result.refill_id else texts.REQUESTED,
             )
             lines.append((order_id, texts.refill_requested(result.refill_id)))
         else:
@@ -261,10 +271,10 @@ async def cancel_button(update: Update, context: Context) -> None:
     assert query is not None
     repository = get_services(context).repository
     panel_id = order.panel_order_id or ""
-    if any(t.kind == TaskKind.CANCEL for t in repository.tasks_for_order(order.user_id, panel_id)):
+    if _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
         await query.answer(texts.CANCEL_ALREADY, show_alert=True)
         return
-    if not order.can_cancel or order.status in FINAL_VALUES:
+    if not order.can_cancel or order.status in FINAL_STATE_VALUES:
         await query.answer(texts.CANCEL_NOT_ALLOWED, show_alert=True)
         return
     await query.answer()
@@ -275,7 +285,7 @@ async def cancel_button(update: Update, context: Context) -> None:
         results = await get_services(context).panel.cancel(stored.key, [panel_id])
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
-        repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None)
+        repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR)
         await reply(update, texts.CANCEL_UNCLEAR)
         return
     except PanelError as error:

@@ -50,6 +50,9 @@ class DraftOrder:
     can_cancel: bool | None
 
 
+# How long a refill or cancel the panel accepted without an id blocks another request.
+UNTRACKED_TASK_HOLD = timedelta(hours=1)
+
 _Announced = TypeVar("_Announced", Order, PanelTask)
 
 
@@ -332,22 +335,53 @@ class Repository:
     # --- refills and cancels ---------------------------------------------------------------
 
     def add_task(
-        self, kind: str, user_id: int, panel_order_id: str, panel_task_id: str | None
+        self,
+        kind: str,
+        user_id: int,
+        panel_order_id: str,
+        panel_task_id: str | None,
+        status_raw: str = "Pending",
     ) -> int:
+        """A refill or cancel the panel accepted. Without an id (some panels answer with a bare
+        success message, or the outcome was unclear) it cannot be followed: it is recorded so
+        that a second tap sends nothing, and holds further requests for a while."""
         with self._session() as session:
             task = PanelTask(
                 kind=kind,
                 user_id=user_id,
                 panel_order_id=panel_order_id,
                 panel_task_id=panel_task_id,
-                status="pending",
-                status_raw="Pending",
-                announced_status="Pending",
+                status="pending" if panel_task_id else "unknown",
+                status_raw=status_raw,
+                announced_status=status_raw,
             )
             session.add(task)
             session.flush()
             assert task.id is not None
             return task.id
+
+    def open_task_exists(
+        self, user_id: int, panel_order_id: str, kind: str, final_states: Iterable[str]
+    ) -> bool:
+        """A refill (or cancel) of this order is under way: followed and not final yet, or
+        without an id and recent (UNTRACKED_TASK_HOLD)."""
+        with self._session() as session:
+            return (
+                session.exec(
+                    select(PanelTask.id).where(
+                        col(PanelTask.user_id) == user_id,
+                        col(PanelTask.panel_order_id) == panel_order_id,
+                        col(PanelTask.kind) == kind,
+                        or_(
+                            (col(PanelTask.panel_task_id).is_not(None))
+                            & col(PanelTask.status).not_in(list(final_states)),
+                            (col(PanelTask.panel_task_id).is_(None))
+                            & (col(PanelTask.created_at) >= utcnow() - UNTRACKED_TASK_HOLD),
+                        ),
+                    )
+                ).first()
+                is not None
+            )
 
     def tasks_for_order(self, user_id: int, panel_order_id: str) -> list[PanelTask]:
         with self._session() as session:
@@ -361,11 +395,6 @@ class Repository:
                     .order_by(col(PanelTask.id))
                 )
             )
-
-    def get_task(self, task_id: int, user_id: int) -> PanelTask | None:
-        with self._session() as session:
-            task = session.get(PanelTask, task_id)
-            return task if task is not None and task.user_id == user_id else None
 
     # --- status polling ----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.context import app_services
+from bot.notifier import notifier_of
 from storage.models import Placement
 from storage.repository import DraftOrder
 from tests.conftest import OTHER_KEY, OTHER_USER, USER_KEY
@@ -665,3 +666,24 @@ async def test_panel_down_on_refresh_and_status(
     answer = await customer.say(f"/status {panel_id}", "Order status")
     assert "In progress" in status_lines(answer)[panel_id]
     assert "Something went wrong" not in telegram.all_text()
+
+
+async def test_unclear_refill_is_recorded_and_never_sent_twice(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel, app: Any
+) -> None:
+    panel_id, _, _ = await place(customer, "https://instagram.com/a")
+    panel.complete(panel_id)
+    panel.timeout_seconds = 4  # longer than the bot's read timeout (2 s in the tests)
+    panel.fault_actions = {"refill"}
+    panel.fault = "timeout_after_processing"
+    await customer.say(f"/refill {panel_id}", "no clear answer", timeout=15)
+    panel.fault = None
+    answer = await customer.say(f"/refill {panel_id}", "Refill")
+    assert "already under way" in status_lines(answer)[panel_id]
+    assert panel.count("refill") == 1
+    card = await open_card(customer, panel_id)
+    assert "Unclear" in card.plain
+    assert "♻️ Refill" not in customer.labels(card)
+    # It has no id to follow: the poller does not ask the panel about it.
+    assert await notifier_of(app).run_cycle(app)
+    assert panel.count("refill_status") == 0

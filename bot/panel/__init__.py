@@ -17,6 +17,7 @@ from .errors import (
     classify_error,
 )
 from .models import (
+    FINAL_STATE_VALUES,
     FINAL_STATES,
     ORDER_FIELDS,
     Balance,
@@ -35,6 +36,7 @@ from .models import (
 
 __all__ = [
     "FINAL_STATES",
+    "FINAL_STATE_VALUES",
     "ORDER_FIELDS",
     "ActiveOrderForLink",
     "BadLink",

@@ -124,6 +124,8 @@ FINAL_STATES: frozenset[OrderState] = frozenset(
         OrderState.REJECTED,
     }
 )
+FINAL_STATE_VALUES: frozenset[str] = frozenset(state.value for state in FINAL_STATES)
+"""The same, as stored in the database (`status` columns)."""
 
 
 @dataclass(frozen=True)
