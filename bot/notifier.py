@@ -229,24 +229,29 @@ class StatusNotifier:
 
 def _order_push(services: BotServices, order: Order) -> Push:
     assert order.id is not None and order.status_raw is not None
-    order_id, status_raw = order.id, order.status_raw
-    markup = keyboards.markup([[(texts.BUTTON_ORDER_CARD, callback.build("c", "open", order_id))]])
+    row_id, told, previously = order.id, order.status_raw, order.announced_status
+    markup = keyboards.markup([[(texts.BUTTON_ORDER_CARD, callback.build("c", "open", row_id))]])
     return Push(
         order.user_id,
-        texts.order_push(order, order.announced_status),
+        texts.order_push(order, previously),
         markup,
-        lambda: services.repository.mark_order_announced(order_id, status_raw),
+        lambda: services.repository.mark_announced(Order, row_id, told, previously),
     )
 
 
 def _task_push(services: BotServices, task: PanelTask) -> Push:
     assert task.id is not None and task.status_raw is not None
-    task_id, status_raw = task.id, task.status_raw
+    row_id, told, previously = task.id, task.status_raw, task.announced_status
+    order = services.repository.find_order(task.user_id, task.panel_order_id)
+    markup = None
+    if order is not None and order.id is not None:
+        button = (texts.BUTTON_ORDER_CARD, callback.build("c", "open", order.id))
+        markup = keyboards.markup([[button]])
     return Push(
         task.user_id,
-        texts.task_push(task, task.announced_status),
-        None,
-        lambda: services.repository.mark_task_announced(task_id, status_raw),
+        texts.task_push(task, previously),
+        markup,
+        lambda: services.repository.mark_announced(PanelTask, row_id, told, previously),
     )
 
 

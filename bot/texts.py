@@ -36,6 +36,9 @@ def short(value: object, limit: int = 60) -> str:
     return esc(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+PANEL_TEXT_LIMIT = 300  # a panel's message is quoted, never allowed to swamp ours
+
+
 def money(amount: Decimal | None, currency: str | None = None) -> str:
     """Up to 5 decimals (panel rates are that fine), at least 2: 0.9 → "0.90"."""
     if amount is None:
@@ -156,7 +159,7 @@ def key_connected(masked: str, balance: Balance) -> str:
 
 def key_rejected(reason: str) -> str:
     return (
-        f"❌ The panel did not accept this key: <i>{esc(reason)}</i>\n"
+        f"❌ The panel did not accept this key: <i>{short(reason, PANEL_TEXT_LIMIT)}</i>\n"
         "Nothing was stored. Check the key and send it again, or /cancel."
     )
 
@@ -174,7 +177,7 @@ def panel_unavailable() -> str:
 
 
 def panel_said(message: str) -> str:
-    return f"⚠️ The panel said: <i>{esc(message)}</i>"
+    return f"⚠️ The panel said: <i>{short(message, PANEL_TEXT_LIMIT)}</i>"
 
 
 def panel_error(error: PanelError) -> str:
@@ -483,7 +486,7 @@ NOT_PLACED_TRY_AGAIN = (
 
 def rejected(reason: str) -> str:
     return (
-        f"❌ <b>The panel refused the order</b>: <i>{esc(reason)}</i>\n\n"
+        f"❌ <b>The panel refused the order</b>: <i>{short(reason, PANEL_TEXT_LIMIT)}</i>\n\n"
         "Nothing was charged. Change the order, or cancel."
     )
 
@@ -668,7 +671,7 @@ def status_line(status: OrderStatus, known: Order | None) -> str:
 
 
 def item_error_line(message: str) -> str:
-    return f"⚠️ {esc(message)}"
+    return f"⚠️ {short(message, 120)}"
 
 
 def track_offer(count: int, shown: int) -> str:

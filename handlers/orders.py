@@ -308,9 +308,10 @@ def _parse_ids(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Order ids from `/status 1 2,3`; anything else is reported per token, not fatal."""
     ids: list[str] = []
     problems: list[tuple[str, str]] = []
-    for token in re.split(r"[\s,;]+", " ".join(args)):
-        if not token:
-            continue
+    tokens = [token for token in re.split(r"[\s,;]+", " ".join(args)) if token]
+    if len(tokens) > MAX_IDS:  # bad tokens count too: one message, one bounded reply
+        return tokens, []
+    for token in tokens:
         if ID_SHAPE.match(token):
             if token not in ids:
                 ids.append(token)

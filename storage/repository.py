@@ -468,25 +468,29 @@ class Repository:
                     .where(
                         col(User.active).is_(True),
                         col(model.status_raw).is_not(None),
+                        # Case-insensitive: "Pending" and a panel's "pending" are no change.
                         or_(
                             col(model.announced_status).is_(None),
-                            col(model.announced_status) != col(model.status_raw),
+                            func.lower(col(model.announced_status))
+                            != func.lower(col(model.status_raw)),
                         ),
                     )
                     .order_by(col(model.user_id), col(model.id))
                 )
             )
 
-    def mark_order_announced(self, order_id: int, status_raw: str) -> None:
+    def mark_announced(
+        self, model: type[_Announced], row_id: int, told: str, previously: str | None
+    ) -> None:
+        """Compare-and-set: only if nobody (a Refresh, another process) recorded a newer
+        announcement since the push was prepared, so an older status never overwrites it."""
+        before = col(model.announced_status)
         with self._session() as session:
             session.execute(
-                update(Order).where(col(Order.id) == order_id).values(announced_status=status_raw)
-            )
-
-    def mark_task_announced(self, task_id: int, status_raw: str) -> None:
-        with self._session() as session:
-            session.execute(
-                update(PanelTask)
-                .where(col(PanelTask.id) == task_id)
-                .values(announced_status=status_raw)
+                update(model)
+                .where(
+                    col(model.id) == row_id,
+                    before.is_(None) if previously is None else before == previously,
+                )
+                .values(announced_status=told)
             )

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.context import app_services
 from bot.notifier import notifier_of
-from storage.models import Placement
+from storage.models import Order, Placement
 from storage.repository import DraftOrder
 from tests.conftest import OTHER_KEY, OTHER_USER, USER, USER_KEY, make_settings, running
 from tests.customer import Customer
@@ -277,3 +277,38 @@ async def test_users_sharing_a_key_are_polled_in_one_call(
     assert len(pushes(telegram, USER, mine[0])) == 1
     assert len(pushes(telegram, OTHER_USER, theirs[0])) == 1
     assert pushes(telegram, USER, theirs[0]) == []
+
+
+async def test_a_panel_spelling_statuses_in_lowercase_causes_no_pushes(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    panel.status_spelling = {"Pending": "pending", "In progress": "in progress"}
+    await cycle(app)
+    assert pushes(telegram, USER, order_id) == []
+    panel.set_order(order_id, status="In progress")
+    await cycle(app)
+    [push] = pushes(telegram, USER, order_id)
+    assert "in progress" in push
+
+
+async def test_an_announcement_never_overwrites_a_newer_one(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    repository = app_services(app).repository
+    order = repository.find_order(USER, order_id)
+    assert order is not None
+    assert order.id is not None
+    # The user saw "Completed" (Refresh) while a push of "In progress" was being sent.
+    repository.record_order_status(
+        order.id,
+        status="completed",
+        status_raw="Completed",
+        remains=0,
+        start_count=1,
+        charge=None,
+        seen_by_user=True,
+    )
+    repository.mark_announced(Order, order.id, "In progress", previously="Pending")
+    assert repository.find_order(USER, order_id).announced_status == "Completed"  # type: ignore[union-attr]

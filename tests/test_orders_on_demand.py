@@ -687,3 +687,13 @@ async def test_unclear_refill_is_recorded_and_never_sent_twice(
     # It has no id to follow: the poller does not ask the panel about it.
     assert await notifier_of(app).run_cycle(app)
     assert panel.count("refill_status") == 0
+
+
+async def test_status_with_a_flood_of_tokens_gets_one_short_reply(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    before = len(telegram.messages(customer.user_id))
+    answer = await customer.say("/status " + ",".join(["x"] * 2000), "more than 100")
+    assert len(telegram.messages(customer.user_id)) == before + 1
+    assert len(answer.text) < 200
+    assert panel.count("status") == 0

@@ -1,0 +1,36 @@
+"""The text module: escaping and bounded quotes of what users and panels send."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot import texts
+
+
+def test_panel_text_is_escaped_and_cut() -> None:
+    message = texts.rejected("<b>&" + "x" * 5000)
+    assert "&lt;b&gt;&amp;" in message
+    assert len(message) < texts.PANEL_TEXT_LIMIT + 200
+    assert "<b>&" not in message.replace("<b>The panel refused the order</b>", "")
+
+
+def test_money_keeps_panel_precision_and_two_decimals() -> None:
+    assert texts.money(Decimal("0.9"), "USD") == "0.90 USD"
+    assert texts.money(Decimal("0.00001234")) == "0.00001"
+    assert texts.money(Decimal("12345678.12345"), "<b>") == "12345678.12345 &lt;b&gt;"
+    assert texts.money(None) == "—"
+
+
+def test_progress_bar_handles_unknown_and_over_delivery() -> None:
+    assert texts.progress_bar(1000, 250) == "▓▓▓▓▓▓▓▓░░ 75%"
+    assert texts.progress_bar(1000, -20) == "▓▓▓▓▓▓▓▓▓▓ 100%"
+    assert texts.progress_bar(1000, None) == ""
+    assert texts.progress_bar(None, 10) == ""
+
+
+def test_id_report_splits_long_reports_under_telegrams_limit() -> None:
+    lines = [(str(100000 + i), "⚠️ " + "y" * 80) for i in range(200)]
+    messages = texts.id_report(texts.STATUS_TITLE, lines)
+    assert len(messages) > 1
+    assert all(len(m) <= 4096 for m in messages)
+    assert sum(m.count("<code>") for m in messages) == 200
