@@ -59,6 +59,7 @@ class CatalogueCache:
     async def get(self, key: str) -> Catalogue:
         # Entries are keyed by a hash so the cache never holds the key itself.
         fingerprint = hashlib.sha256(key.encode()).hexdigest()
+        self._drop_expired()
         cached = self._entries.get(fingerprint)
         if cached is not None and self._clock() - cached[0] < self._ttl:
             return cached[1]
@@ -77,5 +78,13 @@ class CatalogueCache:
         finally:
             self._inflight.pop(fingerprint, None)
 
+    def _drop_expired(self) -> None:
+        """Catalogues can be large: keep only those still fresh (no memory of old keys)."""
+        now = self._clock()
+        for fingerprint, (fetched, _) in list(self._entries.items()):
+            if now - fetched >= self._ttl:
+                del self._entries[fingerprint]
+
     def forget(self, key: str) -> None:
+        """A user replaced or removed this key."""
         self._entries.pop(hashlib.sha256(key.encode()).hexdigest(), None)

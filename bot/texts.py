@@ -77,7 +77,6 @@ BUTTON_BACK = "⬅️ Back"
 BUTTON_CANCEL = "✖️ Cancel"
 BUTTON_PREV = "◀️"
 BUTTON_NEXT = "▶️"
-BUTTON_MENU = "🏠 Menu"
 
 
 def welcome(first_name: str, has_key: bool) -> str:
@@ -139,7 +138,6 @@ KEY_PANEL_DOWN = (
 )
 CANCELLED_KEY = "Okay, no key was changed."
 KEY_CHECKING = "⏳ Checking the key with the panel…"
-KEY_NOT_TEXT = "Please send the API key as a text message, or /cancel."
 KEY_SHAPE = (
     "That doesn't look like an API key (one word, letters and digits, no spaces). "
     "Send it again, or /cancel."
@@ -204,7 +202,6 @@ CANCEL_UNCLEAR = (
 
 # --- catalogue ---------------------------------------------------------------------------------
 
-LOADING_CATALOGUE = "⏳ Loading the services…"
 CATALOGUE_EMPTY = "The panel has no services to offer right now."
 
 
@@ -242,10 +239,19 @@ def service_marks(service: Service) -> str:
     return marks
 
 
+def compact(value: int) -> str:
+    """10000 → 10k, 1500000 → 1.5M: min–max on a button must be short."""
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".removesuffix(".0") + suffix
+    return str(value)
+
+
 def service_button(service: Service) -> str:
-    # Button labels are plain text (not HTML), so no escaping here.
-    name = service.name if len(service.name) <= 38 else service.name[:37] + "…"
-    return f"{name} · {money(service.rate)}/1k {service_marks(service)}".strip()
+    """Name, price per 1000, min–max and marks. Labels are plain text: no escaping."""
+    name = service.name if len(service.name) <= 40 else service.name[:39] + "…"
+    limits = f"{compact(service.min)}–{compact(service.max)}"
+    return f"{name} · {money(service.rate)}/1k · {limits} {service_marks(service)}".strip()
 
 
 def service_card(service: Service, currency: str | None) -> str:
@@ -509,7 +515,6 @@ EXPIRED_MESSAGE = "⌛ This menu has expired. Send /order to start again, or /st
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 NOT_UNDERSTOOD = "I didn't understand that. /help lists what I can do, or tap a button."
 ERROR_GENERIC = "⚠️ Something went wrong on my side. Please try again; your data is safe."
-MAINTENANCE = "🛠 The bot is under maintenance. Please try again later."
 
 
 # --- order card (shared with the status push) -------------------------------------------------

@@ -94,16 +94,18 @@ async def error_handler(update: object, context: Context) -> None:
 
 
 def build_group_guard() -> BaseHandler[Update, Context, Any]:
-    return MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, group_command)
+    shared = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
+    return MessageHandler(shared & filters.COMMAND, group_command)
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     private = filters.ChatType.PRIVATE
+    shared = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
     return [
         CommandHandler("cancel", cancel_outside_flow),
         MessageHandler(private & filters.COMMAND, unknown_command),
         MessageHandler(private & filters.TEXT, private_text),
-        MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, group_text),
+        MessageHandler(shared & filters.TEXT & ~filters.COMMAND, group_text),
         MessageHandler(private & ~filters.StatusUpdate.ALL, other_message),
         CallbackQueryHandler(expired_button),
     ]

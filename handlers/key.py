@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -87,6 +87,9 @@ async def receive_key(update: Update, context: Context) -> None:
     except PanelError as error:
         await edit(checking, texts.key_rejected(error.message))
         return
+    previous = services.repository.get_api_key(user.id)
+    if previous is not None and previous.key != key:
+        services.catalogue.forget(previous.key)
     services.repository.set_api_key(user.id, key)
     stored = services.repository.get_api_key(user.id)
     assert stored is not None
@@ -100,11 +103,17 @@ async def remove_key(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     stop_waiting_for_key(context)
-    removed = get_services(context).repository.remove_api_key(user.id)
-    if update.callback_query is not None:
-        await edit(update.callback_query.message, texts.KEY_REMOVED if removed else texts.KEY_NONE)  # type: ignore[arg-type]
+    services = get_services(context)
+    previous = services.repository.get_api_key(user.id)
+    if previous is not None:
+        services.catalogue.forget(previous.key)
+    removed = services.repository.remove_api_key(user.id)
+    text = texts.KEY_REMOVED if removed else texts.KEY_NONE
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        await edit(query.message, text)
     else:
-        await reply(update, texts.KEY_REMOVED if removed else texts.KEY_NONE)
+        await reply(update, text)
 
 
 async def key_text(update: Update, context: Context) -> None:

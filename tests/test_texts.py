@@ -34,3 +34,14 @@ def test_id_report_splits_long_reports_under_telegrams_limit() -> None:
     assert len(messages) > 1
     assert all(len(m) <= 4096 for m in messages)
     assert sum(m.count("<code>") for m in messages) == 200
+
+
+def test_compact_numbers_for_buttons() -> None:
+    assert [texts.compact(n) for n in (50, 1000, 1500, 10000, 1_000_000, 2_500_000)] == [
+        "50",
+        "1k",
+        "1.5k",
+        "10k",
+        "1M",
+        "2.5M",
+    ]

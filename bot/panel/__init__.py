@@ -19,11 +19,9 @@ from .errors import (
 from .models import (
     FINAL_STATE_VALUES,
     FINAL_STATES,
-    ORDER_FIELDS,
     Balance,
     CancelCreated,
     ItemError,
-    OrderFields,
     OrderState,
     OrderStatus,
     RefillCreated,
@@ -37,7 +35,6 @@ from .models import (
 __all__ = [
     "FINAL_STATES",
     "FINAL_STATE_VALUES",
-    "ORDER_FIELDS",
     "ActiveOrderForLink",
     "BadLink",
     "BadService",
@@ -47,7 +44,6 @@ __all__ = [
     "InvalidKey",
     "ItemError",
     "NotEnoughFunds",
-    "OrderFields",
     "OrderNotFound",
     "OrderState",
     "OrderStatus",

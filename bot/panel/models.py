@@ -197,42 +197,6 @@ class TaskStatus:
     status_raw: str
 
 
-@dataclass(frozen=True)
-class OrderFields:
-    """The `add` parameters of a service type (besides key/action/service)."""
-
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-
-
-# panel-api-notes.md §1.2. List fields (comments, usernames, hashtags, groups, keywords) are
-# sent joined with "\n".
-ORDER_FIELDS: Mapping[ServiceType, OrderFields] = {
-    ServiceType.DEFAULT: OrderFields(("link", "quantity"), ("runs", "interval")),
-    ServiceType.SEO: OrderFields(("link", "quantity", "keywords")),
-    ServiceType.CUSTOM_COMMENTS: OrderFields(("link", "comments")),
-    ServiceType.MENTIONS_WITH_HASHTAGS: OrderFields(("link", "quantity", "usernames", "hashtags")),
-    ServiceType.MENTIONS_CUSTOM_LIST: OrderFields(("link", "usernames")),
-    ServiceType.MENTIONS_HASHTAG: OrderFields(("link", "quantity", "hashtag")),
-    ServiceType.MENTIONS_USER_FOLLOWERS: OrderFields(("link", "quantity", "username")),
-    ServiceType.MENTIONS_MEDIA_LIKERS: OrderFields(("link", "quantity", "media")),
-    ServiceType.MENTIONS: OrderFields(("link", "quantity", "usernames")),
-    ServiceType.PACKAGE: OrderFields(("link",)),
-    ServiceType.CUSTOM_COMMENTS_PACKAGE: OrderFields(("link", "comments")),
-    ServiceType.COMMENT_LIKES: OrderFields(("link", "quantity", "username")),
-    ServiceType.POLL: OrderFields(("link", "quantity", "answer_number")),
-    ServiceType.INVITES_FROM_GROUPS: OrderFields(("link", "quantity", "groups")),
-    ServiceType.SUBSCRIPTIONS: OrderFields(
-        ("username", "min", "max", "delay"), ("posts", "old_posts", "expiry")
-    ),
-    ServiceType.WEB_TRAFFIC: OrderFields(
-        ("link", "quantity", "country", "device", "type_of_traffic"),
-        ("runs", "interval", "google_keyword", "referring_url"),
-    ),
-    ServiceType.COMMENT_REPLIES: OrderFields(("link", "username", "comments")),
-}
-
-
 # ---------------------------------------------------------------------------------------------
 # Scalar parsers
 
