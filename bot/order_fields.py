@@ -269,8 +269,15 @@ def parse_answer(spec: FieldSpec, text: str, service: Service, answers: Mapping[
         if service.type is ServiceType.SUBSCRIPTIONS and spec.name == "max":
             low = int(answers.get("min", service.min))
             return str(parse_quantity(text, low, service.max))
+        if offers_dripfeed(service):
+            # Per run: the total (quantity × runs) is what must fit min–max.
+            return str(parse_quantity(text, 1, service.max))
         return str(parse_quantity(text, service.min, service.max))
     return str(_parse_number_field(spec.name, text, service, answers))
+
+
+def offers_dripfeed(service: Service) -> bool:
+    return service.type is ServiceType.DEFAULT and bool(service.dripfeed)
 
 
 def _parse_number_field(name: str, text: str, service: Service, answers: Mapping[str, str]) -> int:
@@ -321,7 +328,15 @@ def panel_fields(service: Service, answers: Mapping[str, str]) -> dict[str, str]
 
 
 def quantity_problem(service: Service, answers: Mapping[str, str]) -> InvalidInput | None:
-    """Line-counted quantities are checked against min–max once the list is in."""
+    """Totals checked against min–max once they are known: line-counted quantities when the
+    list is in, drip-feed totals once the user chose to spread it (or not)."""
+    decided = answers.get("dripfeed") == "no" or "runs" in answers
+    if offers_dripfeed(service) and "quantity" in answers and decided:
+        total = int(answers["quantity"]) * int(answers.get("runs", "1"))
+        if not service.min <= total <= service.max:
+            return InvalidInput(
+                "total_range", total=total, minimum=service.min, maximum=service.max
+            )
     for spec in fields_for(service) or ():
         if spec.counts_quantity and spec.name in answers:
             count = len(answers[spec.name].split("\n"))

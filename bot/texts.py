@@ -341,6 +341,8 @@ def field_prompt(
     hint = ""
     if spec.kind is FieldKind.QUANTITY:
         hint = f" ({number(service.min)} – {number(service.max)})"
+        if spec.name == "quantity" and service.dripfeed and service.type is ServiceType.DEFAULT:
+            hint = f" (in total {number(service.min)} – {number(service.max)}; per run if spread)"
         if spec.name == "max" and "min" in answers:
             hint = f" ({number(int(answers['min']))} – {number(service.max)})"
     elif spec.name == "runs":
@@ -365,6 +367,10 @@ INVALID_INPUT: dict[str, str] = {
     "list_empty": "The list is empty. Send at least one line.",
     "list_too_long": "That's too many lines (at most {maximum}).",
     "line_too_long": "A line is too long (at most {maximum} characters).",
+    "total_range": (
+        "In total that's {total}; this service takes {minimum} – {maximum}. "
+        "Spread it over more runs, or tap Back to change the quantity."
+    ),
     "lines_range": "You sent {count} lines; this service takes {minimum} – {maximum}.",
     "text_one_line": "Please send it as one line of text.",
     "date_format": "Please send the date as dd/mm/yyyy, e.g. 31/12/2027.",

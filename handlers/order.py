@@ -492,7 +492,11 @@ async def field_button(update: Update, context: Context) -> int | None:
         flow.skipped.add(spec.name)
         flow.history.append(spec.name)
     else:
-        _accept(flow, spec, data.arg(1))
+        problem = _accept(flow, spec, data.arg(1))
+        if problem is not None:
+            return await _ask_next(
+                update, context, in_place=True, problem=texts.invalid_input(problem)
+            )
     return await _ask_next(update, context, in_place=True)
 
 

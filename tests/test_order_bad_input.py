@@ -154,8 +154,8 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         ("-5", "⚠️ The number can't be negative."),
         ("1e9", WHOLE),
         ("12.5", WHOLE),
-        ("9", "⚠️ The quantity must be between 10 and 10 000."),
-        ("10001", "⚠️ The quantity must be between 10 and 10 000."),
+        ("0", "⚠️ The quantity must be between 1 and 10 000."),  # per run: see the drip test
+        ("10001", "⚠️ The quantity must be between 1 and 10 000."),
         (LONG, WHOLE),
     ],
     "dripfeed": [("maybe", CHOOSE), ("yes please", CHOOSE)],
@@ -675,3 +675,18 @@ async def test_after_all_that_another_user_can_still_order(
     }
     assert panel.balance_of(OTHER_KEY) == Decimal("48.90")
     assert panel.balance_of(USER_KEY) == Decimal("100")
+
+
+async def test_drip_feed_checks_the_total_not_each_run(shopper: Shopper, panel: FakePanel) -> None:
+    await shopper.open_service(1, LINK_Q)
+    await shopper.say(IG, QUANTITY_Q)
+    question = await shopper.say("5", DRIPFEED_Q)  # 5 a run is fine: min 10 is for the total
+    refused = await shopper.tap("All at once", "In total that's 5")
+    assert refused.text.endswith(question.text)
+    await shopper.tap("Spread it", RUNS_Q)
+    await shopper.say("3", INTERVAL_Q)  # 5 × 3 = 15 ≥ 10
+    summary = await shopper.say("30", SUMMARY)
+    assert "Total: 15" in summary.text
+    await shopper.tap("Confirm", "Order placed")
+    _, fields = only_order(panel)
+    assert (fields["quantity"], fields["runs"], fields["interval"]) == ("5", "3", "30")
