@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
@@ -75,6 +76,16 @@ def main(argv: list[str]) -> int:
         application = build_application(settings)
     except (ConfigError, KeyringError) as error:
         return fail(str(error))
+    except (ArgumentError, NoSuchModuleError):
+        return fail("DATABASE_URL is invalid: not a SQLAlchemy database URL")
+    except OperationalError:
+        # The URL may hold a password: it is not printed.
+        return fail("cannot open the database at DATABASE_URL (is the server up?)")
+    except ModuleNotFoundError as error:  # only the database driver is imported on demand here
+        return fail(
+            f"DATABASE_URL needs the Python module {error.name}, which is not installed "
+            "(PostgreSQL works as postgresql+psycopg://…)"
+        )
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     except InvalidToken:

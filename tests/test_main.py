@@ -293,3 +293,26 @@ def test_run_connect_a_key_stop_and_restart(
         assert again.stop() == 0, again.log()
     assert "Generated" not in again.log()
     assert key_file.read_text().strip() == encryption_key
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("nonsense", "DATABASE_URL is invalid"),
+        ("mysql://user@localhost/db", "needs the Python module"),
+        ("postgresql+psycopg://user:hunter2secret@127.0.0.1:9/db", "cannot open the database"),
+    ],
+)
+def test_bad_database_url_is_one_line_without_the_password(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    result, _ = run_bot(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=NOWHERE,
+        DATA_DIR=str(tmp_path / "data"),
+        DATABASE_URL=url,
+    )
+    line = assert_one_line_error(result, expected)
+    assert "hunter2secret" not in result.stderr + result.stdout
+    assert "DATABASE_URL" in line

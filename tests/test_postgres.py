@@ -1,0 +1,159 @@
+"""The same storage and the same ordering flow on PostgreSQL (DATABASE_URL), not only SQLite."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+
+from storage.crypto import Keyring
+from storage.db import build_engine, create_schema
+from storage.models import Order, Placement
+from storage.repository import DraftOrder, Repository
+from tests.conftest import USER_KEY, make_settings, running
+from tests.customer import Customer
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram
+from tests.postgres import postgres_server
+
+BIG_TELEGRAM_ID = 7_123_456_789  # beyond 32 bits, as real ids are
+LONG_PANEL_ID = "9" * 22  # beyond 2^53: must stay an exact string
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    base = Path(tempfile.mkdtemp(prefix="smm-bot-pg-"))
+    try:
+        with postgres_server(base) as url:
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def database_url(server_url: str) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def repository(database_url: str) -> Iterator[Repository]:
+    engine = build_engine(database_url)
+    create_schema(engine)
+    yield Repository(engine, Keyring([Fernet.generate_key().decode()]))
+    engine.dispose()
+
+
+def draft(user_id: int, price: str = "0.00001234") -> DraftOrder:
+    return DraftOrder(
+        user_id=user_id,
+        service_id="1",
+        service_name="Followers <b>",
+        service_type="default",
+        link="https://instagram.com/a",
+        quantity=1000,
+        fields={"link": "https://instagram.com/a", "quantity": "1000"},
+        price=Decimal(price),
+        currency="USD",
+        can_refill=True,
+        can_cancel=True,
+    )
+
+
+def test_keys_money_and_big_ids_round_trip(repository: Repository) -> None:
+    repository.touch_user(BIG_TELEGRAM_ID, "pt-BR")
+    repository.set_api_key(BIG_TELEGRAM_ID, USER_KEY)
+    stored = repository.get_api_key(BIG_TELEGRAM_ID)
+    assert stored is not None
+    assert stored.key == USER_KEY
+    order_id = repository.create_draft(draft(BIG_TELEGRAM_ID, "12345678.12345"))
+    assert repository.claim_draft(order_id, BIG_TELEGRAM_ID) is not None
+    placed = repository.finish_placement(order_id, Placement.PLACED, panel_order_id=LONG_PANEL_ID)
+    again = repository.find_order(BIG_TELEGRAM_ID, LONG_PANEL_ID)
+    assert again is not None
+    assert again.price == Decimal("12345678.12345")
+    assert placed.panel_order_id == LONG_PANEL_ID
+
+
+def test_only_one_of_many_concurrent_confirms_claims_the_draft(database_url: str) -> None:
+    keyring = Keyring([Fernet.generate_key().decode()])
+    setup = build_engine(database_url)
+    create_schema(setup)
+    order_id = Repository(setup, keyring).create_draft(draft(1))
+    barrier = threading.Barrier(8)
+    wins: list[Order] = []
+
+    def confirm() -> None:
+        engine = build_engine(database_url)  # a connection of its own, like another process
+        barrier.wait()
+        claimed = Repository(engine, keyring).claim_draft(order_id, 1)
+        if claimed is not None:
+            wins.append(claimed)
+        engine.dispose()
+
+    threads = [threading.Thread(target=confirm) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    setup.dispose()
+    assert len(wins) == 1
+
+
+def test_owed_announcements_ignore_case_and_respect_newer_ones(repository: Repository) -> None:
+    repository.touch_user(1)
+    order_id = repository.create_draft(draft(1))
+    repository.claim_draft(order_id, 1)
+    repository.finish_placement(order_id, Placement.PLACED, panel_order_id="55")
+    repository.record_order_status(
+        order_id, status="pending", status_raw="pending", remains=1000, start_count=0, charge=None
+    )
+    assert repository.owed_order_announcements() == []
+    repository.record_order_status(
+        order_id,
+        status="in_progress",
+        status_raw="In progress",
+        remains=10,
+        start_count=5,
+        charge=None,
+    )
+    [owed] = repository.owed_order_announcements()
+    repository.mark_announced(Order, order_id, "In progress", owed.announced_status)
+    assert repository.owed_order_announcements() == []
+
+
+async def test_an_order_end_to_end_on_postgresql(
+    tmp_path: Path,
+    database_url: str,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    fernet_key: str,
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, database_url=database_url)
+    app: Any
+    async with running(settings) as app:
+        customer = Customer(telegram)
+        await customer.connect()
+        await customer.open_service(1, "Send the <b>link</b>")
+        await customer.say("https://instagram.com/pg", "quantity")
+        await customer.say("2000", "Spread it")
+        await customer.tap("All at once", "Check your order")
+        await customer.tap("Confirm", "Order placed")
+        listing = await customer.say("/orders", "Your orders")
+        assert next(iter(panel.orders)) in listing.text
+        assert app is not None
+    assert panel.count("add") == 1
