@@ -354,8 +354,11 @@ async def order_again(update: Update, context: Context) -> int:
     user = update.effective_user
     assert user is not None
     previous = get_services(context).repository.get_order(_data(update).int_arg(0), user.id)
+    if previous is None or not previous.service_id:
+        await reply(update, texts.ORDER_NOT_FOUND)
+        return END
     catalogue = await _catalogue(update, context)
-    if previous is None or catalogue is None:
+    if catalogue is None:
         return END
     service = catalogue.find(previous.service_id)
     fields = fields_for(service) if service is not None else None
@@ -372,6 +375,9 @@ async def order_again(update: Update, context: Context) -> int:
     for spec in fields:
         if spec.name in sent:
             flow.answers[spec.name] = str(sent[spec.name])
+            flow.history.append(spec.name)
+        elif spec.optional:  # skipped last time: skipped again
+            flow.skipped.add(spec.name)
             flow.history.append(spec.name)
     if flow.current_field() is not None:  # the service now asks for more: ask it
         return await _ask_next(update, context, in_place=False)

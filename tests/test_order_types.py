@@ -688,3 +688,24 @@ async def test_questions_end_with_a_single_punctuation_mark(
     assert asked is not None
     assert question in asked.text
     assert not asked.text.endswith(("?:", "::")), asked.text
+
+
+async def test_order_again_keeps_skipped_questions_skipped(
+    shopper: Shopper, panel: FakePanel
+) -> None:
+    await shopper.open_service(3, SUB_USER_Q)
+    await shopper.say("someone", MIN_Q)
+    await shopper.say("100", MAX_Q)
+    await shopper.say("200", POSTS_Q)
+    await shopper.say("9", OLD_POSTS_Q)
+    await shopper.tap_exact("⏭ Skip", DELAY_Q)
+    await shopper.tap_exact("60", EXPIRY_Q)
+    await shopper.tap_exact("⏭ Skip", SUMMARY)
+    await shopper.tap("Confirm", "Order placed")
+    await shopper.tap("Open order", "Order ")
+    summary = await shopper.tap("Order again", SUMMARY)  # no question asked again
+    assert "someone" in summary.text
+    await shopper.tap("Confirm", "Order placed")
+    first, second = (panel.orders[i].fields for i in sorted(panel.orders))
+    assert first == second
+    assert "old_posts" not in second
