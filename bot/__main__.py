@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, build_keyring
 from bot.config import ConfigError, Settings, load_settings
 from storage.crypto import KeyringError
-from storage.db import build_engine, create_schema
+from storage.db import DatabaseError, build_engine, create_schema
 from storage.repository import Repository
 
 USAGE = "usage: python -m bot [run|reencrypt]"
@@ -74,18 +73,8 @@ def main(argv: list[str]) -> int:
         if command == "reencrypt":
             return reencrypt(settings)
         application = build_application(settings)
-    except (ConfigError, KeyringError) as error:
+    except (ConfigError, KeyringError, DatabaseError) as error:
         return fail(str(error))
-    except (ArgumentError, NoSuchModuleError):
-        return fail("DATABASE_URL is invalid: not a SQLAlchemy database URL")
-    except OperationalError:
-        # The URL may hold a password: it is not printed.
-        return fail("cannot open the database at DATABASE_URL (is the server up?)")
-    except ModuleNotFoundError as error:  # only the database driver is imported on demand here
-        return fail(
-            f"DATABASE_URL needs the Python module {error.name}, which is not installed "
-            "(PostgreSQL works as postgresql+psycopg://…)"
-        )
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     except InvalidToken:

@@ -301,6 +301,11 @@ def test_run_connect_a_key_stop_and_restart(
         ("nonsense", "DATABASE_URL is invalid"),
         ("mysql://user@localhost/db", "needs the Python module"),
         ("postgresql+psycopg://user:hunter2secret@127.0.0.1:9/db", "cannot open the database"),
+        ("postgresql+psycopg://user:hunter2secret@host:abc/db", "DATABASE_URL is invalid"),
+        (
+            "postgresql+psycopg://user:hunter2secret@127.0.0.1:9/db?connect_timeout=abc",
+            "cannot open the database",
+        ),
     ],
 )
 def test_bad_database_url_is_one_line_without_the_password(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings, load_settings
@@ -367,3 +368,15 @@ def test_prices_come_back_exactly(db_url: str, engine: Engine, price: str) -> No
     assert str(order.price) == price
     assert order.charge == Decimal(price)
     assert str(order.charge) == price
+
+
+def test_a_database_from_an_older_version_gets_the_new_columns(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    create_schema(engine)
+    with engine.begin() as connection:  # as the first release created it
+        connection.execute(text("ALTER TABLE orders DROP COLUMN claimed_at"))
+    create_schema(engine)
+    assert "claimed_at" in {c["name"] for c in inspect(engine).get_columns("orders")}
+    repository = Repository(engine, Keyring([Fernet.generate_key().decode()]))
+    assert repository.list_orders(1, 0, 5) == []
+    engine.dispose()
