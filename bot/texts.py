@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.order_fields import FieldKind, FieldSpec, InvalidInput
@@ -37,6 +37,7 @@ def short(value: object, limit: int = 60) -> str:
 
 
 PANEL_TEXT_LIMIT = 300  # a panel's message is quoted, never allowed to swamp ours
+STATUS_LIMIT = 60  # a status word from the panel, however odd
 
 
 def money(amount: Decimal | None, currency: str | None = None) -> str:
@@ -136,6 +137,11 @@ KEY_PANEL_DOWN = (
     "⚠️ The panel is not answering right now, so I couldn't check the key. "
     "Send it again in a minute, or /cancel."
 )
+KEY_PASTED = (
+    "🔒 That looked like an API key, so I deleted it from the chat. To connect or change your "
+    "key, use /key."
+)
+EDITS_IGNORED = "✏️ I don't read edited messages — please send the corrected text as a new one."
 CANCELLED_KEY = "Okay, no key was changed."
 KEY_CHECKING = "⏳ Checking the key with the panel…"
 KEY_SHAPE = (
@@ -559,7 +565,11 @@ def progress_bar(quantity: int | None, remains: int | None, width: int = 10) -> 
 
 
 def when(moment: datetime | None) -> str:
-    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+    if moment is None:
+        return "—"
+    # A database in another time zone hands back aware datetimes in its zone.
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _orders_line(order: Order) -> str:
@@ -574,7 +584,7 @@ def _orders_line(order: Order) -> str:
     name = short(order.service_name or "order", 28)
     return (
         f"{state_emoji(order.status)} <code>{esc(order.panel_order_id)}</code> {name} · "
-        f"{esc(order.status_raw or '—')}{' ' + progress if progress else ''}"
+        f"{short(order.status_raw or '—', STATUS_LIMIT)}{' ' + progress if progress else ''}"
     )
 
 
@@ -616,11 +626,11 @@ def order_card(order: Order, tasks: list[PanelTask]) -> str:
     progress = progress_bar(order.quantity, order.remains)
     if progress:
         lines.append(progress)
-    lines.append(f"📍 Status: <b>{esc(order.status_raw or '—')}</b>")
+    lines.append(f"📍 Status: <b>{short(order.status_raw or '—', STATUS_LIMIT)}</b>")
     for task in tasks:
         label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
         ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
-        lines.append(f"{label}{ident}: {esc(task.status_raw or '—')}")
+        lines.append(f"{label}{ident}: {short(task.status_raw or '—', STATUS_LIMIT)}")
     lines.append(f"🕓 Placed: {when(order.placed_at)}")
     lines.append(f"🔄 Checked: {when(order.checked_at)}")
     return "\n".join(lines)
@@ -678,7 +688,8 @@ def status_line(status: OrderStatus, known: Order | None) -> str:
     name = f"{short(known.service_name, 24)} · " if known and known.service_name else ""
     remains = f", remains {remains_text(status.remains)}" if status.remains is not None else ""
     tail = f" {progress}" if progress else ""
-    return f"{state_emoji(status.state)} {name}<b>{esc(status.status_raw)}</b>{remains}{tail}"
+    word = short(status.status_raw, STATUS_LIMIT)
+    return f"{state_emoji(status.state)} {name}<b>{word}</b>{remains}{tail}"
 
 
 def item_error_line(message: str) -> str:
@@ -705,11 +716,13 @@ def cancel_requested(cancel_id: str | None) -> str:
 
 def order_push(order: Order, old_status: str | None) -> str:
     before = (
-        f"{state_emoji(normalize_state(old_status))} {esc(old_status)} → " if old_status else ""
+        f"{state_emoji(normalize_state(old_status))} {short(old_status, STATUS_LIMIT)} → "
+        if old_status
+        else ""
     )
     lines = [
         f"🔔 <b>Order {esc(order.panel_order_id)}</b> · {short(order.service_name or '—', 50)}",
-        f"{before}{state_emoji(order.status)} <b>{esc(order.status_raw)}</b>",
+        f"{before}{state_emoji(order.status)} <b>{short(order.status_raw, STATUS_LIMIT)}</b>",
     ]
     progress = progress_bar(order.quantity, order.remains)
     if progress:
@@ -722,10 +735,10 @@ def order_push(order: Order, old_status: str | None) -> str:
 def task_push(task: PanelTask, old_status: str | None) -> str:
     label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
     ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
-    before = f"{esc(old_status)} → " if old_status else ""
+    before = f"{short(old_status, STATUS_LIMIT)} → " if old_status else ""
     return (
         f"🔔 <b>{label}{ident}</b> for order <code>{esc(task.panel_order_id)}</code>\n"
-        f"{before}<b>{esc(task.status_raw)}</b>"
+        f"{before}<b>{short(task.status_raw, STATUS_LIMIT)}</b>"
     )
 
 

@@ -14,6 +14,8 @@ def register_handlers(
 ) -> None:
     from handlers import errors, key, order, orders, start
 
+    # -2. Edited messages are not answers (an edited link must not answer a later question).
+    application.add_handler(key.build_edit_guard(), group=key.EDITS_GROUP)
     # -1. While the bot waits for an API key, the next text is the key, before any flow sees
     #     it (and a command ends the wait).
     application.add_handlers(key.build_key_guard(), group=key.KEY_GROUP)

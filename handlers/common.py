@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -58,6 +59,20 @@ async def drop_buttons(context: Context, chat_id: int, message_id: int | None) -
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as error:
         logger.debug("Could not drop buttons of message %s: %s", message_id, error.message)
+
+
+# A typical PerfectPanel key: 32 hex characters, caught wherever it is pasted by mistake.
+LOOKS_LIKE_KEY = re.compile(r"^\s*[0-9a-fA-F]{32}\s*$")
+
+
+async def delete_pasted_key(update: Update, warning: str) -> None:
+    message = update.effective_message
+    assert message is not None
+    try:
+        await message.delete()
+    except TelegramError:
+        logger.info("Could not delete a key-like message in chat %s", message.chat_id)
+    await reply(update, warning)
 
 
 AWAITING_KEY = "awaiting_key_since"

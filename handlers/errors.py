@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 import traceback
 from typing import Any
 
@@ -21,12 +20,9 @@ from telegram.ext import (
 
 from bot import keyboards, texts
 from bot.context import get_services
-from handlers.common import Context, reply
+from handlers.common import LOOKS_LIKE_KEY, Context, delete_pasted_key, reply
 
 logger = logging.getLogger(__name__)
-
-# A typical PerfectPanel key: 32 hex characters. Pasted into a group, it is deleted on sight.
-LOOKS_LIKE_KEY = re.compile(r"^\s*[0-9a-fA-F]{32}\s*$")
 
 
 async def expired_button(update: Update, context: Context) -> None:
@@ -50,11 +46,7 @@ async def group_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     if message.text and LOOKS_LIKE_KEY.match(message.text):
-        try:
-            await message.delete()
-        except TelegramError:
-            logger.info("Could not delete a key-like message in chat %s", message.chat_id)
-        await reply(update, texts.KEY_GROUP_DELETED)
+        await delete_pasted_key(update, texts.KEY_GROUP_DELETED)
 
 
 async def group_command(update: Update, context: Context) -> None:

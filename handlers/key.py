@@ -28,8 +28,10 @@ from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.panel import InvalidKey, PanelError, PanelUnavailable
 from handlers.common import (
+    LOOKS_LIKE_KEY,
     Context,
     answer_query,
+    delete_pasted_key,
     edit,
     reply,
     start_waiting_for_key,
@@ -117,11 +119,23 @@ async def remove_key(update: Update, context: Context) -> None:
 
 
 async def key_text(update: Update, context: Context) -> None:
-    """Group -1: while a key is awaited, the text is the key and nothing else sees it."""
+    """Group -1: while a key is awaited, the text is the key and nothing else sees it; a key
+    pasted at any other moment is deleted rather than echoed back by a search or a summary."""
     timeout = get_services(context).settings.conversation_timeout_seconds
     if waiting_for_key(context, timeout):
         await receive_key(update, context)
         raise ApplicationHandlerStop
+    message = update.effective_message
+    if message is not None and message.text and LOOKS_LIKE_KEY.match(message.text):
+        await delete_pasted_key(update, texts.KEY_PASTED)
+        raise ApplicationHandlerStop
+
+
+async def edited_message(update: Update, context: Context) -> None:
+    """Edits are not answers: an edited link must not become the answer to a later question."""
+    if is_private(update):
+        await reply(update, texts.EDITS_IGNORED)
+    raise ApplicationHandlerStop
 
 
 async def command_while_waiting(update: Update, context: Context) -> None:
@@ -135,14 +149,19 @@ async def command_while_waiting(update: Update, context: Context) -> None:
 
 
 KEY_GROUP = -1
+EDITS_GROUP = -2
 
 
 def build_key_guard() -> list[BaseHandler[Update, Context, Any]]:
-    private = filters.ChatType.PRIVATE
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         MessageHandler(private & filters.COMMAND, command_while_waiting),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, key_text),
     ]
+
+
+def build_edit_guard() -> BaseHandler[Update, Context, Any]:
+    return MessageHandler(filters.UpdateType.EDITED, edited_message)
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:

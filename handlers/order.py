@@ -371,16 +371,32 @@ async def order_again(update: Update, context: Context) -> int:
         sent["dripfeed"] = "yes" if "runs" in sent else "no"
     flow = _flow(context)
     flow.service = service
-    # In the order the questions are asked, so Back and the summary read naturally.
+    # Each old answer is checked again as if typed now (the service's limits or a date may
+    # have changed); the first one that no longer fits is asked again, with the reason.
+    problem: InvalidInput | None = None
     for spec in fields:
+        if not spec.applies(flow.answers):
+            continue
         if spec.name in sent:
-            flow.answers[spec.name] = str(sent[spec.name])
-            flow.history.append(spec.name)
+            value = str(sent[spec.name])
+            try:
+                if spec.kind is FieldKind.CHOICE:
+                    value = _choice_from_text(spec, value)
+                else:
+                    value = parse_answer(spec, value, service, flow.answers)
+                problem = _accept(flow, spec, value)
+            except InvalidInput as error:
+                problem = error
+            if problem is not None:
+                break
         elif spec.optional:  # skipped last time: skipped again
             flow.skipped.add(spec.name)
             flow.history.append(spec.name)
-    if flow.current_field() is not None:  # the service now asks for more: ask it
-        return await _ask_next(update, context, in_place=False)
+        else:
+            break  # the service now asks for more: ask it
+    if flow.current_field() is not None:
+        note = texts.invalid_input(problem) if problem is not None else None
+        return await _ask_next(update, context, in_place=False, problem=note)
     return await _show_summary(update, context, in_place=False)
 
 
@@ -655,36 +671,55 @@ async def confirm(update: Update, context: Context) -> int | None:
     except OutcomeUnknown:
         logger.warning("Order %s: outcome unknown after sending add", draft_id)
         repository.finish_placement(draft_id, Placement.UNKNOWN)
-        await edit(message, texts.outcome_unknown(), _after_markup())
         _end_flow(context)
+        await _tell_result(update, message, texts.outcome_unknown(), _after_markup())
         return END
     except PanelUnavailable:
         # Certainly not received (the client says "unavailable" for add only then): the same
         # draft can be confirmed again.
         repository.finish_placement(draft_id, Placement.DRAFT)
-        await edit(message, texts.NOT_PLACED_TRY_AGAIN, _summary_markup(draft_id))
+        await _tell_result(update, message, texts.NOT_PLACED_TRY_AGAIN, _summary_markup(draft_id))
         return State.SUMMARY
     except PanelError as error:
         repository.finish_placement(draft_id, Placement.REJECTED, error=error.message)
         _flow(context).draft_id = None
-        await edit(message, texts.rejected(error.message), _rejected_markup())
+        await _tell_result(update, message, texts.rejected(error.message), _rejected_markup())
         return State.SUMMARY
     except BaseException:
         # Our own failure (or shutdown) mid-way: never leave the row stuck in 'placing'.
         repository.finish_placement(draft_id, Placement.UNKNOWN if sent else Placement.DRAFT)
         raise
-    placed = repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=panel_id)
     logger.info("Order %s placed at the panel as %s", draft_id, panel_id)
     _end_flow(context)
+    try:
+        repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=panel_id)
+    except Exception:
+        # The order exists at the panel: the user must learn its id whatever happens here.
+        logger.exception("Order %s was placed as %s but could not be stored", draft_id, panel_id)
     receipt = texts.placed(
         panel_id,
-        placed.service_name,
-        placed.price or Decimal(0),
-        placed.currency,
-        per_post=placed.service_type == ServiceType.SUBSCRIPTIONS.value,
+        order.service_name,
+        order.price or Decimal(0),
+        order.currency,
+        per_post=order.service_type == ServiceType.SUBSCRIPTIONS.value,
     )
-    await edit(message, receipt, _after_markup(draft_id))
+    await _tell_result(update, message, receipt, _after_markup(draft_id))
     return END
+
+
+async def _tell_result(update: Update, message: Message | None, text: str, markup: Any) -> None:
+    """The outcome of a Confirm always reaches the user: edited into the summary, or as a new
+    message if that fails. Never raises — a "try again" error here could cause a second order."""
+    try:
+        if message is not None:
+            await edit(message, text, markup)
+            return
+    except TelegramError as error:
+        logger.warning("Could not edit the order result in place: %s", error)
+    try:
+        await reply(update, text, markup)
+    except TelegramError:
+        logger.exception("Could not tell the user the result of their order")
 
 
 def _after_markup(order_id: int | None = None) -> Any:

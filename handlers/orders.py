@@ -293,7 +293,13 @@ async def cancel_button(update: Update, context: Context) -> None:
         return
     result = results.get(panel_id)
     if isinstance(result, CancelCreated):
-        repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, result.cancel_id)
+        repository.add_task(
+            TaskKind.CANCEL,
+            order.user_id,
+            panel_id,
+            result.cancel_id,
+            "Pending" if result.cancel_id else texts.REQUESTED,
+        )
         await reply(update, texts.cancel_requested(result.cancel_id))
         await _show_card(update, context, order, in_place=True)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +15,10 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from storage.crypto import Keyring
+from storage.crypto import Keyring, KeyringError
 from storage.models import Order, PanelTask, Placement, User, utcnow
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -408,11 +411,16 @@ class Repository:
                     col(User.api_key_encrypted).is_not(None),
                 )
             ).all()
-        return [
-            StoredKey(user.telegram_id, self._keyring.decrypt(user.api_key_encrypted))
-            for user in users
-            if user.api_key_encrypted is not None
-        ]
+        keys = []
+        for user in users:
+            assert user.api_key_encrypted is not None
+            try:
+                keys.append(
+                    StoredKey(user.telegram_id, self._keyring.decrypt(user.api_key_encrypted))
+                )
+            except KeyringError:  # one unreadable row must not stop everyone's updates
+                logger.error("The stored key of user %s cannot be decrypted", user.telegram_id)
+        return keys
 
     def open_orders(self, user_id: int, final_states: Iterable[str]) -> list[Order]:
         with self._session() as session:

@@ -149,3 +149,33 @@ async def test_a_command_ends_the_wait_for_a_key(
     await telegram.wait_for_message(USER, "didn't understand", after=mark)
     assert (USER, message_id) not in telegram.deleted
     assert panel.count("balance") == 1  # only the first connection checked a key
+
+
+async def test_a_key_pasted_while_ordering_is_deleted_not_echoed(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await connect_key(telegram)
+    mark = telegram.mark()
+    telegram.send_text(USER, "/order")
+    await telegram.wait_for_message(USER, "Choose a category", after=mark)
+    mark = telegram.mark()
+    message_id = telegram.send_text(USER, OTHER_KEY)  # pasted into the search by mistake
+    await telegram.wait_for_message(USER, "looked like an API key", after=mark)
+    assert (USER, message_id) in telegram.deleted
+    assert OTHER_KEY not in telegram.all_text()
+
+
+async def test_an_edited_message_is_not_taken_as_an_answer(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await connect_key(telegram)
+    mark = telegram.mark()
+    telegram.send_text(USER, "/order")
+    await telegram.wait_for_message(USER, "Choose a category", after=mark)
+    mark = telegram.mark()
+    typed = telegram.send_text(USER, "Poll")
+    await telegram.wait_for_message(USER, "services match", after=mark)
+    mark = telegram.mark()
+    telegram.edit_text(USER, typed, "Followers")
+    await telegram.wait_for_message(USER, "edited messages", after=mark)
+    assert not any("Followers" in m.text and "match" in m.text for m in telegram.messages(USER))

@@ -7,9 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+from sqlmodel import Session
+
 from bot.context import app_services
 from bot.notifier import notifier_of
-from storage.models import Order, Placement
+from storage.models import Order, Placement, User
 from storage.repository import DraftOrder
 from tests.conftest import OTHER_KEY, OTHER_USER, USER, USER_KEY, make_settings, running
 from tests.customer import Customer
@@ -312,3 +315,19 @@ async def test_an_announcement_never_overwrites_a_newer_one(
     )
     repository.mark_announced(Order, order.id, "In progress", previously="Pending")
     assert repository.find_order(USER, order_id).announced_status == "Completed"  # type: ignore[union-attr]
+
+
+async def test_one_unreadable_stored_key_does_not_stop_everyone_elses_pushes(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    track(app, panel, OTHER_USER, OTHER_KEY, 1)
+    with Session(app_services(app).engine) as session:  # e.g. its old ENCRYPTION_KEY dropped
+        other = session.get(User, OTHER_USER)
+        assert other is not None
+        other.api_key_encrypted = Fernet.generate_key().decode()
+        session.add(other)
+        session.commit()
+    panel.set_order(order_id, status="In progress")
+    await cycle(app)
+    assert len(pushes(telegram, USER, order_id)) == 1

@@ -184,3 +184,19 @@ async def test_a_placement_cut_short_by_a_crash_shows_as_unconfirmed(
     listing = await customer.say("/orders", "Your orders")
     assert "unconfirmed" in listing.text
     assert panel.count("add") == 0
+
+
+async def test_the_receipt_arrives_even_if_the_summary_cannot_be_edited(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    customer = Customer(telegram)
+    await customer.connect()
+    await reach_summary(customer)
+    # "Placing…" and the receipt edit both fail (e.g. the summary was deleted meanwhile).
+    telegram.fail_method("editMessageText", times=2, code=400, description="Bad Request: gone")
+    mark = telegram.mark()
+    telegram.press_button(customer.user_id, "Confirm")
+    receipt = await telegram.wait_for_message(customer.user_id, "Order placed", after=mark)
+    assert next(iter(panel.orders)) in receipt.text
+    assert panel.count("add") == 1
+    assert "Something went wrong" not in telegram.all_text()

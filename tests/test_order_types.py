@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from bot.context import app_services
 from tests.conftest import USER_KEY
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
@@ -709,3 +711,22 @@ async def test_order_again_keeps_skipped_questions_skipped(
     first, second = (panel.orders[i].fields for i in sorted(panel.orders))
     assert first == second
     assert "old_posts" not in second
+
+
+async def test_order_again_checks_old_answers_against_the_service_today(
+    shopper: Shopper, panel: FakePanel, app: Any
+) -> None:
+    await shopper.open_service(101, LINK_Q)  # min 50, max 5000
+    await shopper.say(IG, QUANTITY_Q)
+    await shopper.say("100", SUMMARY)
+    await shopper.tap("Confirm", "Order placed")
+    await shopper.tap("Open order", "Order ")
+    panel.complete(max(panel.orders))  # else the panel refuses a second order for the link
+    service = next(s for s in panel.services if s["service"] == 101)
+    service["min"] = "500"  # the reseller raised the minimum since
+    app_services(app).catalogue.forget(USER_KEY)
+    asked = await shopper.tap("Order again", QUANTITY_Q)
+    assert "between 500 and 5 000" in asked.text
+    await shopper.say("600", SUMMARY)
+    await shopper.tap("Confirm", "Order placed")
+    assert panel.orders[max(panel.orders)].fields["quantity"] == "600"

@@ -441,6 +441,17 @@ class FakeTelegram:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": match.end()}]
         return self._user_message(user_id, chat_id, chat_type, content)
 
+    def edit_text(
+        self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
+    ) -> None:
+        """The user edits a text message they sent earlier: an ``edited_message`` update."""
+        chat = user_id if chat_id is None else chat_id
+        with self._cond:
+            original = self._state.user_messages[(chat, message_id)]
+            edited = {**original, "text": text, "edit_date": int(time.time())}
+            self._state.user_messages[(chat, message_id)] = edited
+            self._enqueue({"edited_message": edited})
+
     def send_photo(
         self, user_id: int, *, chat_id: int | None = None, chat_type: str = "private"
     ) -> int:
