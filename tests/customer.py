@@ -19,6 +19,13 @@ class Customer:
             self.user_id, expect, after=mark, timeout=timeout
         )
 
+    async def send(self, text: str, expect: str | None = None) -> tuple[int, BotMessage]:
+        """Like say(), also returning the id of the user's own message."""
+        mark = self.telegram.mark()
+        message_id = self.telegram.send_text(self.user_id, text)
+        answer = await self.telegram.wait_for_message(self.user_id, expect, after=mark)
+        return message_id, answer
+
     async def tap(self, label: str, expect: str | None = None, timeout: float = 10) -> BotMessage:
         """Press the newest button whose label contains `label`, wait for the answer."""
         mark = self.telegram.mark()
