@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
@@ -11,7 +12,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application, build_keyring
 from bot.config import ConfigError, Settings, load_settings
 from storage.crypto import KeyringError
-from storage.db import DatabaseError, build_engine, create_schema
+from storage.db import DatabaseError, build_engine, prepare_database
 from storage.repository import Repository
 
 USAGE = "usage: python -m bot [run|reencrypt]"
@@ -55,12 +56,18 @@ def fail(message: str) -> int:
 
 
 def reencrypt(settings: Settings) -> int:
-    engine = build_engine(settings.effective_database_url)
-    create_schema(engine)
-    count = Repository(engine, build_keyring(settings)).reencrypt_all()
-    engine.dispose()
+    prepare_database(settings.effective_database_url)
+    count = asyncio.run(_reencrypt(settings))
     print(f"Re-encrypted {count} stored API key(s) with the first ENCRYPTION_KEY.")
     return 0
+
+
+async def _reencrypt(settings: Settings) -> int:
+    engine = build_engine(settings.effective_database_url)
+    try:
+        return await Repository(engine, build_keyring(settings)).reencrypt_all()
+    finally:
+        await engine.dispose()
 
 
 def main(argv: list[str]) -> int:

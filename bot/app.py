@@ -16,7 +16,7 @@ from bot.context import SERVICES_KEY, BotServices, app_services
 from bot.updates import PerUserUpdateProcessor
 from handlers import register_handlers
 from storage.crypto import Keyring, load_or_create_keys
-from storage.db import build_engine, create_schema
+from storage.db import build_engine, prepare_database
 from storage.repository import Repository
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ def build_application(
     # Opt in to PTB's timedelta durations (RetryAfter.retry_after & co.) now, instead of a
     # deprecation warning on every flood answer.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    prepare_database(settings.effective_database_url)
     engine = build_engine(settings.effective_database_url)
-    create_schema(engine)
     repository = Repository(engine, keyring or build_keyring(settings))
     api_root = settings.telegram_api_url
     application = (

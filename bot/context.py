@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext
 
 from bot.catalogue import CatalogueCache
@@ -19,7 +19,7 @@ SERVICES_KEY = "services"
 @dataclass
 class BotServices:
     settings: Settings
-    engine: Engine
+    engine: AsyncEngine
     repository: Repository
     # Opened in post_init, closed in post_shutdown (they need the running event loop).
     _panel: PanelClient | None = field(default=None, repr=False)
@@ -45,7 +45,7 @@ class BotServices:
         if self._panel is not None:
             await self._panel.aclose()
             self._panel = None
-        self.engine.dispose()
+        await self.engine.dispose()
 
 
 def get_services(context: CallbackContext[Any, Any, Any, Any]) -> BotServices:

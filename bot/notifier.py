@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
@@ -36,14 +35,26 @@ from bot.panel import (
     PanelError,
     TaskStatus,
 )
-from storage.models import Order, PanelTask, TaskKind
+from bot.panel.client import MAX_IDS_PER_CALL
+from storage.models import Order, PanelTask, User
+from storage.repository import (
+    OrderChange,
+    PolledKey,
+    StorageUnavailable,
+    TaskChange,
+)
 
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "status-poll"
 # Telegram allows about one message a second to the same chat.
 PER_CHAT_INTERVAL_SECONDS = 1.0
-MAX_CHATS_AT_ONCE = 16
+_Result = TypeVar("_Result", OrderStatus | ItemError, TaskStatus | ItemError)
+
+
+# A key's poll (all its chunks, retries included) that runs longer than this is abandoned for
+# this cycle; its rows are asked again next cycle.
+KEY_DEADLINE_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -51,180 +62,250 @@ class Push:
     user_id: int
     text: str
     markup: InlineKeyboardMarkup | None
-    mark_announced: Callable[[], None]
+    mark_announced: Callable[[], Awaitable[None]]
 
 
 class StatusNotifier:
+    """Streams: each key is polled on its own, and its users are told as soon as its answers
+    are stored, whatever the other keys are doing. A key whose previous poll is still running
+    is skipped (not queued); the cycle lock only covers listing and launching the keys."""
+
     def __init__(self, per_chat_interval: float = PER_CHAT_INTERVAL_SECONDS) -> None:
         self._cycle = asyncio.Lock()
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._announcing: dict[int, asyncio.Lock] = {}
+        self._panel_slots: asyncio.Semaphore | None = None
         self.per_chat_interval = per_chat_interval
 
     async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.run_cycle(context.application)
+        await self.run_cycle(context.application, wait=False)
 
-    async def run_cycle(self, application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
-        """One poll-and-push cycle; False when the previous cycle is still running."""
+    async def run_cycle(
+        self, application: Application[Any, Any, Any, Any, Any, Any], *, wait: bool = True
+    ) -> bool:
+        """Start one poll of every key with open work; False when another cycle is listing
+        keys right now. With `wait`, return once every key started here is done."""
         if self._cycle.locked():
-            logger.info("Status cycle skipped: the previous one is still running")
+            logger.info("Status cycle skipped: the previous one is still starting")
             return False
         async with self._cycle:
-            services = app_services(application)
-            # A placement interrupted by a crash is "unconfirmed" once no add can still be
-            # waiting for its answer.
-            grace = timedelta(seconds=2 * services.settings.panel_timeout_seconds + 60)
-            if services.repository.expire_interrupted_placements(grace):
-                logger.warning("Orders interrupted while being placed are now unconfirmed")
-            await self._poll(application.bot, services)
-            await self._announce(application.bot, services)
+            started = await self._start_cycle(application)
+        if wait and started:
+            await asyncio.wait(started)
         return True
+
+    async def _start_cycle(
+        self, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> list[asyncio.Task[None]]:
+        services = app_services(application)
+        repository = services.repository
+        settings = services.settings
+        if self._panel_slots is None:
+            self._panel_slots = asyncio.Semaphore(settings.panel_concurrency)
+        # A placement interrupted by a crash is "unconfirmed" once no add can still be
+        # waiting for its answer.
+        grace = timedelta(seconds=2 * settings.panel_timeout_seconds + 60)
+        if await repository.expire_interrupted_placements(grace):
+            logger.warning("Orders interrupted while being placed are now unconfirmed")
+        deadline = KEY_DEADLINE_FACTOR * settings.panel_timeout_seconds + 30
+        polled_keys = await repository.polled_keys(FINAL_STATE_VALUES)
+        # Changes stored but not told yet (a crash, a failed send) of users whose key is not
+        # polled now; the others hear them with their key's fresh answers, in one go.
+        polled_users = {user_id for polled in polled_keys for user_id in polled.user_ids}
+        started = [
+            asyncio.create_task(self._announce(application.bot, services, None, skip=polled_users))
+        ]
+        for polled in polled_keys:
+            name = polled.ciphertext
+            if name in self._in_flight:
+                logger.info("Users %s: previous poll still running; skipped", polled.user_ids)
+                continue
+            task = asyncio.create_task(
+                self._poll_key_within(application.bot, services, polled, deadline)
+            )
+            self._in_flight[name] = task
+            task.add_done_callback(self._forget_in_flight(name))
+            started.append(task)
+        return started
+
+    def _forget_in_flight(self, name: str) -> Callable[[asyncio.Task[None]], None]:
+        def forget(_done: asyncio.Task[None]) -> None:
+            self._in_flight.pop(name, None)
+
+        return forget
 
     # --- 1. store ----------------------------------------------------------------------------
 
-    async def _poll(self, bot: Bot, services: BotServices) -> None:
-        # Users sharing one panel key are asked about together: one call per 100 ids per key.
-        users_by_key: dict[str, list[int]] = defaultdict(list)
-        for stored in services.repository.pollable_keys():
-            users_by_key[stored.key].append(stored.user_id)
-        limit = asyncio.Semaphore(services.settings.panel_concurrency)
-        await asyncio.gather(
-            *(
-                self._poll_key(bot, services, key, user_ids, limit)
-                for key, user_ids in users_by_key.items()
-            )
-        )
-
-    async def _poll_key(
-        self,
-        bot: Bot,
-        services: BotServices,
-        key: str,
-        user_ids: list[int],
-        limit: asyncio.Semaphore,
+    async def _poll_key_within(
+        self, bot: Bot, services: BotServices, polled: PolledKey, deadline: float
     ) -> None:
-        repository = services.repository
-        orders = [o for u in user_ids for o in repository.open_orders(u, FINAL_STATE_VALUES)]
-        refills = [
-            t
-            for u in user_ids
-            for t in repository.open_tasks(u, TaskKind.REFILL, FINAL_STATE_VALUES)
-        ]
-        cancels = [
-            t
-            for u in user_ids
-            for t in repository.open_tasks(u, TaskKind.CANCEL, FINAL_STATE_VALUES)
-        ]
-        panel = services.panel
         try:
-            if orders:
-                async with limit:
-                    results = await panel.statuses(key, _unique(o.panel_order_id for o in orders))
-                self._store_orders(services, orders, results)
-            for tasks, read in (
-                (refills, panel.refill_statuses),
-                (cancels, panel.cancel_statuses),
-            ):
-                if tasks:
-                    async with limit:
-                        task_results = await read(key, _unique(t.panel_task_id for t in tasks))
-                    self._store_tasks(services, tasks, task_results)
+            await asyncio.wait_for(self._poll_key(bot, services, polled), deadline)
+        except TimeoutError:
+            logger.warning("Status poll for users %s took too long; next cycle", polled.user_ids)
+        except StorageUnavailable:
+            logger.warning("Status poll for users %s not stored; next cycle", polled.user_ids)
+        except Exception:  # one key's failure must never stop the others' pushes
+            logger.exception("Status poll for users %s failed", polled.user_ids)
+
+    async def _poll_key(self, bot: Bot, services: BotServices, polled: PolledKey) -> None:
+        repository = services.repository
+        key = repository.decrypt_polled(polled)  # decrypted only now, when its turn comes
+        if key is None:
+            return
+        work = await repository.open_work(polled.user_ids, FINAL_STATE_VALUES)
+        panel = services.panel
+        assert self._panel_slots is not None
+        slots = self._panel_slots
+        try:
+            order_results, refill_results, cancel_results = await asyncio.gather(
+                _chunked(slots, key, work.orders, "panel_order_id", panel.statuses),
+                _chunked(slots, key, work.refills, "panel_task_id", panel.refill_statuses),
+                _chunked(slots, key, work.cancels, "panel_task_id", panel.cancel_statuses),
+            )
         except InvalidKey:
-            for user_id in user_ids:
-                repository.set_user_flags(user_id, key_rejected=True)
+            for user_id in polled.user_ids:
+                await repository.set_user_flags(user_id, key_rejected=True)
                 logger.info("User %s: the panel rejects their key; polling paused", user_id)
                 await _send_quietly(bot, user_id, texts.KEY_INVALID_NOW)
+            return
         except PanelError as error:
-            # Nothing is marked: the same rows are asked again next cycle.
+            # Nothing is stored: the same rows are asked again next cycle.
             logger.warning(
-                "Status poll for users %s skipped this cycle: %s", user_ids, error.message
+                "Status poll for users %s skipped this cycle: %s", polled.user_ids, error.message
             )
-
-    @staticmethod
-    def _store_orders(
-        services: BotServices,
-        orders: Sequence[Order],
-        results: dict[str, OrderStatus | ItemError],
-    ) -> None:
-        for order in orders:
-            result = results.get(order.panel_order_id or "")
-            if isinstance(result, ItemError) or result is None:
-                if result is not None:
-                    logger.info("Order %s: %s", order.panel_order_id, result.message)
-                continue
-            services.repository.record_order_status(
-                order.id,  # type: ignore[arg-type]
-                status=result.state.value,
-                status_raw=result.status_raw,
-                remains=result.remains,
-                start_count=result.start_count,
-                charge=result.charge,
+        else:
+            await repository.store_changes(
+                _order_changes(work.orders, order_results),
+                _task_changes(work.refills, refill_results)
+                + _task_changes(work.cancels, cancel_results),
             )
-
-    @staticmethod
-    def _store_tasks(
-        services: BotServices,
-        tasks: Sequence[PanelTask],
-        results: dict[str, TaskStatus | ItemError],
-    ) -> None:
-        for task in tasks:
-            result = results.get(task.panel_task_id or "")
-            if isinstance(result, TaskStatus) and result.status_raw != task.status_raw:
-                services.repository.record_task_status(
-                    task.id,  # type: ignore[arg-type]
-                    status=result.state.value,
-                    status_raw=result.status_raw,
-                )
+        await self._announce(bot, services, polled.user_ids)
 
     # --- 2. send, 3. mark --------------------------------------------------------------------
 
-    async def _announce(self, bot: Bot, services: BotServices) -> None:
-        repository = services.repository
-        pushes: dict[int, list[Push]] = defaultdict(list)
-        for order in repository.owed_order_announcements():
-            pushes[order.user_id].append(_order_push(services, order))
-        for task in repository.owed_task_announcements():
-            pushes[task.user_id].append(_task_push(services, task))
-        limit = asyncio.Semaphore(MAX_CHATS_AT_ONCE)
-        await asyncio.gather(
-            *(
-                self._push_to_user(bot, services, user_id, items, limit)
-                for user_id, items in pushes.items()
-            )
-        )
-
-    async def _push_to_user(
+    async def _announce(
         self,
         bot: Bot,
         services: BotServices,
-        user_id: int,
-        pushes: list[Push],
-        limit: asyncio.Semaphore,
+        user_ids: Sequence[int] | None,
+        skip: Set[int] = frozenset(),
     ) -> None:
-        user = services.repository.get_user(user_id)
-        if user is None:
+        """Tell these users (None: everyone but `skip`) what is stored and not told yet."""
+        repository = services.repository
+        orders, tasks = await repository.owed_announcements(user_ids)
+        owners = sorted(({o.user_id for o in orders} | {t.user_id for t in tasks}) - skip)
+        if not owners:
             return
-        async with limit:
-            for index, push in enumerate(pushes):
-                if not user.notify:
-                    push.mark_announced()
-                    continue
-                if index:
-                    await asyncio.sleep(self.per_chat_interval)
-                try:
-                    await bot.send_message(user_id, push.text, reply_markup=push.markup)
-                except Forbidden:
-                    logger.info("User %s blocked the bot; pushes and polling stop", user_id)
-                    services.repository.set_user_flags(user_id, active=False)
+        await asyncio.gather(*(self._announce_user(bot, services, owner) for owner in owners))
+
+    async def _announce_user(self, bot: Bot, services: BotServices, user_id: int) -> None:
+        # One announcer per user at a time, reading what is owed inside the lock: two keys (or
+        # the sweep and a key) finding the same row never both send it.
+        lock = self._announcing.setdefault(user_id, asyncio.Lock())
+        try:
+            async with lock:
+                repository = services.repository
+                user = await repository.get_user(user_id)
+                if user is None:
                     return
-                except RetryAfter:
-                    # The rate limiter already waited and retried; the row stays owed.
-                    logger.warning("Flood control for user %s; retrying next cycle", user_id)
-                    return
-                except TelegramError as error:
-                    logger.warning(
-                        "Push to user %s failed (%s); retrying next cycle", user_id, error
-                    )
-                    continue
-                push.mark_announced()
+                orders, tasks = await repository.owed_announcements([user_id])
+                pushes = [_order_push(services, order) for order in orders]
+                pushes += [await _task_push(services, task) for task in tasks]
+                await self._push_to_user(bot, services, user, pushes)
+        finally:
+            if not lock.locked() and not lock._waiters:  # forget idle users
+                self._announcing.pop(user_id, None)
+
+    async def _push_to_user(
+        self, bot: Bot, services: BotServices, user: User, pushes: list[Push]
+    ) -> None:
+        user_id = user.telegram_id
+        for index, push in enumerate(pushes):
+            if not user.notify:
+                await push.mark_announced()
+                continue
+            if index:
+                await asyncio.sleep(self.per_chat_interval)
+            try:
+                await bot.send_message(user_id, push.text, reply_markup=push.markup)
+            except Forbidden:
+                logger.info("User %s blocked the bot; pushes and polling stop", user_id)
+                await services.repository.set_user_flags(user_id, active=False)
+                return
+            except RetryAfter:
+                # The rate limiter already waited and retried; the row stays owed.
+                logger.warning("Flood control for user %s; retrying next cycle", user_id)
+                return
+            except TelegramError as error:
+                logger.warning("Push to user %s failed (%s); retrying next cycle", user_id, error)
+                continue
+            await push.mark_announced()
+
+
+async def _chunked(
+    slots: asyncio.Semaphore,
+    key: str,
+    rows: Sequence[Order] | Sequence[PanelTask],
+    id_field: str,
+    read: Callable[[str, Sequence[str]], Awaitable[dict[str, _Result]]],
+) -> dict[str, _Result]:
+    """One key's ids asked 100 at a time, the chunks at once within the shared panel slots."""
+    ids = _unique(getattr(row, id_field) for row in rows)
+    chunks = [ids[i : i + MAX_IDS_PER_CALL] for i in range(0, len(ids), MAX_IDS_PER_CALL)]
+
+    async def one(chunk: list[str]) -> dict[str, _Result]:
+        async with slots:
+            return await read(key, chunk)
+
+    results: dict[str, _Result] = {}
+    for part in await asyncio.gather(*(one(chunk) for chunk in chunks)):
+        results.update(part)
+    return results
+
+
+def _order_changes(
+    orders: Sequence[Order], results: Mapping[str, OrderStatus | ItemError]
+) -> list[OrderChange]:
+    changes = []
+    for order in orders:
+        result = results.get(order.panel_order_id or "")
+        if not isinstance(result, OrderStatus):
+            if result is not None:
+                logger.info("Order %s: %s", order.panel_order_id, result.message)
+            continue
+        charge = result.charge if result.charge is not None else order.charge
+        if (
+            result.status_raw == order.status_raw
+            and result.remains == order.remains
+            and result.start_count == order.start_count
+            and charge == order.charge
+        ):
+            continue  # unchanged rows are not written
+        assert order.id is not None
+        changes.append(
+            OrderChange(
+                order.id,
+                result.state.value,
+                result.status_raw,
+                result.remains,
+                result.start_count,
+                result.charge,
+            )
+        )
+    return changes
+
+
+def _task_changes(
+    tasks: Sequence[PanelTask], results: Mapping[str, TaskStatus | ItemError]
+) -> list[TaskChange]:
+    changes = []
+    for task in tasks:
+        result = results.get(task.panel_task_id or "")
+        if isinstance(result, TaskStatus) and result.status_raw != task.status_raw:
+            assert task.id is not None
+            changes.append(TaskChange(task.id, result.state.value, result.status_raw))
+    return changes
 
 
 def _order_push(services: BotServices, order: Order) -> Push:
@@ -239,10 +320,10 @@ def _order_push(services: BotServices, order: Order) -> Push:
     )
 
 
-def _task_push(services: BotServices, task: PanelTask) -> Push:
+async def _task_push(services: BotServices, task: PanelTask) -> Push:
     assert task.id is not None and task.status_raw is not None
     row_id, told, previously = task.id, task.status_raw, task.announced_status
-    order = services.repository.find_order(task.user_id, task.panel_order_id)
+    order = await services.repository.find_order(task.user_id, task.panel_order_id)
     markup = None
     if order is not None and order.id is not None:
         button = (texts.BUTTON_ORDER_CARD, callback.build("c", "open", order.id))

@@ -113,7 +113,7 @@ async def user_key(update: Update, context: Context) -> StoredKey | None:
     """The user's panel key, or None after telling them how to connect one."""
     user = update.effective_user
     assert user is not None
-    stored = get_services(context).repository.get_api_key(user.id)
+    stored = await get_services(context).repository.get_api_key(user.id)
     if stored is None:
         await reply(update, texts.NEED_KEY)
     return stored

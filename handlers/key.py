@@ -55,7 +55,7 @@ async def ask_for_key(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     assert user is not None and context.user_data is not None
-    stored = get_services(context).repository.get_api_key(user.id)
+    stored = await get_services(context).repository.get_api_key(user.id)
     markup = None
     if stored is not None:
         markup = keyboards.markup([[(texts.BUTTON_KEY_REMOVE, callback.build("k", "remove"))]])
@@ -89,11 +89,11 @@ async def receive_key(update: Update, context: Context) -> None:
     except PanelError as error:
         await edit(checking, texts.key_rejected(error.message))
         return
-    previous = services.repository.get_api_key(user.id)
+    previous = await services.repository.get_api_key(user.id)
     if previous is not None and previous.key != key:
         services.catalogue.forget(previous.key)
-    services.repository.set_api_key(user.id, key)
-    stored = services.repository.get_api_key(user.id)
+    await services.repository.set_api_key(user.id, key)
+    stored = await services.repository.get_api_key(user.id)
     assert stored is not None
     stop_waiting_for_key(context)
     logger.info("User %s connected a panel key", user.id)
@@ -106,10 +106,10 @@ async def remove_key(update: Update, context: Context) -> None:
     assert user is not None
     stop_waiting_for_key(context)
     services = get_services(context)
-    previous = services.repository.get_api_key(user.id)
+    previous = await services.repository.get_api_key(user.id)
     if previous is not None:
         services.catalogue.forget(previous.key)
-    removed = services.repository.remove_api_key(user.id)
+    removed = await services.repository.remove_api_key(user.id)
     text = texts.KEY_REMOVED if removed else texts.KEY_NONE
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):

@@ -237,23 +237,23 @@ def _view(catalogue: Catalogue, flow: OrderFlow) -> tuple[str, Any]:
     return _categories_view(catalogue, page if kind == "cats" else 0)
 
 
-def _abandon_draft(context: Context, flow: OrderFlow | None) -> None:
+async def _abandon_draft(context: Context, flow: OrderFlow | None) -> None:
     """The summary on screen is replaced or closed: its Confirm must no longer place it."""
     if flow is not None and flow.draft_id is not None:
-        get_services(context).repository.abandon_draft(flow.draft_id)
+        await get_services(context).repository.abandon_draft(flow.draft_id)
         flow.draft_id = None
 
 
-def _leave_flow(context: Context) -> OrderFlow | None:
+async def _leave_flow(context: Context) -> OrderFlow | None:
     flow = _end_flow(context)
-    _abandon_draft(context, flow)
+    await _abandon_draft(context, flow)
     return flow
 
 
 async def start_order(update: Update, context: Context) -> int:
     await answer_query(update)
     stop_waiting_for_key(context)
-    _leave_flow(context)
+    await _leave_flow(context)
     catalogue = await _catalogue(update, context)
     if catalogue is None:
         return END
@@ -350,10 +350,10 @@ async def order_again(update: Update, context: Context) -> int:
     """From an order card: the same service and fields, straight to the summary."""
     await answer_query(update)
     stop_waiting_for_key(context)
-    _leave_flow(context)
+    await _leave_flow(context)
     user = update.effective_user
     assert user is not None
-    previous = get_services(context).repository.get_order(_data(update).int_arg(0), user.id)
+    previous = await get_services(context).repository.get_order(_data(update).int_arg(0), user.id)
     if previous is None or not previous.service_id:
         await reply(update, texts.ORDER_NOT_FOUND)
         return END
@@ -576,13 +576,13 @@ async def _show_summary(update: Update, context: Context, *, in_place: bool) -> 
     assert service is not None and user is not None
     stored = await user_key(update, context)
     if stored is None:
-        _leave_flow(context)
+        await _leave_flow(context)
         return END
     balance = await _balance(context, stored.key)
     quantity = order_quantity(service, flow.answers)
     price = order_price(service, flow.answers)
-    _abandon_draft(context, flow)
-    flow.draft_id = get_services(context).repository.create_draft(
+    await _abandon_draft(context, flow)
+    flow.draft_id = await get_services(context).repository.create_draft(
         DraftOrder(
             user_id=user.id,
             service_id=service.id,
@@ -610,7 +610,7 @@ async def change_order(update: Update, context: Context) -> int | None:
     flow = _flow(context)
     if flow.service is None:
         return END
-    _abandon_draft(context, flow)
+    await _abandon_draft(context, flow)
     flow.reset_fields()
     return await _ask_next(update, context, in_place=True)
 
@@ -637,11 +637,11 @@ async def confirm(update: Update, context: Context) -> int | None:
     repository = services.repository
     # A summary is good for as long as an idle conversation lives (also across restarts).
     max_age = timedelta(seconds=services.settings.conversation_timeout_seconds)
-    order = repository.claim_draft(draft_id, user.id, max_age)
+    order = await repository.claim_draft(draft_id, user.id, max_age)
     if order is None:
         # A second tap, another device, a retried update, a replaced or an old summary:
         # nothing to place. The live conversation (if any) stays where it is.
-        existing = repository.get_order(draft_id, user.id)
+        existing = await repository.get_order(draft_id, user.id)
         placement = existing.placement if existing is not None else None
         if placement == Placement.PLACING:
             await query.answer(texts.ALREADY_PLACING)
@@ -658,9 +658,9 @@ async def confirm(update: Update, context: Context) -> int | None:
         logger.info("Could not show 'placing' for order %s; placing it anyway", draft_id)
     sent = False
     try:
-        stored = repository.get_api_key(user.id)
+        stored = await repository.get_api_key(user.id)
         if stored is None:
-            repository.finish_placement(draft_id, Placement.ABANDONED)
+            await repository.finish_placement(draft_id, Placement.ABANDONED)
             await edit(message, texts.NEED_KEY)
             _end_flow(context)
             return END
@@ -670,29 +670,29 @@ async def confirm(update: Update, context: Context) -> int | None:
         )
     except OutcomeUnknown:
         logger.warning("Order %s: outcome unknown after sending add", draft_id)
-        repository.finish_placement(draft_id, Placement.UNKNOWN)
+        await repository.finish_placement(draft_id, Placement.UNKNOWN)
         _end_flow(context)
         await _tell_result(update, message, texts.outcome_unknown(), _after_markup())
         return END
     except PanelUnavailable:
         # Certainly not received (the client says "unavailable" for add only then): the same
         # draft can be confirmed again.
-        repository.finish_placement(draft_id, Placement.DRAFT)
+        await repository.finish_placement(draft_id, Placement.DRAFT)
         await _tell_result(update, message, texts.NOT_PLACED_TRY_AGAIN, _summary_markup(draft_id))
         return State.SUMMARY
     except PanelError as error:
-        repository.finish_placement(draft_id, Placement.REJECTED, error=error.message)
+        await repository.finish_placement(draft_id, Placement.REJECTED, error=error.message)
         _flow(context).draft_id = None
         await _tell_result(update, message, texts.rejected(error.message), _rejected_markup())
         return State.SUMMARY
     except BaseException:
         # Our own failure (or shutdown) mid-way: never leave the row stuck in 'placing'.
-        repository.finish_placement(draft_id, Placement.UNKNOWN if sent else Placement.DRAFT)
+        await repository.finish_placement(draft_id, Placement.UNKNOWN if sent else Placement.DRAFT)
         raise
     logger.info("Order %s placed at the panel as %s", draft_id, panel_id)
     _end_flow(context)
     try:
-        repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=panel_id)
+        await repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=panel_id)
     except Exception:
         # The order exists at the panel: the user must learn its id whatever happens here.
         logger.exception("Order %s was placed as %s but could not be stored", draft_id, panel_id)
@@ -739,7 +739,7 @@ def _rejected_markup() -> Any:
 
 
 async def cancel(update: Update, context: Context) -> int:
-    flow = _leave_flow(context)
+    flow = await _leave_flow(context)
     query = update.callback_query
     if query is not None:
         await query.answer()
@@ -755,7 +755,7 @@ async def cancel(update: Update, context: Context) -> int:
 
 async def restart(update: Update, context: Context) -> int:
     """/start inside the flow leaves it and shows the menu."""
-    flow = _leave_flow(context)
+    flow = await _leave_flow(context)
     chat = update.effective_chat
     if flow is not None and chat is not None:
         await drop_buttons(context, chat.id, flow.message_id)
@@ -780,7 +780,7 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def timed_out(update: object, context: Context) -> None:
-    flow = _leave_flow(context)
+    flow = await _leave_flow(context)
     if isinstance(update, Update) and update.effective_chat is not None:
         chat_id = update.effective_chat.id
         if flow is not None:

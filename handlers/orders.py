@@ -60,10 +60,10 @@ async def list_orders(update: Update, context: Context) -> None:
     await answer_query(update)
     repository = get_services(context).repository
     user_id = _user_id(update)
-    total = repository.count_orders(user_id)
+    total = await repository.count_orders(user_id)
     data = callback.parse(update.callback_query.data) if update.callback_query else None
     page = keyboards.clamp_page(data.int_arg(0) if data else 0, total, ORDERS_PER_PAGE)
-    orders = repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
+    orders = await repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
     pages = keyboards.pages(total, ORDERS_PER_PAGE)
     items = [
         (texts.order_button(o), callback.build(PREFIX, "open", o.id, "l"))
@@ -103,12 +103,12 @@ def _card_markup(order: Order, has_open_refill: bool, has_open_cancel: bool) -> 
 
 
 async def _show_card(update: Update, context: Context, order: Order, *, in_place: bool) -> None:
-    tasks = get_services(context).repository.tasks_for_order(
+    tasks = await get_services(context).repository.tasks_for_order(
         order.user_id, order.panel_order_id or ""
     )
     panel_id = order.panel_order_id or ""
-    has_refill = _task_under_way(context, order.user_id, panel_id, TaskKind.REFILL)
-    has_cancel = _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL)
+    has_refill = await _task_under_way(context, order.user_id, panel_id, TaskKind.REFILL)
+    has_cancel = await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL)
     text = texts.order_card(order, tasks)
     markup = _card_markup(order, has_refill, has_cancel)
     message = _query_message(update)
@@ -122,7 +122,7 @@ async def _order_from_button(update: Update, context: Context) -> Order | None:
     assert update.callback_query is not None
     data = callback.parse(update.callback_query.data)
     order_id = data.int_arg(0) if data else 0
-    order = get_services(context).repository.get_order(order_id, _user_id(update))
+    order = await get_services(context).repository.get_order(order_id, _user_id(update))
     if order is None or order.panel_order_id is None:
         await update.callback_query.answer(texts.ORDER_NOT_FOUND, show_alert=True)
         return None
@@ -155,13 +155,13 @@ async def refresh_card(update: Update, context: Context) -> None:
     except PanelError as error:
         await tell_panel_error(update, error)
         return
-    order = _store_seen(context, order, status)
+    order = await _store_seen(context, order, status)
     await _show_card(update, context, order, in_place=True)
 
 
-def _store_seen(context: Context, order: Order, status: OrderStatus) -> Order:
+async def _store_seen(context: Context, order: Order, status: OrderStatus) -> Order:
     assert order.id is not None
-    return get_services(context).repository.record_order_status(
+    return await get_services(context).repository.record_order_status(
         order.id,
         status=status.state.value,
         status_raw=status.status_raw,
@@ -181,7 +181,7 @@ async def refill_button(update: Update, context: Context) -> None:
         return
     query = update.callback_query
     assert query is not None
-    if _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
+    if await _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
         await query.answer(texts.REFILL_UNDER_WAY, show_alert=True)
         return
     if order.can_refill is False or order.status not in REFILLABLE_STATES:
@@ -194,9 +194,9 @@ async def refill_button(update: Update, context: Context) -> None:
         await _show_card(update, context, order, in_place=True)
 
 
-def _task_under_way(context: Context, user_id: int, panel_order_id: str, kind: str) -> bool:
+async def _task_under_way(context: Context, user_id: int, panel_order_id: str, kind: str) -> bool:
     """One refill (or cancel) at a time per order: a double tap must not send a second one."""
-    return get_services(context).repository.open_task_exists(
+    return await get_services(context).repository.open_task_exists(
         user_id, panel_order_id, kind, FINAL_STATE_VALUES
     )
 
@@ -212,10 +212,10 @@ async def refill_command(update: Update, context: Context) -> None:
     repository = get_services(context).repository
     allowed = []
     for order_id in ids:
-        known = repository.find_order(_user_id(update), order_id)
+        known = await repository.find_order(_user_id(update), order_id)
         if known is not None and known.can_refill is False:
             problems.append((order_id, texts.REFILL_NOT_ALLOWED))
-        elif _task_under_way(context, _user_id(update), order_id, TaskKind.REFILL):
+        elif await _task_under_way(context, _user_id(update), order_id, TaskKind.REFILL):
             problems.append((order_id, texts.REFILL_UNDER_WAY))
         else:
             allowed.append(order_id)
@@ -237,7 +237,7 @@ async def _request_refills(
     except OutcomeUnknown:
         # It may have reached the panel: record it so that repeating it sends nothing.
         for order_id in order_ids:
-            services.repository.add_task(
+            await services.repository.add_task(
                 TaskKind.REFILL, stored.user_id, order_id, None, texts.UNCLEAR
             )
         await reply(update, texts.REFILL_UNCLEAR)
@@ -249,7 +249,7 @@ async def _request_refills(
     for order_id in order_ids:
         result = results.get(order_id)
         if isinstance(result, RefillCreated):
-            services.repository.add_task(
+            await services.repository.add_task(
                 TaskKind.REFILL,
                 stored.user_id,
                 order_id,
@@ -271,7 +271,7 @@ async def cancel_button(update: Update, context: Context) -> None:
     assert query is not None
     repository = get_services(context).repository
     panel_id = order.panel_order_id or ""
-    if _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
+    if await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
         await query.answer(texts.CANCEL_ALREADY, show_alert=True)
         return
     if not order.can_cancel or order.status in FINAL_STATE_VALUES:
@@ -285,7 +285,7 @@ async def cancel_button(update: Update, context: Context) -> None:
         results = await get_services(context).panel.cancel(stored.key, [panel_id])
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
-        repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR)
+        await repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR)
         await reply(update, texts.CANCEL_UNCLEAR)
         return
     except PanelError as error:
@@ -293,7 +293,7 @@ async def cancel_button(update: Update, context: Context) -> None:
         return
     result = results.get(panel_id)
     if isinstance(result, CancelCreated):
-        repository.add_task(
+        await repository.add_task(
             TaskKind.CANCEL,
             order.user_id,
             panel_id,
@@ -350,10 +350,10 @@ async def status_command(update: Update, context: Context) -> None:
     untracked = []
     for order_id in ids:
         result = results.get(order_id)
-        known = repository.find_order(stored.user_id, order_id)
+        known = await repository.find_order(stored.user_id, order_id)
         if isinstance(result, OrderStatus):
             if known is not None:
-                known = _store_seen(context, known, result)
+                known = await _store_seen(context, known, result)
             else:
                 untracked.append(order_id)
             lines.append((order_id, texts.status_line(result, known)))
@@ -388,10 +388,10 @@ async def track_button(update: Update, context: Context) -> None:
     except PanelError as error:
         await tell_panel_error(update, error)
         return
-    order = get_services(context).repository.track_order(
+    order = await get_services(context).repository.track_order(
         stored.user_id, order_id, status.status_raw, status.state.value
     )
-    order = _store_seen(context, order, status)
+    order = await _store_seen(context, order, status)
     await reply(update, texts.TRACKED)
     await _show_card(update, context, order, in_place=False)
 
@@ -401,8 +401,8 @@ async def track_button(update: Update, context: Context) -> None:
 
 async def toggle_notify(update: Update, context: Context) -> None:
     repository = get_services(context).repository
-    user = repository.touch_user(_user_id(update))
-    repository.set_user_flags(user.telegram_id, notify=not user.notify)
+    user = await repository.touch_user(_user_id(update))
+    await repository.set_user_flags(user.telegram_id, notify=not user.notify)
     await reply(update, texts.notify_state(not user.notify))
 
 

@@ -20,7 +20,7 @@ async def start(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     repository = get_services(context).repository
-    stored = repository.touch_user(user.id, user.language_code)
+    stored = await repository.touch_user(user.id, user.language_code)
     has_key = stored.api_key_encrypted is not None
     if has_key:
         await reply(update, texts.welcome(user.first_name, True), keyboards.main_menu())

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import Keyring, KeyringError
-from storage.models import Order, PanelTask, Placement, User, utcnow
+from storage.models import Order, PanelTask, Placement, TaskKind, User, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,41 @@ class DraftOrder:
     can_cancel: bool | None
 
 
+@dataclass(frozen=True)
+class PolledKey:
+    """One panel key to poll (encrypted) and the users who share it."""
+
+    ciphertext: str
+    user_ids: list[int]
+
+    def __repr__(self) -> str:
+        return f"PolledKey(user_ids={self.user_ids})"
+
+
+@dataclass
+class OpenWork:
+    orders: list[Order] = field(default_factory=list)
+    refills: list[PanelTask] = field(default_factory=list)
+    cancels: list[PanelTask] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    order_id: int
+    status: str
+    status_raw: str
+    remains: int | None
+    start_count: int | None
+    charge: Decimal | None
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    task_id: int
+    status: str
+    status_raw: str
+
+
 # How long a refill or cancel the panel accepted without an id blocks another request.
 UNTRACKED_TASK_HOLD = timedelta(hours=1)
 
@@ -68,27 +105,43 @@ def _listed() -> Any:
     )
 
 
+class StorageUnavailable(Exception):
+    """The database could not do this unit of work now (locked, full, unreachable); nothing of
+    it was kept, and the user is asked to try again."""
+
+
 class Repository:
-    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+    def __init__(self, engine: AsyncEngine, keyring: Keyring) -> None:
         self._engine = engine
         self._keyring = keyring
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with Session(self._engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+    @property
+    def keyring(self) -> Keyring:
+        return self._keyring
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        """One short unit of work, committed on leaving; any database failure (a lock held
+        too long, a full disk, a lost server) becomes StorageUnavailable, rolled back whole."""
+        try:
+            async with AsyncSession(self._engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+        except SQLAlchemyError as error:
+            # The message may quote SQL parameters: only the kind is logged.
+            logger.warning("Database unavailable: %s", type(error).__name__)
+            raise StorageUnavailable(type(error).__name__) from None
 
     # --- users -----------------------------------------------------------------------------
 
-    def touch_user(self, telegram_id: int, language: str | None = None) -> User:
+    async def touch_user(self, telegram_id: int, language: str | None = None) -> User:
         """Create the user on first contact; a returning user who blocked us is active again."""
-        with self._session() as session:
-            user = session.get(User, telegram_id)
+        async with self._session() as session:
+            user = await session.get(User, telegram_id)
             if user is None:
                 user = User(telegram_id=telegram_id, language=(language or "en")[:8])
                 session.add(user)
@@ -97,13 +150,13 @@ class Repository:
                 user.updated_at = utcnow()
             return user
 
-    def get_user(self, telegram_id: int) -> User | None:
-        with self._session() as session:
-            return session.get(User, telegram_id)
+    async def get_user(self, telegram_id: int) -> User | None:
+        async with self._session() as session:
+            return await session.get(User, telegram_id)
 
-    def set_api_key(self, telegram_id: int, key: str) -> None:
-        with self._session() as session:
-            user = session.get(User, telegram_id) or User(telegram_id=telegram_id)
+    async def set_api_key(self, telegram_id: int, key: str) -> None:
+        async with self._session() as session:
+            user = await session.get(User, telegram_id) or User(telegram_id=telegram_id)
             user.api_key_encrypted = self._keyring.encrypt(key)
             user.key_fingerprint = self._keyring.fingerprint(key)
             user.key_rejected = False
@@ -111,15 +164,15 @@ class Repository:
             user.updated_at = utcnow()
             session.add(user)
 
-    def get_api_key(self, telegram_id: int) -> StoredKey | None:
-        user = self.get_user(telegram_id)
+    async def get_api_key(self, telegram_id: int) -> StoredKey | None:
+        user = await self.get_user(telegram_id)
         if user is None or user.api_key_encrypted is None:
             return None
         return StoredKey(telegram_id, self._keyring.decrypt(user.api_key_encrypted))
 
-    def remove_api_key(self, telegram_id: int) -> bool:
-        with self._session() as session:
-            user = session.get(User, telegram_id)
+    async def remove_api_key(self, telegram_id: int) -> bool:
+        async with self._session() as session:
+            user = await session.get(User, telegram_id)
             if user is None or user.api_key_encrypted is None:
                 return False
             user.api_key_encrypted = None
@@ -127,7 +180,7 @@ class Repository:
             user.updated_at = utcnow()
             return True
 
-    def set_user_flags(
+    async def set_user_flags(
         self,
         telegram_id: int,
         *,
@@ -143,16 +196,19 @@ class Repository:
         ):
             if value is not None:
                 values[name] = value
-        with self._session() as session:
-            session.execute(
+        async with self._session() as session:
+            await session.exec(
                 update(User).where(col(User.telegram_id) == telegram_id).values(**values)
             )
 
-    def reencrypt_all(self) -> int:
+    async def reencrypt_all(self) -> int:
         """Re-encrypt every stored key with the primary key (after a rotation)."""
         count = 0
-        with self._session() as session:
-            for user in session.exec(select(User).where(col(User.api_key_encrypted).is_not(None))):
+        async with self._session() as session:
+            users = await session.exec(
+                select(User).where(col(User.api_key_encrypted).is_not(None))
+            )
+            for user in users:
                 assert user.api_key_encrypted is not None
                 user.api_key_encrypted = self._keyring.rotate(user.api_key_encrypted)
                 user.key_fingerprint = self._keyring.fingerprint(
@@ -163,8 +219,8 @@ class Repository:
 
     # --- placing orders --------------------------------------------------------------------
 
-    def create_draft(self, draft: DraftOrder) -> int:
-        with self._session() as session:
+    async def create_draft(self, draft: DraftOrder) -> int:
+        async with self._session() as session:
             order = Order(
                 user_id=draft.user_id,
                 service_id=draft.service_id,
@@ -179,11 +235,11 @@ class Repository:
                 can_cancel=draft.can_cancel,
             )
             session.add(order)
-            session.flush()
+            await session.flush()
             assert order.id is not None
             return order.id
 
-    def claim_draft(
+    async def claim_draft(
         self, order_id: int, user_id: int, max_age: timedelta | None = None
     ) -> Order | None:
         """Atomically move a draft to 'placing'; only one caller, in any process, wins.
@@ -195,21 +251,21 @@ class Repository:
         ]
         if max_age is not None:
             conditions.append(col(Order.created_at) >= utcnow() - max_age)
-        with self._session() as session:
-            result = session.execute(
+        async with self._session() as session:
+            result = await session.exec(
                 update(Order)
                 .where(*conditions)
                 .values(placement=Placement.PLACING, claimed_at=utcnow())
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            return session.get(Order, order_id)
+            return await session.get(Order, order_id)
 
-    def expire_interrupted_placements(self, older_than: timedelta) -> int:
+    async def expire_interrupted_placements(self, older_than: timedelta) -> int:
         """Rows left in 'placing' by a crash or restart mid-`add`: the order may exist at the
         panel, so they become 'unknown' (listed as unconfirmed), never placed again."""
-        with self._session() as session:
-            result = session.execute(
+        async with self._session() as session:
+            result = await session.exec(
                 update(Order)
                 .where(
                     col(Order.placement) == Placement.PLACING,
@@ -219,21 +275,21 @@ class Repository:
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def abandon_draft(self, order_id: int) -> None:
+    async def abandon_draft(self, order_id: int) -> None:
         """An unconfirmed summary went away; its Confirm button must not place it later."""
-        with self._session() as session:
-            session.execute(
+        async with self._session() as session:
+            await session.exec(
                 update(Order)
                 .where(col(Order.id) == order_id, col(Order.placement) == Placement.DRAFT)
                 .values(placement=Placement.ABANDONED)
             )
 
-    def get_order(self, order_id: int, user_id: int) -> Order | None:
-        with self._session() as session:
-            order = session.get(Order, order_id)
+    async def get_order(self, order_id: int, user_id: int) -> Order | None:
+        async with self._session() as session:
+            order = await session.get(Order, order_id)
             return order if order is not None and order.user_id == user_id else None
 
-    def finish_placement(
+    async def finish_placement(
         self,
         order_id: int,
         placement: str,
@@ -241,8 +297,8 @@ class Repository:
         panel_order_id: str | None = None,
         error: str | None = None,
     ) -> Order:
-        with self._session() as session:
-            order = session.get(Order, order_id)
+        async with self._session() as session:
+            order = await session.get(Order, order_id)
             assert order is not None
             order.placement = placement
             order.error = error
@@ -258,18 +314,19 @@ class Repository:
 
     # --- orders on demand ------------------------------------------------------------------
 
-    def count_orders(self, user_id: int) -> int:
-        with self._session() as session:
-            return session.exec(
+    async def count_orders(self, user_id: int) -> int:
+        async with self._session() as session:
+            counted = await session.exec(
                 select(func.count())
                 .select_from(Order)
                 .where(col(Order.user_id) == user_id, _listed())
-            ).one()
+            )
+            return counted.one()
 
-    def list_orders(self, user_id: int, offset: int, limit: int) -> list[Order]:
-        with self._session() as session:
+    async def list_orders(self, user_id: int, offset: int, limit: int) -> list[Order]:
+        async with self._session() as session:
             return list(
-                session.exec(
+                await session.exec(
                     select(Order)
                     .where(col(Order.user_id) == user_id, _listed())
                     .order_by(col(Order.created_at).desc(), col(Order.id).desc())
@@ -278,22 +335,23 @@ class Repository:
                 )
             )
 
-    def find_order(self, user_id: int, panel_order_id: str) -> Order | None:
-        with self._session() as session:
-            return session.exec(
+    async def find_order(self, user_id: int, panel_order_id: str) -> Order | None:
+        async with self._session() as session:
+            found = await session.exec(
                 select(Order).where(
                     col(Order.user_id) == user_id, col(Order.panel_order_id) == panel_order_id
                 )
-            ).first()
+            )
+            return found.first()
 
-    def track_order(
+    async def track_order(
         self, user_id: int, panel_order_id: str, status_raw: str, status: str
     ) -> Order:
         """Start tracking an order placed outside the bot (idempotent)."""
-        existing = self.find_order(user_id, panel_order_id)
+        existing = await self.find_order(user_id, panel_order_id)
         if existing is not None:
             return existing
-        with self._session() as session:
+        async with self._session() as session:
             order = Order(
                 user_id=user_id,
                 placement=Placement.TRACKED,
@@ -307,7 +365,7 @@ class Repository:
             session.add(order)
             return order
 
-    def record_order_status(
+    async def record_order_status(
         self,
         order_id: int,
         *,
@@ -321,8 +379,8 @@ class Repository:
     ) -> Order:
         """Store a status read from the panel. `seen_by_user`: the user asked for it
         (/status, Refresh), so it must not be pushed to them again."""
-        with self._session() as session:
-            order = session.get(Order, order_id)
+        async with self._session() as session:
+            order = await session.get(Order, order_id)
             assert order is not None
             order.status = status
             order.status_raw = status_raw
@@ -337,7 +395,7 @@ class Repository:
 
     # --- refills and cancels ---------------------------------------------------------------
 
-    def add_task(
+    async def add_task(
         self,
         kind: str,
         user_id: int,
@@ -348,7 +406,7 @@ class Repository:
         """A refill or cancel the panel accepted. Without an id (some panels answer with a bare
         success message, or the outcome was unclear) it cannot be followed: it is recorded so
         that a second tap sends nothing, and holds further requests for a while."""
-        with self._session() as session:
+        async with self._session() as session:
             task = PanelTask(
                 kind=kind,
                 user_id=user_id,
@@ -359,37 +417,35 @@ class Repository:
                 announced_status=status_raw,
             )
             session.add(task)
-            session.flush()
+            await session.flush()
             assert task.id is not None
             return task.id
 
-    def open_task_exists(
+    async def open_task_exists(
         self, user_id: int, panel_order_id: str, kind: str, final_states: Iterable[str]
     ) -> bool:
         """A refill (or cancel) of this order is under way: followed and not final yet, or
         without an id and recent (UNTRACKED_TASK_HOLD)."""
-        with self._session() as session:
-            return (
-                session.exec(
-                    select(PanelTask.id).where(
-                        col(PanelTask.user_id) == user_id,
-                        col(PanelTask.panel_order_id) == panel_order_id,
-                        col(PanelTask.kind) == kind,
-                        or_(
-                            (col(PanelTask.panel_task_id).is_not(None))
-                            & col(PanelTask.status).not_in(list(final_states)),
-                            (col(PanelTask.panel_task_id).is_(None))
-                            & (col(PanelTask.created_at) >= utcnow() - UNTRACKED_TASK_HOLD),
-                        ),
-                    )
-                ).first()
-                is not None
+        async with self._session() as session:
+            found = await session.exec(
+                select(PanelTask.id).where(
+                    col(PanelTask.user_id) == user_id,
+                    col(PanelTask.panel_order_id) == panel_order_id,
+                    col(PanelTask.kind) == kind,
+                    or_(
+                        (col(PanelTask.panel_task_id).is_not(None))
+                        & col(PanelTask.status).not_in(list(final_states)),
+                        (col(PanelTask.panel_task_id).is_(None))
+                        & (col(PanelTask.created_at) >= utcnow() - UNTRACKED_TASK_HOLD),
+                    ),
+                )
             )
+            return found.first() is not None
 
-    def tasks_for_order(self, user_id: int, panel_order_id: str) -> list[PanelTask]:
-        with self._session() as session:
+    async def tasks_for_order(self, user_id: int, panel_order_id: str) -> list[PanelTask]:
+        async with self._session() as session:
             return list(
-                session.exec(
+                await session.exec(
                     select(PanelTask)
                     .where(
                         col(PanelTask.user_id) == user_id,
@@ -401,100 +457,154 @@ class Repository:
 
     # --- status polling ----------------------------------------------------------------------
 
-    def pollable_keys(self) -> list[StoredKey]:
-        """Keys of users whose orders are polled: reachable, key connected and accepted."""
-        with self._session() as session:
-            users = session.exec(
-                select(User).where(
+    async def polled_keys(self, final_states: Iterable[str]) -> list[PolledKey]:
+        """Keys with something not final to ask about, of users who are reachable and whose
+        key the panel accepts; users sharing a key form one group. Nothing is decrypted here:
+        each key is decrypted when its turn comes (`decrypt_polled`)."""
+        final = list(final_states)
+        open_orders = select(Order.user_id).where(
+            col(Order.panel_order_id).is_not(None),
+            col(Order.placement).in_([Placement.PLACED, Placement.TRACKED]),
+            col(Order.status).not_in(final),
+        )
+        open_tasks = select(PanelTask.user_id).where(
+            col(PanelTask.panel_task_id).is_not(None),
+            col(PanelTask.status).not_in(final),
+        )
+        async with self._session() as session:
+            rows = await session.exec(
+                select(User.telegram_id, User.key_fingerprint, User.api_key_encrypted)
+                .where(
                     col(User.active).is_(True),
                     col(User.key_rejected).is_(False),
                     col(User.api_key_encrypted).is_not(None),
+                    or_(
+                        col(User.telegram_id).in_(open_orders),
+                        col(User.telegram_id).in_(open_tasks),
+                    ),
                 )
-            ).all()
-        keys = []
-        for user in users:
-            assert user.api_key_encrypted is not None
-            try:
-                keys.append(
-                    StoredKey(user.telegram_id, self._keyring.decrypt(user.api_key_encrypted))
-                )
-            except KeyringError:  # one unreadable row must not stop everyone's updates
-                logger.error("The stored key of user %s cannot be decrypted", user.telegram_id)
-        return keys
-
-    def open_orders(self, user_id: int, final_states: Iterable[str]) -> list[Order]:
-        with self._session() as session:
-            return list(
-                session.exec(
-                    select(Order)
-                    .where(
-                        col(Order.user_id) == user_id,
-                        col(Order.panel_order_id).is_not(None),
-                        col(Order.placement).in_([Placement.PLACED, Placement.TRACKED]),
-                        col(Order.status).not_in(list(final_states)),
-                    )
-                    .order_by(col(Order.id))
-                )
+                .order_by(col(User.telegram_id))
             )
+            groups: dict[str, PolledKey] = {}
+            for user_id, fingerprint, ciphertext in rows:
+                assert ciphertext is not None
+                group = groups.get(fingerprint or f"user:{user_id}")
+                if group is None:
+                    group = PolledKey(ciphertext, [])
+                    groups[fingerprint or f"user:{user_id}"] = group
+                group.user_ids.append(user_id)
+        return list(groups.values())
 
-    def open_tasks(self, user_id: int, kind: str, final_states: Iterable[str]) -> list[PanelTask]:
-        with self._session() as session:
-            return list(
-                session.exec(
-                    select(PanelTask)
-                    .where(
-                        col(PanelTask.user_id) == user_id,
-                        col(PanelTask.kind) == kind,
-                        col(PanelTask.panel_task_id).is_not(None),
-                        col(PanelTask.status).not_in(list(final_states)),
-                    )
-                    .order_by(col(PanelTask.id))
+    def decrypt_polled(self, polled: PolledKey) -> str | None:
+        """The key of a polled group; None (logged) when it cannot be decrypted."""
+        try:
+            return self._keyring.decrypt(polled.ciphertext)
+        except KeyringError:  # one unreadable row must not stop everyone's updates
+            logger.error("The stored key of users %s cannot be decrypted", polled.user_ids)
+            return None
+
+    async def open_work(self, user_ids: Sequence[int], final_states: Iterable[str]) -> OpenWork:
+        """Everything not final of these users (one key): orders, refills and cancels."""
+        final = list(final_states)
+        async with self._session() as session:
+            orders = await session.exec(
+                select(Order)
+                .where(
+                    col(Order.user_id).in_(user_ids),
+                    col(Order.panel_order_id).is_not(None),
+                    col(Order.placement).in_([Placement.PLACED, Placement.TRACKED]),
+                    col(Order.status).not_in(final),
                 )
+                .order_by(col(Order.id))
             )
-
-    def record_task_status(self, task_id: int, *, status: str, status_raw: str) -> None:
-        with self._session() as session:
-            task = session.get(PanelTask, task_id)
-            assert task is not None
-            task.status = status
-            task.status_raw = status_raw
-            task.checked_at = utcnow()
-
-    def owed_order_announcements(self) -> list[Order]:
-        """Orders whose stored status the owner has not been told about yet."""
-        return self._owed(Order)
-
-    def owed_task_announcements(self) -> list[PanelTask]:
-        return self._owed(PanelTask)
-
-    def _owed(self, model: type[_Announced]) -> list[_Announced]:
-        with self._session() as session:
-            return list(
-                session.exec(
-                    select(model)
-                    .join(User, col(User.telegram_id) == col(model.user_id))
-                    .where(
-                        col(User.active).is_(True),
-                        col(model.status_raw).is_not(None),
-                        # Case-insensitive: "Pending" and a panel's "pending" are no change.
-                        or_(
-                            col(model.announced_status).is_(None),
-                            func.lower(col(model.announced_status))
-                            != func.lower(col(model.status_raw)),
-                        ),
-                    )
-                    .order_by(col(model.user_id), col(model.id))
+            tasks = await session.exec(
+                select(PanelTask)
+                .where(
+                    col(PanelTask.user_id).in_(user_ids),
+                    col(PanelTask.panel_task_id).is_not(None),
+                    col(PanelTask.status).not_in(final),
                 )
+                .order_by(col(PanelTask.id))
             )
+            work = OpenWork(orders=list(orders))
+            for task in tasks:
+                (work.refills if task.kind == TaskKind.REFILL else work.cancels).append(task)
+            return work
 
-    def mark_announced(
+    async def open_orders(self, user_id: int, final_states: Iterable[str]) -> list[Order]:
+        return (await self.open_work([user_id], final_states)).orders
+
+    async def store_changes(
+        self, orders: Sequence[OrderChange], tasks: Sequence[TaskChange]
+    ) -> None:
+        """Statuses read in one poll of one key, written in one transaction; callers pass
+        only the rows that changed."""
+        if not orders and not tasks:
+            return
+        now = utcnow()
+        async with self._session() as session:
+            for change in orders:
+                values: dict[str, object] = {
+                    "status": change.status,
+                    "status_raw": change.status_raw,
+                    "remains": change.remains,
+                    "start_count": change.start_count,
+                    "checked_at": now,
+                }
+                if change.charge is not None:
+                    values["charge"] = change.charge
+                await session.exec(
+                    update(Order).where(col(Order.id) == change.order_id).values(**values)
+                )
+            for task_change in tasks:
+                await session.exec(
+                    update(PanelTask)
+                    .where(col(PanelTask.id) == task_change.task_id)
+                    .values(
+                        status=task_change.status,
+                        status_raw=task_change.status_raw,
+                        checked_at=now,
+                    )
+                )
+
+    async def owed_announcements(
+        self, user_ids: Sequence[int] | None = None
+    ) -> tuple[list[Order], list[PanelTask]]:
+        """Orders and tasks whose stored status the owner has not been told about yet (all
+        users', or only these users')."""
+        async with self._session() as session:
+            orders = await session.exec(self._owed(Order, user_ids))
+            tasks = await session.exec(self._owed(PanelTask, user_ids))
+            return list(orders), list(tasks)
+
+    @staticmethod
+    def _owed(model: type[_Announced], user_ids: Sequence[int] | None) -> Any:
+        conditions = [
+            col(User.active).is_(True),
+            col(model.status_raw).is_not(None),
+            # Case-insensitive: "Pending" and a panel's "pending" are no change.
+            or_(
+                col(model.announced_status).is_(None),
+                func.lower(col(model.announced_status)) != func.lower(col(model.status_raw)),
+            ),
+        ]
+        if user_ids is not None:
+            conditions.append(col(model.user_id).in_(user_ids))
+        return (
+            select(model)
+            .join(User, col(User.telegram_id) == col(model.user_id))
+            .where(*conditions)
+            .order_by(col(model.user_id), col(model.id))
+        )
+
+    async def mark_announced(
         self, model: type[_Announced], row_id: int, told: str, previously: str | None
     ) -> None:
         """Compare-and-set: only if nobody (a Refresh, another process) recorded a newer
         announcement since the push was prepared, so an older status never overwrites it."""
         before = col(model.announced_status)
-        with self._session() as session:
-            session.execute(
+        async with self._session() as session:
+            await session.exec(
                 update(model)
                 .where(
                     col(model.id) == row_id,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlmodel import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import app_services
 from bot.notifier import notifier_of
@@ -23,16 +23,16 @@ from tests.test_order_safety import reach_summary
 DEFAULT = SERVICE_IDS["Default"]
 
 
-def track(app: Any, panel: FakePanel, user: int, key: str, count: int) -> list[str]:
+async def track(app: Any, panel: FakePanel, user: int, key: str, count: int) -> list[str]:
     """`count` orders of `user` at the panel, stored the way the bot stores a placed order."""
     repository = app_services(app).repository
-    repository.touch_user(user)
-    repository.set_api_key(user, key)
+    await repository.touch_user(user)
+    await repository.set_api_key(user, key)
     ids = []
     for index in range(count):
         link = f"https://instagram.com/p{index}"
         order_id = panel.create_order(key, DEFAULT, quantity=100, link=link)
-        draft_id = repository.create_draft(
+        draft_id = await repository.create_draft(
             DraftOrder(
                 user_id=user,
                 service_id=str(DEFAULT),
@@ -47,8 +47,8 @@ def track(app: Any, panel: FakePanel, user: int, key: str, count: int) -> list[s
                 can_cancel=True,
             )
         )
-        assert repository.claim_draft(draft_id, user) is not None
-        repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=order_id)
+        assert await repository.claim_draft(draft_id, user) is not None
+        await repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=order_id)
         ids.append(order_id)
     return ids
 
@@ -64,8 +64,8 @@ def pushes(telegram: FakeTelegram, chat_id: int, order_id: str) -> list[str]:
 async def test_one_status_call_per_hundred_orders_per_key(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    track(app, panel, USER, USER_KEY, 250)
-    track(app, panel, OTHER_USER, OTHER_KEY, 30)
+    await track(app, panel, USER, USER_KEY, 250)
+    await track(app, panel, OTHER_USER, OTHER_KEY, 30)
     panel.reset_counts()
     await cycle(app)
     # ⌈250/100⌉ + ⌈30/100⌉ = 4, and each call carries at most 100 ids.
@@ -77,7 +77,7 @@ async def test_one_status_call_per_hundred_orders_per_key(
 async def test_each_change_is_announced_once_and_final_stops_polling(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     await cycle(app)
     assert pushes(telegram, USER, order_id) == []  # nothing changed yet
 
@@ -105,7 +105,7 @@ async def test_each_change_is_announced_once_and_final_stops_polling(
 async def test_push_button_opens_the_order_card(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     panel.set_order(order_id, status="Partial", remains=30)
     await cycle(app)
     card = await Customer(telegram).tap("Open order", "Remains")
@@ -116,7 +116,7 @@ async def test_push_button_opens_the_order_card(
 async def test_unknown_status_is_shown_verbatim_and_polled_on(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     panel.set_order(order_id, status="Awaiting <moderation>")
     await cycle(app)
     [push] = pushes(telegram, USER, order_id)
@@ -131,7 +131,7 @@ async def test_change_stored_before_a_restart_is_announced_after_it(
 ) -> None:
     settings = make_settings(tmp_path, panel, telegram, fernet_key)
     async with running(settings) as first:
-        [order_id] = track(first, panel, USER, USER_KEY, 1)
+        [order_id] = await track(first, panel, USER, USER_KEY, 1)
         panel.set_order(order_id, status="In progress", remains=50)
         telegram.fail_method("sendMessage", times=1, code=500, description="Internal error")
         await cycle(first)  # stored, but the push failed
@@ -145,7 +145,7 @@ async def test_change_stored_before_a_restart_is_announced_after_it(
 async def test_flood_answer_delays_but_does_not_lose_a_push(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     panel.set_order(order_id, status="In progress")
     telegram.flood(chat_id=USER, retry_after=1, times=1)
     await cycle(app)
@@ -157,11 +157,11 @@ async def test_flood_answer_delays_but_does_not_lose_a_push(
 async def test_blocked_user_gets_no_more_pushes_or_polling_until_start(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     telegram.block(USER)
     panel.set_order(order_id, status="In progress")
     await cycle(app)
-    assert app_services(app).repository.get_user(USER).active is False  # type: ignore[union-attr]
+    assert (await app_services(app).repository.get_user(USER)).active is False  # type: ignore[union-attr]
     panel.set_order(order_id, status="Completed", remains=0)
     panel.reset_counts()
     sends_before = len(telegram.calls_of("sendMessage"))
@@ -179,7 +179,7 @@ async def test_blocked_user_gets_no_more_pushes_or_polling_until_start(
 async def test_rejected_key_is_told_once_and_pauses_polling(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    track(app, panel, USER, USER_KEY, 2)
+    await track(app, panel, USER, USER_KEY, 2)
     panel.revoke_key(USER_KEY)
     await cycle(app)
     await cycle(app)
@@ -193,7 +193,7 @@ async def test_rejected_key_is_told_once_and_pauses_polling(
 async def test_panel_down_skips_the_cycle_and_loses_nothing(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     panel.set_order(order_id, status="In progress")
     panel.fault = "html502"
     await cycle(app)
@@ -206,7 +206,7 @@ async def test_panel_down_skips_the_cycle_and_loses_nothing(
 async def test_mixed_good_and_error_entries(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    good, vanished = track(app, panel, USER, USER_KEY, 2)
+    good, vanished = await track(app, panel, USER, USER_KEY, 2)
     del panel.orders[vanished]  # the panel now answers "Incorrect order ID" for it
     panel.set_order(good, status="In progress")
     await cycle(app)
@@ -217,7 +217,7 @@ async def test_mixed_good_and_error_entries(
 async def test_muted_changes_are_recorded_not_pushed(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     customer = Customer(telegram)
     await customer.say("/notify", "muted")
     panel.set_order(order_id, status="In progress")
@@ -233,7 +233,7 @@ async def test_muted_changes_are_recorded_not_pushed(
 async def test_refill_and_cancel_results_are_pushed(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [done] = track(app, panel, USER, USER_KEY, 1)
+    [done] = await track(app, panel, USER, USER_KEY, 1)
     panel.complete(done)
     await cycle(app)
     customer = Customer(telegram)
@@ -259,7 +259,7 @@ async def test_refill_and_cancel_results_are_pushed(
 
 
 async def test_cycles_never_overlap(app: Any, telegram: FakeTelegram, panel: FakePanel) -> None:
-    track(app, panel, USER, USER_KEY, 1)
+    await track(app, panel, USER, USER_KEY, 1)
     panel.delays["status"] = 1
     notifier = notifier_of(app)
     first, second = await asyncio.gather(notifier.run_cycle(app), notifier.run_cycle(app))
@@ -270,8 +270,8 @@ async def test_cycles_never_overlap(app: Any, telegram: FakeTelegram, panel: Fak
 async def test_users_sharing_a_key_are_polled_in_one_call(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    mine = track(app, panel, USER, USER_KEY, 30)
-    theirs = track(app, panel, OTHER_USER, USER_KEY, 30)
+    mine = await track(app, panel, USER, USER_KEY, 30)
+    theirs = await track(app, panel, OTHER_USER, USER_KEY, 30)
     panel.set_order(mine[0], status="In progress")
     panel.set_order(theirs[0], status="Completed", remains=0)
     panel.reset_counts()
@@ -285,7 +285,7 @@ async def test_users_sharing_a_key_are_polled_in_one_call(
 async def test_a_panel_spelling_statuses_in_lowercase_causes_no_pushes(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     panel.status_spelling = {"Pending": "pending", "In progress": "in progress"}
     await cycle(app)
     assert pushes(telegram, USER, order_id) == []
@@ -298,13 +298,13 @@ async def test_a_panel_spelling_statuses_in_lowercase_causes_no_pushes(
 async def test_an_announcement_never_overwrites_a_newer_one(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
     repository = app_services(app).repository
-    order = repository.find_order(USER, order_id)
+    order = await repository.find_order(USER, order_id)
     assert order is not None
     assert order.id is not None
     # The user saw "Completed" (Refresh) while a push of "In progress" was being sent.
-    repository.record_order_status(
+    await repository.record_order_status(
         order.id,
         status="completed",
         status_raw="Completed",
@@ -313,21 +313,22 @@ async def test_an_announcement_never_overwrites_a_newer_one(
         charge=None,
         seen_by_user=True,
     )
-    repository.mark_announced(Order, order.id, "In progress", previously="Pending")
-    assert repository.find_order(USER, order_id).announced_status == "Completed"  # type: ignore[union-attr]
+    await repository.mark_announced(Order, order.id, "In progress", previously="Pending")
+    assert (await repository.find_order(USER, order_id)).announced_status == "Completed"  # type: ignore[union-attr]
 
 
 async def test_one_unreadable_stored_key_does_not_stop_everyone_elses_pushes(
     app: Any, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    [order_id] = track(app, panel, USER, USER_KEY, 1)
-    track(app, panel, OTHER_USER, OTHER_KEY, 1)
-    with Session(app_services(app).engine) as session:  # e.g. its old ENCRYPTION_KEY dropped
-        other = session.get(User, OTHER_USER)
+    [order_id] = await track(app, panel, USER, USER_KEY, 1)
+    await track(app, panel, OTHER_USER, OTHER_KEY, 1)
+    # e.g. its old ENCRYPTION_KEY dropped
+    async with AsyncSession(app_services(app).engine) as session:
+        other = await session.get(User, OTHER_USER)
         assert other is not None
         other.api_key_encrypted = Fernet.generate_key().decode()
         session.add(other)
-        session.commit()
+        await session.commit()
     panel.set_order(order_id, status="In progress")
     await cycle(app)
     assert len(pushes(telegram, USER, order_id)) == 1

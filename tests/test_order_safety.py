@@ -6,7 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import app_services
 from bot.notifier import notifier_of
@@ -129,16 +130,16 @@ async def test_buttons_after_restart(
         assert panel.count("add") == 1
 
 
-def age_order_rows(app: Any, **columns: timedelta) -> None:
+async def age_order_rows(app: Any, **columns: timedelta) -> None:
     """Move the orders' timestamps into the past, as if the time had passed."""
-    with Session(app_services(app).engine) as session:
-        for order in session.exec(select(Order)).all():
+    async with AsyncSession(app_services(app).engine) as session:
+        for order in (await session.exec(select(Order))).all():
             for name, delta in columns.items():
                 value = getattr(order, name)
                 if value is not None:
                     setattr(order, name, value - delta)
             session.add(order)
-        session.commit()
+        await session.commit()
 
 
 async def test_confirm_places_even_if_showing_placing_fails(
@@ -158,7 +159,7 @@ async def test_a_summary_older_than_the_conversation_timeout_no_longer_places(
     customer = Customer(telegram)
     await customer.connect()
     summary = await reach_summary(customer)
-    age_order_rows(app, created_at=timedelta(hours=1))  # idle far beyond the 15 minutes
+    await age_order_rows(app, created_at=timedelta(hours=1))  # idle far beyond the 15 minutes
     query = telegram.press(customer.user_id, summary.message_id, confirm_data(summary))
     await telegram.wait_for(lambda: query in telegram.callback_answers)
     assert "expired" in telegram.callback_answers[query]["text"]
@@ -172,14 +173,14 @@ async def test_a_placement_cut_short_by_a_crash_shows_as_unconfirmed(
     await customer.connect()
     await reach_summary(customer)
     repository = app_services(app).repository
-    assert repository.list_orders(customer.user_id, 0, 10) == []  # a draft is no order yet
-    with Session(app_services(app).engine) as session:
-        [row] = session.exec(select(Order)).all()
-    assert repository.claim_draft(row.id, customer.user_id) is not None  # type: ignore[arg-type]
+    assert await repository.list_orders(customer.user_id, 0, 10) == []  # a draft is no order yet
+    async with AsyncSession(app_services(app).engine) as session:
+        [row] = (await session.exec(select(Order))).all()
+    assert await repository.claim_draft(row.id, customer.user_id) is not None  # type: ignore[arg-type]
     await customer.say("/cancel", "cancelled")  # leaves the chat flow; the claim stands
     listing = await customer.say("/orders", "Your orders")
     assert "being placed" in listing.text
-    age_order_rows(app, claimed_at=timedelta(hours=1))  # the process died mid-`add`
+    await age_order_rows(app, claimed_at=timedelta(hours=1))  # the process died mid-`add`
     assert await notifier_of(app).run_cycle(app)
     listing = await customer.say("/orders", "Your orders")
     assert "unconfirmed" in listing.text

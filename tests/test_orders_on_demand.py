@@ -99,7 +99,9 @@ def replies_lines(telegram: FakeTelegram, customer: Customer, after_id: int) -> 
     return lines
 
 
-def record_known_orders(app: Any, customer: Customer, panel: FakePanel, count: int) -> list[str]:
+async def record_known_orders(
+    app: Any, customer: Customer, panel: FakePanel, count: int
+) -> list[str]:
     """`count` orders at the panel that the bot knows as placed by it (as if ordered through the
     flow, which would take too long a hundred times)."""
     repository = app_services(app).repository
@@ -121,8 +123,8 @@ def record_known_orders(app: Any, customer: Customer, panel: FakePanel, count: i
             can_refill=True,
             can_cancel=True,
         )
-        order_id = repository.create_draft(draft)
-        repository.finish_placement(order_id, Placement.PLACED, panel_order_id=panel_id)
+        order_id = await repository.create_draft(draft)
+        await repository.finish_placement(order_id, Placement.PLACED, panel_order_id=panel_id)
         ids.append(panel_id)
     return ids
 
@@ -470,7 +472,7 @@ async def test_status_more_than_100_ids(customer: Customer, panel: FakePanel) ->
 async def test_status_of_100_known_orders_answers_every_id(
     app: Any, customer: Customer, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    ids = record_known_orders(app, customer, panel, 100)
+    ids = await record_known_orders(app, customer, panel, 100)
     before = customer.last().message_id
     mark = telegram.mark()
     telegram.send_text(customer.user_id, "/status " + " ".join(ids))

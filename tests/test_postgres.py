@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
-import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from storage.crypto import Keyring
-from storage.db import build_engine, create_schema
+from storage.db import build_engine, prepare_database
 from storage.models import Order, Placement
 from storage.repository import DraftOrder, Repository
 from tests.conftest import USER_KEY, make_settings, running
@@ -51,11 +51,11 @@ def database_url(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def repository(database_url: str) -> Iterator[Repository]:
+async def repository(database_url: str) -> AsyncIterator[Repository]:
+    prepare_database(database_url)
     engine = build_engine(database_url)
-    create_schema(engine)
     yield Repository(engine, Keyring([Fernet.generate_key().decode()]))
-    engine.dispose()
+    await engine.dispose()
 
 
 def draft(user_id: int, price: str = "0.00001234") -> DraftOrder:
@@ -74,56 +74,51 @@ def draft(user_id: int, price: str = "0.00001234") -> DraftOrder:
     )
 
 
-def test_keys_money_and_big_ids_round_trip(repository: Repository) -> None:
-    repository.touch_user(BIG_TELEGRAM_ID, "pt-BR")
-    repository.set_api_key(BIG_TELEGRAM_ID, USER_KEY)
-    stored = repository.get_api_key(BIG_TELEGRAM_ID)
+async def test_keys_money_and_big_ids_round_trip(repository: Repository) -> None:
+    await repository.touch_user(BIG_TELEGRAM_ID, "pt-BR")
+    await repository.set_api_key(BIG_TELEGRAM_ID, USER_KEY)
+    stored = await repository.get_api_key(BIG_TELEGRAM_ID)
     assert stored is not None
     assert stored.key == USER_KEY
-    order_id = repository.create_draft(draft(BIG_TELEGRAM_ID, "12345678.12345"))
-    assert repository.claim_draft(order_id, BIG_TELEGRAM_ID) is not None
-    placed = repository.finish_placement(order_id, Placement.PLACED, panel_order_id=LONG_PANEL_ID)
-    again = repository.find_order(BIG_TELEGRAM_ID, LONG_PANEL_ID)
+    order_id = await repository.create_draft(draft(BIG_TELEGRAM_ID, "12345678.12345"))
+    assert await repository.claim_draft(order_id, BIG_TELEGRAM_ID) is not None
+    placed = await repository.finish_placement(
+        order_id, Placement.PLACED, panel_order_id=LONG_PANEL_ID
+    )
+    again = await repository.find_order(BIG_TELEGRAM_ID, LONG_PANEL_ID)
     assert again is not None
     assert again.price == Decimal("12345678.12345")
     assert placed.panel_order_id == LONG_PANEL_ID
 
 
-def test_only_one_of_many_concurrent_confirms_claims_the_draft(database_url: str) -> None:
+async def test_only_one_of_many_concurrent_confirms_claims_the_draft(database_url: str) -> None:
     keyring = Keyring([Fernet.generate_key().decode()])
-    setup = build_engine(database_url)
-    create_schema(setup)
-    order_id = Repository(setup, keyring).create_draft(draft(1))
-    barrier = threading.Barrier(8)
-    wins: list[Order] = []
-
-    def confirm() -> None:
-        engine = build_engine(database_url)  # a connection of its own, like another process
-        barrier.wait()
-        claimed = Repository(engine, keyring).claim_draft(order_id, 1)
-        if claimed is not None:
-            wins.append(claimed)
-        engine.dispose()
-
-    threads = [threading.Thread(target=confirm) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    setup.dispose()
-    assert len(wins) == 1
+    prepare_database(database_url)
+    # An engine each: connections of their own, like other processes.
+    engines = [build_engine(database_url) for _ in range(8)]
+    try:
+        order_id = await Repository(engines[0], keyring).create_draft(draft(1))
+        claims = await asyncio.gather(
+            *(Repository(engine, keyring).claim_draft(order_id, 1) for engine in engines)
+        )
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert len([claim for claim in claims if claim is not None]) == 1
 
 
-def test_owed_announcements_ignore_case_and_respect_newer_ones(repository: Repository) -> None:
-    repository.touch_user(1)
-    order_id = repository.create_draft(draft(1))
-    repository.claim_draft(order_id, 1)
-    repository.finish_placement(order_id, Placement.PLACED, panel_order_id="55")
-    repository.record_order_status(
+async def test_owed_announcements_ignore_case_and_respect_newer_ones(
+    repository: Repository,
+) -> None:
+    await repository.touch_user(1)
+    order_id = await repository.create_draft(draft(1))
+    await repository.claim_draft(order_id, 1)
+    await repository.finish_placement(order_id, Placement.PLACED, panel_order_id="55")
+    await repository.record_order_status(
         order_id, status="pending", status_raw="pending", remains=1000, start_count=0, charge=None
     )
-    assert repository.owed_order_announcements() == []
-    repository.record_order_status(
+    assert await repository.owed_announcements() == ([], [])
+    await repository.record_order_status(
         order_id,
         status="in_progress",
         status_raw="In progress",
@@ -131,9 +126,9 @@ def test_owed_announcements_ignore_case_and_respect_newer_ones(repository: Repos
         start_count=5,
         charge=None,
     )
-    [owed] = repository.owed_order_announcements()
-    repository.mark_announced(Order, order_id, "In progress", owed.announced_status)
-    assert repository.owed_order_announcements() == []
+    [owed], _ = await repository.owed_announcements()
+    await repository.mark_announced(Order, order_id, "In progress", owed.announced_status)
+    assert await repository.owed_announcements() == ([], [])
 
 
 async def test_an_order_end_to_end_on_postgresql(

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import stat
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import create_engine
 
 from bot.config import Settings, load_settings
 from storage.crypto import KEY_FILE_NAME, Keyring, KeyringError, load_or_create_keys
-from storage.db import build_engine, create_schema
-from storage.models import Order, Placement
+from storage.db import build_engine, prepare_database
+from storage.models import Placement
 from storage.repository import DraftOrder, Repository, StoredKey
 from tests.conftest import OTHER_KEY, OTHER_USER, TOKEN, USER, USER_KEY
 
@@ -38,14 +39,14 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    prepare_database(db_url)
     engine = build_engine(db_url)
-    create_schema(engine)
     yield engine
-    engine.dispose()
+    await engine.dispose()
 
 
-def repo(engine: Engine, *keys: str) -> Repository:
+def repo(engine: AsyncEngine, *keys: str) -> Repository:
     return Repository(engine, Keyring(list(keys)))
 
 
@@ -153,21 +154,22 @@ def test_key_file_is_generated_private_and_reused(
     assert key not in caplog.text
 
 
-def test_data_stored_with_a_generated_key_survives_a_restart(tmp_path: Path) -> None:
+async def test_data_stored_with_a_generated_key_survives_a_restart(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     url = f"sqlite:///{data_dir / 'bot.db'}"
+    prepare_database(url)
     first = build_engine(url)
     try:
-        create_schema(first)
-        Repository(first, Keyring(load_or_create_keys([], data_dir))).set_api_key(USER, USER_KEY)
+        first_keyring = Keyring(load_or_create_keys([], data_dir))
+        await Repository(first, first_keyring).set_api_key(USER, USER_KEY)
     finally:
-        first.dispose()
+        await first.dispose()
     second = build_engine(url)
     try:
         restarted = Repository(second, Keyring(load_or_create_keys([], data_dir)))
-        stored = restarted.get_api_key(USER)
+        stored = await restarted.get_api_key(USER)
     finally:
-        second.dispose()
+        await second.dispose()
     assert stored is not None
     assert stored.key == USER_KEY
 
@@ -175,37 +177,37 @@ def test_data_stored_with_a_generated_key_survives_a_restart(tmp_path: Path) -> 
 # --- rotation ------------------------------------------------------------------------------------
 
 
-def test_rotation_in_process(engine: Engine) -> None:
+async def test_rotation_in_process(engine: AsyncEngine) -> None:
     old, new = new_key(), new_key()
-    repo(engine, old).set_api_key(USER, USER_KEY)
-    repo(engine, old).set_api_key(OTHER_USER, OTHER_KEY)
-    repo(engine, old).touch_user(3003)  # a user without a key is not counted
+    await repo(engine, old).set_api_key(USER, USER_KEY)
+    await repo(engine, old).set_api_key(OTHER_USER, OTHER_KEY)
+    await repo(engine, old).touch_user(3003)  # a user without a key is not counted
 
     with pytest.raises(KeyringError):
-        repo(engine, new).get_api_key(USER)
+        await repo(engine, new).get_api_key(USER)
     # Both keys configured: still readable before the re-encryption.
-    assert repo(engine, new, old).get_api_key(USER) == StoredKey(USER, USER_KEY)
+    assert await repo(engine, new, old).get_api_key(USER) == StoredKey(USER, USER_KEY)
 
-    assert repo(engine, new, old).reencrypt_all() == 2
+    assert await repo(engine, new, old).reencrypt_all() == 2
 
     only_new = repo(engine, new)
-    assert only_new.get_api_key(USER) == StoredKey(USER, USER_KEY)
-    assert only_new.get_api_key(OTHER_USER) == StoredKey(OTHER_USER, OTHER_KEY)
-    assert only_new.get_api_key(3003) is None
+    assert await only_new.get_api_key(USER) == StoredKey(USER, USER_KEY)
+    assert await only_new.get_api_key(OTHER_USER) == StoredKey(OTHER_USER, OTHER_KEY)
+    assert await only_new.get_api_key(3003) is None
     with pytest.raises(KeyringError):
-        repo(engine, old).get_api_key(USER)
+        await repo(engine, old).get_api_key(USER)
 
 
-def test_rotation_is_all_or_nothing(engine: Engine) -> None:
+async def test_rotation_is_all_or_nothing(engine: AsyncEngine) -> None:
     old, new, lost = new_key(), new_key(), new_key()
-    repo(engine, old).set_api_key(USER, USER_KEY)
-    repo(engine, lost).set_api_key(OTHER_USER, OTHER_KEY)  # its key is not configured
+    await repo(engine, old).set_api_key(USER, USER_KEY)
+    await repo(engine, lost).set_api_key(OTHER_USER, OTHER_KEY)  # its key is not configured
     with pytest.raises(KeyringError):
-        repo(engine, new, old).reencrypt_all()
+        await repo(engine, new, old).reencrypt_all()
     # Nothing was half-done: the first user's key is still under the old key.
-    assert repo(engine, old).get_api_key(USER) == StoredKey(USER, USER_KEY)
+    assert await repo(engine, old).get_api_key(USER) == StoredKey(USER, USER_KEY)
     with pytest.raises(KeyringError):
-        repo(engine, new).get_api_key(USER)
+        await repo(engine, new).get_api_key(USER)
 
 
 def run_bot(args: list[str], cwd: Path, **variables: str) -> subprocess.CompletedProcess[str]:
@@ -225,19 +227,19 @@ def run_bot(args: list[str], cwd: Path, **variables: str) -> subprocess.Complete
     )
 
 
-def test_reencrypt_command(tmp_path: Path) -> None:
+async def test_reencrypt_command(tmp_path: Path) -> None:
     old, new = new_key(), new_key()
     url = f"sqlite:///{tmp_path / 'custom' / 'keys.db'}"
     settings = load_settings(
         _env_file=None, bot_token=TOKEN, database_url=url, encryption_key=old, data_dir=tmp_path
     )
+    prepare_database(settings.effective_database_url)
     engine = build_engine(settings.effective_database_url)
     try:
-        create_schema(engine)
-        repo(engine, old).set_api_key(USER, USER_KEY)
-        repo(engine, old).set_api_key(OTHER_USER, OTHER_KEY)
+        await repo(engine, old).set_api_key(USER, USER_KEY)
+        await repo(engine, old).set_api_key(OTHER_USER, OTHER_KEY)
     finally:
-        engine.dispose()
+        await engine.dispose()
 
     # Dropping the old key too early: refused in one line, nothing changed.
     early = run_bot(["reencrypt"], tmp_path, BOT_TOKEN=TOKEN, DATABASE_URL=url, ENCRYPTION_KEY=new)
@@ -258,10 +260,10 @@ def test_reencrypt_command(tmp_path: Path) -> None:
     engine = build_engine(url)
     try:
         only_new = repo(engine, new)
-        assert only_new.get_api_key(USER) == StoredKey(USER, USER_KEY)
-        assert only_new.get_api_key(OTHER_USER) == StoredKey(OTHER_USER, OTHER_KEY)
+        assert await only_new.get_api_key(USER) == StoredKey(USER, USER_KEY)
+        assert await only_new.get_api_key(OTHER_USER) == StoredKey(OTHER_USER, OTHER_KEY)
     finally:
-        engine.dispose()
+        await engine.dispose()
 
 
 # --- what is on disk -----------------------------------------------------------------------------
@@ -272,13 +274,15 @@ def database_bytes(db_file: Path) -> bytes:
     return b"".join(path.read_bytes() for path in files if path.exists())
 
 
-def test_database_file_never_holds_a_key_in_plaintext(tmp_path: Path, engine: Engine) -> None:
+async def test_database_file_never_holds_a_key_in_plaintext(
+    tmp_path: Path, engine: AsyncEngine
+) -> None:
     db_file = tmp_path / "data" / "bot.db"
     repository = repo(engine, new_key())
-    repository.set_api_key(USER, USER_KEY)
-    repository.set_api_key(OTHER_USER, OTHER_KEY)
-    repository.set_api_key(OTHER_USER, USER_KEY[::-1])  # replaced: the old one is gone too
-    stored = repository.get_user(USER)
+    await repository.set_api_key(USER, USER_KEY)
+    await repository.set_api_key(OTHER_USER, OTHER_KEY)
+    await repository.set_api_key(OTHER_USER, USER_KEY[::-1])  # replaced: the old one is gone too
+    stored = await repository.get_user(USER)
     assert stored is not None
     assert stored.api_key_encrypted is not None
 
@@ -290,7 +294,7 @@ def test_database_file_never_holds_a_key_in_plaintext(tmp_path: Path, engine: En
         assert key.encode() not in on_disk
         assert key.encode("utf-16-le") not in on_disk
 
-    engine.dispose()  # checkpoints the WAL into the main file
+    await engine.dispose()  # checkpoints the WAL into the main file
     on_disk = database_bytes(db_file)
     assert stored.api_key_encrypted.encode() in on_disk
     assert USER_KEY.encode() not in on_disk
@@ -299,70 +303,52 @@ def test_database_file_never_holds_a_key_in_plaintext(tmp_path: Path, engine: En
 # --- orders --------------------------------------------------------------------------------------
 
 
-def test_claim_draft_has_exactly_one_winner_across_threads(db_url: str, engine: Engine) -> None:
-    order_id = repo(engine, new_key()).create_draft(draft())
-    # One engine per thread, like separate worker processes sharing the file.
+async def test_claim_draft_has_exactly_one_winner_across_connections(
+    db_url: str, engine: AsyncEngine
+) -> None:
+    order_id = await repo(engine, new_key()).create_draft(draft())
+    # One engine each, like separate worker processes sharing the file; aiosqlite runs each
+    # connection in a thread of its own, so the claims really race.
     engines = [build_engine(db_url) for _ in range(THREADS)]
-    barrier = threading.Barrier(THREADS)
-    results: list[Order | None] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def confirm(thread_engine: Engine) -> None:
-        repository = repo(thread_engine, new_key())
-        try:
-            barrier.wait(timeout=10)
-            result = repository.claim_draft(order_id, USER)
-        except BaseException as error:  # reported below, in the test's thread
-            with lock:
-                errors.append(error)
-            return
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=confirm, args=(e,)) for e in engines]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        results = await asyncio.gather(
+            *(repo(each, new_key()).claim_draft(order_id, USER) for each in engines)
+        )
     finally:
-        for thread_engine in engines:
-            thread_engine.dispose()
-    assert not errors, errors
-    assert len(results) == THREADS
+        for each in engines:
+            await each.dispose()
     winners = [result for result in results if result is not None]
     assert len(winners) == 1
     assert winners[0].id == order_id
     assert winners[0].placement == Placement.PLACING
     # A later confirm (a double tap arriving late) does not win either.
-    assert repo(engine, new_key()).claim_draft(order_id, USER) is None
+    assert await repo(engine, new_key()).claim_draft(order_id, USER) is None
 
 
-def test_claim_draft_by_another_user_never_wins(engine: Engine) -> None:
+async def test_claim_draft_by_another_user_never_wins(engine: AsyncEngine) -> None:
     repository = repo(engine, new_key())
-    order_id = repository.create_draft(draft())
-    assert repository.claim_draft(order_id, OTHER_USER) is None
-    assert repository.get_order(order_id, OTHER_USER) is None
-    order = repository.get_order(order_id, USER)
+    order_id = await repository.create_draft(draft())
+    assert await repository.claim_draft(order_id, OTHER_USER) is None
+    assert await repository.get_order(order_id, OTHER_USER) is None
+    order = await repository.get_order(order_id, USER)
     assert order is not None
     assert order.placement == Placement.DRAFT  # untouched by the stranger
-    assert repository.claim_draft(order_id, USER) is not None
-    assert repository.claim_draft(order_id + 1000, USER) is None  # no such draft
+    assert await repository.claim_draft(order_id, USER) is not None
+    assert await repository.claim_draft(order_id + 1000, USER) is None  # no such draft
 
 
 @pytest.mark.parametrize("price", ["0.00001234", "12345678.12345", "0.9", "100.00"])
-def test_prices_come_back_exactly(db_url: str, engine: Engine, price: str) -> None:
+async def test_prices_come_back_exactly(db_url: str, engine: AsyncEngine, price: str) -> None:
     repository = repo(engine, new_key())
-    order_id = repository.create_draft(draft(price=Decimal(price)))
-    repository.claim_draft(order_id, USER)
-    repository.finish_placement(order_id, Placement.PLACED, panel_order_id="778899")
+    order_id = await repository.create_draft(draft(price=Decimal(price)))
+    await repository.claim_draft(order_id, USER)
+    await repository.finish_placement(order_id, Placement.PLACED, panel_order_id="778899")
 
     fresh = build_engine(db_url)  # read back through a new connection, as after a restart
     try:
-        order = repo(fresh, new_key()).get_order(order_id, USER)
+        order = await repo(fresh, new_key()).get_order(order_id, USER)
     finally:
-        fresh.dispose()
+        await fresh.dispose()
     assert order is not None
     assert order.price == Decimal(price)
     assert str(order.price) == price
@@ -370,13 +356,16 @@ def test_prices_come_back_exactly(db_url: str, engine: Engine, price: str) -> No
     assert str(order.charge) == price
 
 
-def test_a_database_from_an_older_version_gets_the_new_columns(tmp_path: Path) -> None:
-    engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    create_schema(engine)
-    with engine.begin() as connection:  # as the first release created it
+async def test_a_database_from_an_older_version_gets_the_new_columns(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    prepare_database(url)
+    old = create_engine(url)
+    with old.begin() as connection:  # as the first release created it
         connection.execute(text("ALTER TABLE orders DROP COLUMN claimed_at"))
-    create_schema(engine)
-    assert "claimed_at" in {c["name"] for c in inspect(engine).get_columns("orders")}
+    prepare_database(url)
+    assert "claimed_at" in {c["name"] for c in inspect(old).get_columns("orders")}
+    old.dispose()
+    engine = build_engine(url)
     repository = Repository(engine, Keyring([Fernet.generate_key().decode()]))
-    assert repository.list_orders(1, 0, 5) == []
-    engine.dispose()
+    assert await repository.list_orders(1, 0, 5) == []
+    await engine.dispose()
