@@ -67,6 +67,13 @@ def build_application(
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services = app_services(application)
     services.open()
+    unreadable = await services.repository.count_unreadable_keys()
+    if unreadable:
+        logger.warning(
+            "%d stored API key(s) cannot be decrypted with ENCRYPTION_KEY; "
+            "their users are asked to connect their key again",
+            unreadable,
+        )
     notifier.schedule(application, services.settings.status_poll_seconds)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in texts.COMMANDS]

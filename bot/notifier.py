@@ -152,6 +152,10 @@ class StatusNotifier:
         repository = services.repository
         key = repository.decrypt_polled(polled)  # decrypted only now, when its turn comes
         if key is None:
+            # Told once; polling pauses until they connect the key again (/key).
+            for user_id in polled.user_ids:
+                await repository.set_user_flags(user_id, key_rejected=True)
+                await _send_quietly(bot, user_id, texts.KEY_UNREADABLE)
             return
         work = await repository.open_work(polled.user_ids, FINAL_STATE_VALUES)
         panel = services.panel

@@ -173,6 +173,12 @@ def balance_text(balance: Balance) -> str:
 
 
 NEED_KEY = "🔑 Connect your panel API key first: /key"
+STORAGE_BUSY = (
+    "⏳ The bot is very busy right now and nothing was saved. Please try again in a few seconds."
+)
+KEY_UNREADABLE = (
+    "🔑 Your saved API key can no longer be read on our side. Please connect it again: /key"
+)
 KEY_INVALID_NOW = "🔑 The panel no longer accepts your API key. Connect a valid one with /key."
 
 

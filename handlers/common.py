@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.context import get_services
 from bot.panel import PanelError
-from storage.repository import StoredKey
+from storage.repository import StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,11 @@ async def user_key(update: Update, context: Context) -> StoredKey | None:
     """The user's panel key, or None after telling them how to connect one."""
     user = update.effective_user
     assert user is not None
-    stored = await get_services(context).repository.get_api_key(user.id)
+    try:
+        stored = await get_services(context).repository.get_api_key(user.id)
+    except UnreadableKey:
+        await reply(update, texts.KEY_UNREADABLE)
+        return None
     if stored is None:
         await reply(update, texts.NEED_KEY)
     return stored

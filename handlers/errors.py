@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot import keyboards, texts
 from bot.context import get_services
 from handlers.common import LOOKS_LIKE_KEY, Context, delete_pasted_key, reply
+from storage.repository import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,12 @@ async def other_message(update: Update, context: Context) -> None:
 async def error_handler(update: object, context: Context) -> None:
     """Log first, then tell the user briefly, then send escaped details to the operators."""
     error = context.error
+    if isinstance(error, StorageUnavailable):
+        # Busy or failing database: nothing of that step was kept; the user tries again.
+        logger.warning("An update could not be handled: the database is unavailable")
+        if isinstance(update, Update) and update.effective_chat is not None:
+            await _tell_quietly(update, texts.STORAGE_BUSY)
+        return
     logger.error("Unhandled error while handling an update", exc_info=error)
     if isinstance(error, Forbidden):
         return  # the user blocked the bot: nothing to tell them
@@ -83,6 +90,16 @@ async def error_handler(update: object, context: Context) -> None:
             await context.bot.send_message(admin_id, details)
         except TelegramError:
             logger.warning("Could not send error details to operator %s", admin_id)
+
+
+async def _tell_quietly(update: Update, text: str) -> None:
+    assert update.effective_chat is not None
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await update.effective_chat.send_message(text)
+    except TelegramError:
+        logger.warning("Could not tell the user about the error")
 
 
 def build_group_guard() -> BaseHandler[Update, Context, Any]:

@@ -38,6 +38,7 @@ from handlers.common import (
     stop_waiting_for_key,
     waiting_for_key,
 )
+from storage.repository import StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +56,21 @@ async def ask_for_key(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     assert user is not None and context.user_data is not None
-    stored = await get_services(context).repository.get_api_key(user.id)
+    stored = await _current_key(context, user.id)
     markup = None
     if stored is not None:
         markup = keyboards.markup([[(texts.BUTTON_KEY_REMOVE, callback.build("k", "remove"))]])
     start_waiting_for_key(context)
     await reply(update, texts.key_prompt(stored.masked if stored else None), markup)
+
+
+async def _current_key(context: Context, user_id: int) -> StoredKey | None:
+    """The connected key; an unreadable one (ENCRYPTION_KEY changed) counts as none, so /key
+    replaces it and /disconnect removes it."""
+    try:
+        return await get_services(context).repository.get_api_key(user_id)
+    except UnreadableKey:
+        return None
 
 
 async def receive_key(update: Update, context: Context) -> None:
@@ -89,7 +99,7 @@ async def receive_key(update: Update, context: Context) -> None:
     except PanelError as error:
         await edit(checking, texts.key_rejected(error.message))
         return
-    previous = await services.repository.get_api_key(user.id)
+    previous = await _current_key(context, user.id)
     if previous is not None and previous.key != key:
         services.catalogue.forget(previous.key)
     await services.repository.set_api_key(user.id, key)
@@ -106,7 +116,7 @@ async def remove_key(update: Update, context: Context) -> None:
     assert user is not None
     stop_waiting_for_key(context)
     services = get_services(context)
-    previous = await services.repository.get_api_key(user.id)
+    previous = await _current_key(context, user.id)
     if previous is not None:
         services.catalogue.forget(previous.key)
     removed = await services.repository.remove_api_key(user.id)

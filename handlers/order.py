@@ -66,7 +66,7 @@ from handlers.common import (
     user_key,
 )
 from storage.models import Placement
-from storage.repository import DraftOrder
+from storage.repository import DraftOrder, UnreadableKey
 
 logger = logging.getLogger(__name__)
 
@@ -658,7 +658,10 @@ async def confirm(update: Update, context: Context) -> int | None:
         logger.info("Could not show 'placing' for order %s; placing it anyway", draft_id)
     sent = False
     try:
-        stored = await repository.get_api_key(user.id)
+        try:
+            stored = await repository.get_api_key(user.id)
+        except UnreadableKey:
+            stored = None
         if stored is None:
             await repository.finish_placement(draft_id, Placement.ABANDONED)
             await edit(message, texts.NEED_KEY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -105,6 +106,11 @@ def _listed() -> Any:
     )
 
 
+class UnreadableKey(KeyringError):
+    """The stored key cannot be decrypted with the configured ENCRYPTION_KEY (changed or
+    lost): the user must connect their key again."""
+
+
 class StorageUnavailable(Exception):
     """The database could not do this unit of work now (locked, full, unreachable); nothing of
     it was kept, and the user is asked to try again."""
@@ -165,10 +171,33 @@ class Repository:
             session.add(user)
 
     async def get_api_key(self, telegram_id: int) -> StoredKey | None:
+        """The user's key; UnreadableKey when it is stored but cannot be decrypted."""
         user = await self.get_user(telegram_id)
         if user is None or user.api_key_encrypted is None:
             return None
-        return StoredKey(telegram_id, self._keyring.decrypt(user.api_key_encrypted))
+        try:
+            return StoredKey(telegram_id, self._keyring.decrypt(user.api_key_encrypted))
+        except KeyringError:
+            raise UnreadableKey(f"the stored key of user {telegram_id} cannot be read") from None
+
+    async def count_unreadable_keys(self) -> int:
+        """Stored keys the configured ENCRYPTION_KEY cannot decrypt (checked off the loop)."""
+        async with self._session() as session:
+            stored = await session.exec(
+                select(User.api_key_encrypted).where(col(User.api_key_encrypted).is_not(None))
+            )
+            ciphertexts = [text for text in stored if text is not None]
+
+        def count() -> int:
+            unreadable = 0
+            for ciphertext in ciphertexts:
+                try:
+                    self._keyring.decrypt(ciphertext)
+                except KeyringError:
+                    unreadable += 1
+            return unreadable
+
+        return await asyncio.to_thread(count)
 
     async def remove_api_key(self, telegram_id: int) -> bool:
         async with self._session() as session:
