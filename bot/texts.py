@@ -152,6 +152,11 @@ KEY_REMOVED = "🗑 Your API key was deleted from the bot. Use /key to connect o
 KEY_NONE = "You have no API key connected. Use /key to connect one."
 BUTTON_KEY_REMOVE = "🗑 Disconnect key"
 KEY_NOT_DELETED = "⚠️ I could not delete your message with the key — please delete it yourself."
+KEY_PASTED_NOT_DELETED = (
+    "⚠️ That looked like an API key, but I could not delete the message. Delete it yourself "
+    "now, and change the key on the panel: anyone who saw it could spend your balance. "
+    "Then connect the new key with /key in a private chat with me."
+)
 
 
 def key_connected(masked: str, balance: Balance) -> str:

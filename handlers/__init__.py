@@ -14,11 +14,14 @@ def register_handlers(
 ) -> None:
     from handlers import errors, key, order, orders, start
 
-    # -2. Edited messages are not answers (an edited link must not answer a later question).
-    application.add_handler(key.build_edit_guard(), group=key.EDITS_GROUP)
-    # -1. While the bot waits for an API key, the next text is the key, before any flow sees
+    # -3. While the bot waits for an API key, the next text is the key, before any flow sees
     #     it (and a command ends the wait).
     application.add_handlers(key.build_key_guard(), group=key.KEY_GROUP)
+    # -2. Any other message holding an API key (the user's own, or key-shaped), new or edited,
+    #     in any chat, is deleted before a flow could echo it (`/status <key>`, a search).
+    application.add_handler(key.build_secret_guard(), group=key.SECRETS_GROUP)
+    # -1. Edited messages are not answers (an edited link must not answer a later question).
+    application.add_handler(key.build_edit_guard(), group=key.EDITS_GROUP)
     # 0. In groups and channels nothing but a pointer to a private chat (keys, balances and
     #    orders are private).
     application.add_handler(errors.build_group_guard())

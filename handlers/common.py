@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Any
 
@@ -61,17 +60,16 @@ async def drop_buttons(context: Context, chat_id: int, message_id: int | None) -
         logger.debug("Could not drop buttons of message %s: %s", message_id, error.message)
 
 
-# A typical PerfectPanel key: 32 hex characters, caught wherever it is pasted by mistake.
-LOOKS_LIKE_KEY = re.compile(r"^\s*[0-9a-fA-F]{32}\s*$")
-
-
 async def delete_pasted_key(update: Update, warning: str) -> None:
+    """Delete a message holding a key, then say so; where the bot may not delete (a group
+    without the right, an old message), the user is told to delete it and change the key."""
     message = update.effective_message
     assert message is not None
     try:
         await message.delete()
     except TelegramError:
         logger.info("Could not delete a key-like message in chat %s", message.chat_id)
+        warning = texts.KEY_PASTED_NOT_DELETED
     await reply(update, warning)
 
 

@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot import keyboards, texts
 from bot.context import get_services
-from handlers.common import LOOKS_LIKE_KEY, Context, delete_pasted_key, reply
+from handlers.common import Context, reply
 from storage.repository import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -41,13 +41,6 @@ async def cancel_outside_flow(update: Update, context: Context) -> None:
 
 async def private_text(update: Update, context: Context) -> None:
     await reply(update, texts.NOT_UNDERSTOOD, keyboards.main_menu())
-
-
-async def group_text(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None
-    if message.text and LOOKS_LIKE_KEY.match(message.text):
-        await delete_pasted_key(update, texts.KEY_GROUP_DELETED)
 
 
 async def group_command(update: Update, context: Context) -> None:
@@ -109,12 +102,10 @@ def build_group_guard() -> BaseHandler[Update, Context, Any]:
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     private = filters.ChatType.PRIVATE
-    shared = filters.ChatType.GROUPS | filters.ChatType.CHANNEL
     return [
         CommandHandler("cancel", cancel_outside_flow),
         MessageHandler(private & filters.COMMAND, unknown_command),
         MessageHandler(private & filters.TEXT, private_text),
-        MessageHandler(shared & filters.TEXT & ~filters.COMMAND, group_text),
         MessageHandler(private & ~filters.StatusUpdate.ALL, other_message),
         CallbackQueryHandler(expired_button),
     ]

@@ -4,10 +4,15 @@ Waiting for the key is a timestamp in user_data, checked by a handler in a group
 that runs before every flow: while the bot waits for a key, the next text *is* the key (deleted
 at once), whatever conversation is open. Any command ends the wait, so a stray text later can
 never be taken as a key.
+
+At any other moment a message holding the user's own key (recognised exactly, by fingerprint)
+or anything shaped like a panel key (bot.secrets) is deleted by a second guard, before any flow
+could echo it back in a search, a "not an order id" line or a summary.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 from typing import Any
@@ -27,8 +32,8 @@ from telegram.ext import (
 from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.panel import InvalidKey, PanelError, PanelUnavailable
+from bot.secrets import contains_api_key, key_candidates
 from handlers.common import (
-    LOOKS_LIKE_KEY,
     Context,
     answer_query,
     delete_pasted_key,
@@ -129,16 +134,42 @@ async def remove_key(update: Update, context: Context) -> None:
 
 
 async def key_text(update: Update, context: Context) -> None:
-    """Group -1: while a key is awaited, the text is the key and nothing else sees it; a key
-    pasted at any other moment is deleted rather than echoed back by a search or a summary."""
+    """KEY_GROUP: while a key is awaited, the text is the key and nothing else sees it."""
     timeout = get_services(context).settings.conversation_timeout_seconds
     if waiting_for_key(context, timeout):
         await receive_key(update, context)
         raise ApplicationHandlerStop
+
+
+async def secret_guard(update: Update, context: Context) -> None:
+    """SECRETS_GROUP: a message (a command's arguments, a caption, an edit, in any chat) that
+    holds the user's own key or a key-shaped token is deleted and goes no further."""
     message = update.effective_message
-    if message is not None and message.text and LOOKS_LIKE_KEY.match(message.text):
-        await delete_pasted_key(update, texts.KEY_PASTED)
-        raise ApplicationHandlerStop
+    user = update.effective_user
+    text = (message.text or message.caption) if message is not None else None
+    if not text or user is None:
+        return
+    if not contains_api_key(text) and not await holds_users_key(context, user.id, text):
+        return
+    warning = texts.KEY_PASTED if is_private(update) else texts.KEY_GROUP_DELETED
+    await delete_pasted_key(update, warning)
+    raise ApplicationHandlerStop
+
+
+async def holds_users_key(context: Context, user_id: int, text: str) -> bool:
+    """The user's stored key, whatever its shape, anywhere in the text (by fingerprint)."""
+    candidates = list(key_candidates(text))
+    if not candidates:
+        return False
+    repository = get_services(context).repository
+    user = await repository.get_user(user_id)
+    stored = user.key_fingerprint if user is not None else None
+    if not stored:
+        return False
+    return any(
+        hmac.compare_digest(repository.key_fingerprint(candidate), stored)
+        for candidate in candidates
+    )
 
 
 async def edited_message(update: Update, context: Context) -> None:
@@ -158,8 +189,9 @@ async def command_while_waiting(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
 
 
-KEY_GROUP = -1
-EDITS_GROUP = -2
+KEY_GROUP = -3
+SECRETS_GROUP = -2
+EDITS_GROUP = -1
 
 
 def build_key_guard() -> list[BaseHandler[Update, Context, Any]]:
@@ -168,6 +200,11 @@ def build_key_guard() -> list[BaseHandler[Update, Context, Any]]:
         MessageHandler(private & filters.COMMAND, command_while_waiting),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, key_text),
     ]
+
+
+def build_secret_guard() -> BaseHandler[Update, Context, Any]:
+    new_or_edited = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+    return MessageHandler(new_or_edited & (filters.TEXT | filters.CAPTION), secret_guard)
 
 
 def build_edit_guard() -> BaseHandler[Update, Context, Any]:

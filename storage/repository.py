@@ -170,6 +170,11 @@ class Repository:
             user.updated_at = utcnow()
             session.add(user)
 
+    def key_fingerprint(self, plaintext: str) -> str:
+        """The keyed fingerprint stored with a key (User.key_fingerprint): recognises a key
+        in a message without decrypting any."""
+        return self._keyring.fingerprint(plaintext)
+
     async def get_api_key(self, telegram_id: int) -> StoredKey | None:
         """The user's key; UnreadableKey when it is stored but cannot be decrypted."""
         user = await self.get_user(telegram_id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.secrets import contains_api_key
 from tests.conftest import OTHER_KEY, USER, USER_KEY
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
@@ -133,3 +135,88 @@ async def test_an_edited_message_is_not_taken_as_an_answer(
     telegram.edit_text(USER, typed, "Followers")
     await telegram.wait_for_message(USER, "edited messages", after=mark)
     assert not any("Followers" in m.text and "match" in m.text for m in telegram.messages(USER))
+
+
+# --- a key is never shown back ------------------------------------------------------------------
+
+LARAVEL_KEY = "uX3kP9qL2mZ8vB4nR7tW1yC6dF0gH5jK8sA2eQ4i"  # 40 mixed-case letters and digits
+SHA1_KEY = "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12"
+
+
+@pytest.mark.parametrize("command", ["/status", "/refill"])
+async def test_a_key_after_a_command_is_deleted_never_echoed(
+    customer: Customer,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    caplog: pytest.LogCaptureFixture,
+    command: str,
+) -> None:
+    caplog.set_level(logging.INFO)
+    await customer.connect()
+    message_id, _ = await customer.send(f"{command} {LARAVEL_KEY}", "looked like an API key")
+    assert (USER, message_id) in telegram.deleted
+    assert LARAVEL_KEY not in telegram.all_text()
+    assert LARAVEL_KEY not in caplog.text
+    assert panel.count("status") == 0
+    assert panel.count("refill") == 0
+
+
+async def test_a_key_typed_as_a_search_is_deleted_and_the_flow_goes_on(
+    customer: Customer, telegram: FakeTelegram
+) -> None:
+    await customer.connect()
+    await customer.say("/order", "Choose a category")
+    message_id, _ = await customer.send(SHA1_KEY, "looked like an API key")
+    assert (USER, message_id) in telegram.deleted
+    assert SHA1_KEY not in telegram.all_text()
+    await customer.say("Followers", "match")  # still browsing: the search works as before
+
+
+async def test_the_users_own_key_is_recognised_whatever_its_shape(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    own_key = "myPanelKey.2024"  # no key shape at all, but it is this user's key
+    assert not contains_api_key(own_key)
+    panel.add_key(own_key, balance="10")
+    await customer.connect(own_key)
+    message_id, _ = await customer.send(f"/status {own_key}", "looked like an API key")
+    assert (USER, message_id) in telegram.deleted
+    await customer.say("/order", "Choose a category")
+    message_id, _ = await customer.send(f"is it {own_key}?", "looked like an API key")
+    assert (USER, message_id) in telegram.deleted
+    assert own_key not in telegram.all_text()
+    message_id, _ = await customer.send("myPanelKey.2025", "match")  # not the key: a search
+    assert (USER, message_id) not in telegram.deleted
+
+
+async def test_a_key_put_into_an_edited_message_is_deleted(
+    customer: Customer, telegram: FakeTelegram
+) -> None:
+    await customer.connect()
+    typed, _ = await customer.send("hello", "didn't understand")
+    mark = telegram.mark()
+    telegram.edit_text(USER, typed, f"oops {LARAVEL_KEY}")
+    await telegram.wait_for_message(USER, "looked like an API key", after=mark)
+    assert (USER, typed) in telegram.deleted
+
+
+async def test_in_a_group_where_the_bot_cannot_delete_it_says_so(
+    app: Any, telegram: FakeTelegram
+) -> None:
+    group = -100600
+    telegram.fail_method("deleteMessage", description="Bad Request: message can't be deleted")
+    message_id = telegram.send_text(USER, LARAVEL_KEY, chat_id=group, chat_type="supergroup")
+    warning = await telegram.wait_for_message(group, "could not delete")
+    assert "change the key on the panel" in warning.text
+    assert "deleted it" not in warning.text
+    assert (group, message_id) not in telegram.deleted
+    assert LARAVEL_KEY not in telegram.all_text()
+
+
+async def test_in_a_private_chat_a_key_that_cannot_be_deleted_is_not_claimed_deleted(
+    customer: Customer, telegram: FakeTelegram
+) -> None:
+    await customer.connect()
+    telegram.fail_method("deleteMessage", description="Bad Request: message can't be deleted")
+    await customer.say(f"/status {SHA1_KEY}", "Delete it yourself")
+    assert not any("deleted it from the chat" in m.text for m in telegram.messages(USER))
