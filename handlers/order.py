@@ -76,6 +76,8 @@ FLOW_KEY = "order_flow"
 CATEGORIES_PER_PAGE = 8
 SERVICES_PER_PAGE = 8
 MAX_QUERY = 100
+PAGE_ARGS = (callback.PAGE,)
+CATEGORY_ARGS = (callback.INDEX, callback.PAGE)
 
 
 class State(IntEnum):
@@ -274,11 +276,11 @@ async def browse_button(update: Update, context: Context) -> int:
         return State.BROWSE
     flow = _flow(context)
     if data.action == "cats":
-        flow.view = ("cats", 0, data.int_arg(0))
+        flow.view = ("cats", 0, data.int_arg(0, callback.PAGE))
     elif data.action == "c":
-        flow.view = ("cat", data.int_arg(0), data.int_arg(1))
+        flow.view = ("cat", data.int_arg(0, callback.INDEX), data.int_arg(1, callback.PAGE))
     else:  # "sr": a page of search results
-        flow.view = ("search", 0, data.int_arg(0))
+        flow.view = ("search", 0, data.int_arg(0, callback.PAGE))
     text, markup = _view(catalogue, flow)
     await _show(update, context, text, markup, in_place=True)
     return State.BROWSE
@@ -353,7 +355,8 @@ async def order_again(update: Update, context: Context) -> int:
     await _leave_flow(context)
     user = update.effective_user
     assert user is not None
-    previous = await get_services(context).repository.get_order(_data(update).int_arg(0), user.id)
+    order_id = _data(update).int_arg(0, callback.ROW_ID)
+    previous = await get_services(context).repository.get_order(order_id, user.id)
     if previous is None or not previous.service_id:
         await reply(update, texts.ORDER_NOT_FOUND)
         return END
@@ -632,7 +635,7 @@ async def confirm(update: Update, context: Context) -> int | None:
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    draft_id = _data(update).int_arg(0)
+    draft_id = _data(update).int_arg(0, callback.ROW_ID)
     services = get_services(context)
     repository = services.repository
     # A summary is good for as long as an idle conversation lives (also across restarts).
@@ -795,7 +798,7 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     not_text = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     confirm_handler: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
-        confirm, pattern=callback.pattern(PREFIX, "ok")
+        confirm, pattern=callback.pattern(PREFIX, "ok", args=(callback.ROW_ID,))
     )
     cancel_button: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
         cancel, pattern=callback.pattern(PREFIX, "x")
@@ -809,14 +812,23 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
         entry_points=[
             CommandHandler("order", start_order),
             CallbackQueryHandler(start_order, pattern=callback.pattern("m", "order")),
-            CallbackQueryHandler(order_again, pattern=callback.pattern("c", "again")),
+            CallbackQueryHandler(
+                order_again, pattern=callback.pattern("c", "again", args=(callback.ROW_ID,))
+            ),
         ],
         states={
             State.BROWSE: [
+                # Forged numbers (out of range, not digits) match none of these: answered
+                # as stale by the fallback below.
                 CallbackQueryHandler(
-                    browse_button, pattern=callback.pattern(PREFIX, "cats", "c", "sr")
+                    browse_button, pattern=callback.pattern(PREFIX, "cats", "sr", args=PAGE_ARGS)
                 ),
-                CallbackQueryHandler(service_button, pattern=callback.pattern(PREFIX, "s")),
+                CallbackQueryHandler(
+                    browse_button, pattern=callback.pattern(PREFIX, "c", args=CATEGORY_ARGS)
+                ),
+                CallbackQueryHandler(
+                    service_button, pattern=callback.pattern(PREFIX, "s", args=(callback.ANY,))
+                ),
                 MessageHandler(text, browse_text),
                 MessageHandler(not_text, browse_other),
             ],
@@ -852,4 +864,8 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Confirm works outside the conversation too: after a restart the draft row is the truth."""
-    return [CallbackQueryHandler(confirm, pattern=callback.pattern(PREFIX, "ok"))]
+    return [
+        CallbackQueryHandler(
+            confirm, pattern=callback.pattern(PREFIX, "ok", args=(callback.ROW_ID,))
+        )
+    ]

@@ -41,6 +41,8 @@ MAX_IDS = 100
 MAX_TRACK_BUTTONS = 6
 ID_SHAPE = re.compile(r"^\d{1,40}$")
 REFILLABLE_STATES = frozenset({OrderState.COMPLETED.value, OrderState.PARTIAL.value})
+ID_ARGS = (callback.ROW_ID,)
+CARD_ARGS = (callback.ROW_ID, callback.TextArg("l"))  # "l": opened from the list
 
 
 def _user_id(update: Update) -> int:
@@ -62,7 +64,9 @@ async def list_orders(update: Update, context: Context) -> None:
     user_id = _user_id(update)
     total = await repository.count_orders(user_id)
     data = callback.parse(update.callback_query.data) if update.callback_query else None
-    page = keyboards.clamp_page(data.int_arg(0) if data else 0, total, ORDERS_PER_PAGE)
+    # Only "c:list" carries a page (its pattern checked it); "m:orders" starts at the first.
+    page = data.int_arg(0, callback.PAGE, default=0) if data and data.action == "list" else 0
+    page = keyboards.clamp_page(page, total, ORDERS_PER_PAGE)
     orders = await repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
     pages = keyboards.pages(total, ORDERS_PER_PAGE)
     items = [
@@ -121,8 +125,10 @@ async def _show_card(update: Update, context: Context, order: Order, *, in_place
 async def _order_from_button(update: Update, context: Context) -> Order | None:
     assert update.callback_query is not None
     data = callback.parse(update.callback_query.data)
-    order_id = data.int_arg(0) if data else 0
-    order = await get_services(context).repository.get_order(order_id, _user_id(update))
+    assert data is not None  # the patterns below let only a valid row id through
+    order = await get_services(context).repository.get_order(
+        data.int_arg(0, callback.ROW_ID), _user_id(update)
+    )
     if order is None or order.panel_order_id is None:
         await update.callback_query.answer(texts.ORDER_NOT_FOUND, show_alert=True)
         return None
@@ -413,10 +419,19 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CommandHandler("refill", refill_command),
         CommandHandler("notify", toggle_notify),
         CallbackQueryHandler(list_orders, pattern=callback.pattern("m", "orders")),
-        CallbackQueryHandler(list_orders, pattern=callback.pattern(PREFIX, "list")),
-        CallbackQueryHandler(open_card, pattern=callback.pattern(PREFIX, "open")),
-        CallbackQueryHandler(refresh_card, pattern=callback.pattern(PREFIX, "ref")),
-        CallbackQueryHandler(refill_button, pattern=callback.pattern(PREFIX, "rf")),
-        CallbackQueryHandler(cancel_button, pattern=callback.pattern(PREFIX, "cx")),
-        CallbackQueryHandler(track_button, pattern=callback.pattern(PREFIX, "track")),
+        # Button data is checked against its shape here: forged numbers (2^63, negatives,
+        # letters) match nothing and are answered by the catch-all "this menu has expired".
+        CallbackQueryHandler(
+            list_orders, pattern=callback.pattern(PREFIX, "list", args=(callback.PAGE,))
+        ),
+        CallbackQueryHandler(
+            open_card, pattern=callback.pattern(PREFIX, "open", args=CARD_ARGS, required=1)
+        ),
+        CallbackQueryHandler(refresh_card, pattern=callback.pattern(PREFIX, "ref", args=ID_ARGS)),
+        CallbackQueryHandler(refill_button, pattern=callback.pattern(PREFIX, "rf", args=ID_ARGS)),
+        CallbackQueryHandler(cancel_button, pattern=callback.pattern(PREFIX, "cx", args=ID_ARGS)),
+        CallbackQueryHandler(
+            track_button,
+            pattern=callback.pattern(PREFIX, "track", args=(callback.PANEL_ORDER_ID,)),
+        ),
     ]

@@ -56,3 +56,12 @@ class Customer:
     def labels(self, message: BotMessage | None = None) -> list[str]:
         message = message or self.last()
         return [label for row in message.buttons for label, _ in row]
+
+    async def press(self, message: BotMessage, data: str) -> dict[str, object]:
+        """Send any button data (stale, forged) for a bot message; wait for the bot's answer to
+        the query (the toast) and return its parameters."""
+        query_id = self.telegram.press(self.user_id, message.message_id, data)
+        return await self.telegram.wait_for(
+            lambda: self.telegram.callback_answers.get(query_id),
+            what=f"the answer to callback {data!r}",
+        )

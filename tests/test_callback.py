@@ -1,0 +1,116 @@
+"""The button-data codec: well-formed data round-trips, forged numbers are refused, and over
+real HTTP a forged button is answered "expired" without ever reaching the error handler."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot import callback, texts
+from tests.conftest import USER, make_settings, running
+from tests.customer import Customer
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram
+
+OPERATOR = 9001
+HUGE = "9" * 25
+TWO_TO_63 = str(2**63)
+
+
+def test_build_and_parse_round_trip() -> None:
+    data = callback.parse(callback.build("c", "open", 42, "l"))
+    assert data == callback.CallbackData("c", "open", ("42", "l"))
+    assert data.int_arg(0) == 42
+
+
+@pytest.mark.parametrize("raw", [HUGE, TWO_TO_63, "-1", "0", "abc", "²", "٣", " 1", "1.0", ""])
+def test_row_ids_out_of_range_or_not_ascii_digits_are_refused(raw: str) -> None:
+    assert callback.ROW_ID.parse(raw) is None
+    with pytest.raises(callback.InvalidCallbackData):
+        callback.CallbackData("c", "open", (raw,)).int_arg(0, callback.ROW_ID)
+
+
+def test_the_largest_database_id_and_page_zero_are_accepted() -> None:
+    assert callback.ROW_ID.parse(str(2**63 - 1)) == 2**63 - 1
+    assert callback.PAGE.parse("0") == 0
+    assert callback.PAGE.parse(str(callback.MAX_PAGE + 1)) is None
+
+
+def test_a_missing_argument_is_the_default_or_refused() -> None:
+    data = callback.CallbackData("m", "orders")
+    assert data.int_arg(0, callback.PAGE, default=0) == 0
+    with pytest.raises(callback.InvalidCallbackData):
+        data.int_arg(0)
+
+
+def test_patterns_check_the_declared_argument_shapes() -> None:
+    card = callback.pattern("c", "open", args=(callback.ROW_ID, callback.TextArg("l")), required=1)
+    assert card("c:open:17")
+    assert card("c:open:17:l")
+    assert not card(f"c:open:{HUGE}")
+    assert not card("c:open:17:x")
+    assert not card("c:open")
+    assert not card("c:open:1:l:extra")
+    assert not card("c:opened:17")
+    assert not card(None)
+    loose = callback.pattern("m", "order")
+    assert loose("m:order")
+    assert not loose("m:orders")
+
+
+FORGED_OUTSIDE_A_FLOW = [
+    f"c:open:{HUGE}",
+    f"c:open:{TWO_TO_63}",
+    "c:open:-1",
+    "c:open:abc",
+    "c:open:²",
+    f"c:open:{HUGE}:l",
+    f"c:ref:{TWO_TO_63}",
+    "c:rf:-5",
+    f"c:cx:{HUGE}",
+    f"c:again:{HUGE}",
+    f"c:list:{HUGE}",
+    "c:list:-1",
+    "c:track:abc",
+    f"o:ok:{HUGE}",
+    f"o:ok:{TWO_TO_63}",
+    "o:ok:-3",
+    f"o:cats:{HUGE}",
+]
+FORGED_INSIDE_THE_ORDER_FLOW = [
+    f"o:cats:{HUGE}",
+    "o:cats:-1",
+    f"o:c:{HUGE}:0",
+    f"o:c:0:{TWO_TO_63}",
+    "o:sr:x",
+    f"o:ok:{TWO_TO_63}",
+    f"c:open:{HUGE}",
+]
+
+
+async def test_forged_button_data_is_answered_expired_and_never_an_error(
+    tmp_path: Path,
+    panel: FakePanel,
+    telegram: FakeTelegram,
+    fernet_key: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, admin_ids=[OPERATOR])
+    async with running(settings):
+        customer = Customer(telegram)
+        await customer.connect()
+        menu = await customer.say("/start", "What would you like to do")
+        for data in FORGED_OUTSIDE_A_FLOW:
+            answer = await customer.press(menu, data)
+            assert answer.get("text") == texts.EXPIRED, data
+        browsing = await customer.say("/order", "Choose a category")
+        for data in FORGED_INSIDE_THE_ORDER_FLOW:
+            answer = await customer.press(browsing, data)
+            assert answer.get("text") == texts.EXPIRED, data
+        await customer.tap("Instagram Followers", "Instagram Followers")  # the flow goes on
+    assert telegram.messages(OPERATOR) == []
+    assert not any(texts.ERROR_GENERIC in m.text for m in telegram.messages(USER))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
