@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.catalogue import CatalogueCache
 from bot.config import Settings
+from bot.error_reports import ErrorReportThrottle
 from bot.panel import PanelClient
 from storage.repository import Repository
 
@@ -24,6 +25,8 @@ class BotServices:
     # Opened in post_init, closed in post_shutdown (they need the running event loop).
     _panel: PanelClient | None = field(default=None, repr=False)
     _catalogue: CatalogueCache | None = field(default=None, repr=False)
+    # In this process only for now (see bot/error_reports.py for a shared ledger).
+    error_reports: ErrorReportThrottle = field(default_factory=ErrorReportThrottle, repr=False)
 
     @property
     def panel(self) -> PanelClient:

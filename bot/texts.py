@@ -540,6 +540,18 @@ NOT_UNDERSTOOD = "I didn't understand that. /help lists what I can do, or tap a 
 ERROR_GENERIC = "⚠️ Something went wrong on my side. Please try again; your data is safe."
 
 
+def operator_error_report(kind: str, trace: str, suppressed: int, window_minutes: int) -> str:
+    """For the operators: one report per kind of error per window, with the count of the
+    ones of that kind that were not reported since the previous report."""
+    repeats = (
+        f"\n{suppressed} more of this kind since the previous report (at most one report "
+        f"per kind every {window_minutes} min)."
+        if suppressed
+        else ""
+    )
+    return f"⚠️ <b>Error</b> <code>{esc(kind)}</code>{repeats}\n<pre>{esc(trace[-3500:])}</pre>"
+
+
 # --- order card (shared with the status push) -------------------------------------------------
 
 STATE_EMOJI: dict[OrderState, str] = {

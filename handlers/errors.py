@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import traceback
 from typing import Any
@@ -20,6 +19,7 @@ from telegram.ext import (
 
 from bot import keyboards, texts
 from bot.context import get_services
+from bot.error_reports import error_kind
 from handlers.common import Context, reply
 from storage.repository import StorageUnavailable
 
@@ -57,7 +57,8 @@ async def other_message(update: Update, context: Context) -> None:
 
 
 async def error_handler(update: object, context: Context) -> None:
-    """Log first, then tell the user briefly, then send escaped details to the operators."""
+    """Log first, then tell the user briefly, then send escaped details to the operators —
+    at most one report per kind of error per window, so no user can flood them."""
     error = context.error
     if isinstance(error, StorageUnavailable):
         # Busy or failing database: nothing of that step was kept; the user tries again.
@@ -65,7 +66,15 @@ async def error_handler(update: object, context: Context) -> None:
         if isinstance(update, Update) and update.effective_chat is not None:
             await _tell_quietly(update, texts.STORAGE_BUSY)
         return
-    logger.error("Unhandled error while handling an update", exc_info=error)
+    if error is None:
+        return
+    services = get_services(context)
+    kind = error_kind(error)
+    report = await services.error_reports.admit(kind)
+    if report is not None:
+        logger.error("Unhandled error while handling an update (%s)", kind, exc_info=error)
+    else:
+        logger.error("Unhandled error while handling an update (%s), again", kind)
     if isinstance(error, Forbidden):
         return  # the user blocked the bot: nothing to tell them
     if isinstance(update, Update) and update.effective_chat is not None:
@@ -73,11 +82,12 @@ async def error_handler(update: object, context: Context) -> None:
             await update.effective_chat.send_message(texts.ERROR_GENERIC)
         except TelegramError:
             logger.warning("Could not tell the user about the error")
-    admins = get_services(context).settings.admin_ids
-    if not admins or error is None:
+    admins = services.settings.admin_ids
+    if not admins or report is None:
         return
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    details = f"⚠️ <b>Error</b>\n<pre>{html.escape(trace[-3500:])}</pre>"
+    minutes = round(services.error_reports.window / 60)
+    details = texts.operator_error_report(kind, trace, report.suppressed, minutes)
     for admin_id in admins:
         try:
             await context.bot.send_message(admin_id, details)
