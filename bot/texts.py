@@ -737,6 +737,9 @@ def cancel_requested(cancel_id: str | None) -> str:
     return f"✖️ Cancellation requested{ident}. I'll tell you when the panel answers."
 
 
+PUSH_MARK = "🔔 "
+
+
 def order_push(order: Order, old_status: str | None) -> str:
     before = (
         f"{state_emoji(normalize_state(old_status))} {short(old_status, STATUS_LIMIT)} → "
@@ -744,7 +747,8 @@ def order_push(order: Order, old_status: str | None) -> str:
         else ""
     )
     lines = [
-        f"🔔 <b>Order {esc(order.panel_order_id)}</b> · {short(order.service_name or '—', 50)}",
+        f"{PUSH_MARK}<b>Order {esc(order.panel_order_id)}</b> · "
+        f"{short(order.service_name or '—', 50)}",
         f"{before}{state_emoji(order.status)} <b>{short(order.status_raw, STATUS_LIMIT)}</b>",
     ]
     progress = progress_bar(order.quantity, order.remains)
@@ -760,9 +764,24 @@ def task_push(task: PanelTask, old_status: str | None) -> str:
     ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
     before = f"{short(old_status, STATUS_LIMIT)} → " if old_status else ""
     return (
-        f"🔔 <b>{label}{ident}</b> for order <code>{esc(task.panel_order_id)}</code>\n"
+        f"{PUSH_MARK}<b>{label}{ident}</b> for order <code>{esc(task.panel_order_id)}</code>\n"
         f"{before}<b>{short(task.status_raw, STATUS_LIMIT)}</b>"
     )
+
+
+def push_digest(pushes: list[str], part: int = 1, parts: int = 1) -> str:
+    """Several order_push/task_push texts of one user as one message (part `part` of `parts`)."""
+    count = len(pushes)
+    title = f"{PUSH_MARK}<b>{count} status update{'' if count == 1 else 's'}</b>"
+    if parts > 1:
+        title += f" ({part}/{parts})"
+    return "\n\n".join([title, *(push.removeprefix(PUSH_MARK) for push in pushes)])
+
+
+def push_card_button(panel_order_id: str | None) -> str:
+    """A digest's button opening one order's card (plain text: buttons are not HTML)."""
+    ident = panel_order_id or "?"
+    return f"📋 #{ident if len(ident) <= 20 else ident[:19] + '…'}"
 
 
 def notify_state(enabled: bool) -> str:

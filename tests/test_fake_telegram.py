@@ -213,3 +213,58 @@ async def test_json_and_multipart_bodies(tg: FakeTelegram) -> None:
     assert tg.calls_of("sendMessage")[1]["document"] == b"hello"
     assert unknown.status_code == 404
     assert unknown.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+
+
+async def test_enforced_limits_refuse_sends_over_the_rates(
+    tg: FakeTelegram, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    tg.enforce_limits(overall_per_second=3, per_chat_per_second=1)
+    first = await bot.send_message(1, "one")
+    with pytest.raises(RetryAfter) as too_soon:  # a second message to the same chat at once
+        await bot.send_message(1, "two")
+    assert too_soon.value.retry_after == dtm.timedelta(seconds=1)
+    await bot.send_message(2, "to another chat")
+    await bot.send_message(3, "and another")
+    with pytest.raises(RetryAfter):  # the fourth in one second overall
+        await bot.send_message(4, "four")
+    # Edits, chat actions and reads are not sends.
+    await bot.edit_message_text("one, edited", 1, first.message_id)
+    assert await bot.send_chat_action(1, "typing")
+    assert [m.text for m in tg.messages(1)] == ["one, edited"]
+    assert tg.messages(4) == []
+    assert [(v.chat_id, v.limit, v.retry_after) for v in tg.limit_violations] == [
+        (1, "chat", 1),
+        (4, "overall", 1),
+    ]
+    assert [e[:2] for e in tg.errors] == [("sendMessage", 429)] * 2
+
+    await asyncio.sleep(1.0)  # both windows have passed
+    await bot.send_message(1, "two")
+    await bot.send_message(4, "four")
+    assert [m.text for m in tg.messages(1)] == ["one, edited", "two"]
+    tg.relax_limits()
+    for text in ("a", "b", "c", "d"):
+        await bot.send_message(5, text)
+    assert len(tg.messages(5)) == 4
+    assert len(tg.limit_violations) == 2
+
+
+def test_limits_are_opt_in_and_answer_like_telegram() -> None:
+    def twice(fake: FakeTelegram) -> list[httpx.Response]:
+        url = f"{fake.base_url}/bot{DEFAULT_TOKEN}/sendMessage"
+        return [httpx.post(url, data={"chat_id": "9", "text": "x"}) for _ in range(2)]
+
+    with FakeTelegram() as free:
+        assert [a.status_code for a in twice(free)] == [200, 200]
+        assert free.limit_violations == []
+    with FakeTelegram(enforce_limits=True) as limited:
+        answers = twice(limited)
+        assert answers[0].status_code == 200
+        assert answers[1].json() == {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        }
+        assert len(limited.messages(9)) == 1

@@ -13,6 +13,11 @@ multipart or JSON bodies; answers are Bot API JSON (``{"ok": true, "result": ...
 Everything the bot does is recorded (``calls``, ``messages()``, ``deleted``...), users are
 simulated by queueing updates for ``getUpdates``, and faults (429 flood control, 403 blocked
 user, arbitrary errors) can be injected. All public methods are thread-safe.
+
+Telegram's broadcast limits are opt-in (``FakeTelegram(enforce_limits=True)`` or
+``tg.enforce_limits(...)``): a chat-bound send beyond 30 in one second overall, or sooner than
+about one second after the previous one to the same chat, answers 429 with ``retry_after``, is
+not delivered, and is recorded in ``limit_violations``.
 """
 
 from __future__ import annotations
@@ -23,12 +28,14 @@ import email.parser
 import email.policy
 import html
 import json
+import math
 import re
 import socket
 import sys
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,7 +43,7 @@ from types import TracebackType
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "BotMessage", "FakeTelegram"]
+__all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "BotMessage", "FakeTelegram", "LimitViolation"]
 
 DEFAULT_TOKEN = "123456:TEST-token-for-the-stand-in"
 BOT_USERNAME = "test_smm_bot"
@@ -45,6 +52,15 @@ BOT_USERNAME = "test_smm_bot"
 FLOOD_METHODS = frozenset({"sendMessage", "editMessageText"})
 #: ``block()`` makes methods with one of these prefixes answer 403 for the blocked chat.
 BLOCKED_PREFIXES = ("send", "edit", "copy", "forward")
+#: With limits enforced, methods with one of these prefixes count as messages sent to a chat.
+LIMITED_PREFIXES = ("send", "copy", "forward")
+UNLIMITED_METHODS = frozenset({"sendChatAction"})
+# Telegram's published limits: about 30 messages a second overall, about 1 a second per chat.
+OVERALL_MESSAGES_PER_SECOND = 30
+PER_CHAT_MESSAGES_PER_SECOND = 1.0
+# Real Telegram is not exact to the millisecond: a send this much early is still accepted
+# (network jitter between the bot's clock and ours).
+LIMIT_TOLERANCE_SECONDS = 0.05
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are"
@@ -136,6 +152,44 @@ class _Fault:
     chat_id: int | None = None
 
 
+@dataclass(frozen=True)
+class LimitViolation:
+    """A send refused with 429 because it broke a limit (``limit``: "overall" or "chat")."""
+
+    method: str
+    chat_id: int
+    limit: str
+    retry_after: int
+
+
+@dataclass
+class _Limits:
+    """Telegram's broadcast limits, enforced on chat-bound sends; guarded by FakeTelegram._cond."""
+
+    overall_per_second: int
+    per_chat_interval: float
+    tolerance: float
+    recent: deque[float] = field(default_factory=deque)  # accepted sends, oldest first
+    last_in_chat: dict[int, float] = field(default_factory=dict)
+
+    def check(self, chat_id: int, now: float) -> tuple[str, int] | None:
+        """The limit this send would break and the seconds to wait, or None if it may go."""
+        last = self.last_in_chat.get(chat_id)
+        allowed_at = None if last is None else last + self.per_chat_interval
+        if allowed_at is not None and now < allowed_at - self.tolerance:
+            return "chat", max(1, math.ceil(allowed_at - now))
+        window = 1.0 - self.tolerance
+        while self.recent and self.recent[0] <= now - window:
+            self.recent.popleft()
+        if len(self.recent) >= self.overall_per_second:
+            return "overall", max(1, math.ceil(self.recent[0] + window - now))
+        return None
+
+    def accept(self, chat_id: int, now: float) -> None:
+        self.recent.append(now)
+        self.last_in_chat[chat_id] = now
+
+
 @dataclass
 class _State:
     """All mutable state; guarded by FakeTelegram._cond."""
@@ -154,6 +208,7 @@ class _State:
     floods: list[_Fault] = field(default_factory=list)
     method_faults: dict[str, list[_Fault]] = field(default_factory=dict)
     bot_info: dict[str, str] = field(default_factory=dict)
+    limits: _Limits | None = None
 
 
 def _inline_rows(markup: Params | None) -> list[list[Params]]:
@@ -302,7 +357,7 @@ class _Server(ThreadingHTTPServer):
 class FakeTelegram:
     """A fake Telegram Bot API server with helpers to play users and inspect the bot's output."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN) -> None:
+    def __init__(self, token: str = DEFAULT_TOKEN, *, enforce_limits: bool = False) -> None:
         self.token = token
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
         self.bot_user: Params = {
@@ -319,6 +374,8 @@ class FakeTelegram:
         self.calls: list[tuple[str, Params]] = []
         #: ``(method, error_code, description)`` of every error answer given (incl. injected).
         self.errors: list[tuple[str, int, str]] = []
+        #: Every send refused because it broke the enforced limits (see ``enforce_limits``).
+        self.limit_violations: list[LimitViolation] = []
         self._deleted: set[tuple[int, int]] = set()
         self._callback_answers: dict[str, Params] = {}
         self._commands: list[Params] | None = None
@@ -358,6 +415,8 @@ class FakeTelegram:
             "getChat": self._get_chat,
         }
         self._methods_lower = {name.lower(): name for name in self._methods}
+        if enforce_limits:
+            self.enforce_limits()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -766,6 +825,25 @@ class FakeTelegram:
         with self._cond:
             self._state.blocked.discard(user_id)
 
+    def enforce_limits(
+        self,
+        overall_per_second: int = OVERALL_MESSAGES_PER_SECOND,
+        per_chat_per_second: float = PER_CHAT_MESSAGES_PER_SECOND,
+        tolerance: float = LIMIT_TOLERANCE_SECONDS,
+    ) -> None:
+        """Answer 429 to a send (``send*``/``copy*``/``forward*`` but ``sendChatAction``) when
+        ``overall_per_second`` sends were accepted in the last second, or the previous accepted
+        send to the same chat was less than ``1 / per_chat_per_second`` seconds ago; both
+        windows are ``tolerance`` seconds shorter, as jitter. A refused send is not delivered,
+        does not count, and is recorded in ``limit_violations``."""
+        with self._cond:
+            self._state.limits = _Limits(overall_per_second, 1 / per_chat_per_second, tolerance)
+
+    def relax_limits(self) -> None:
+        """Stop enforcing the limits set with ``enforce_limits``."""
+        with self._cond:
+            self._state.limits = None
+
     def fail_method(
         self,
         method: str,
@@ -795,6 +873,23 @@ class FakeTelegram:
             for fault in state.floods:
                 if fault.chat_id is None or fault.chat_id == chat_id:
                     self._consume(state.floods, fault)
+        if state.limits is not None and isinstance(chat_id, int) and _is_limited(method):
+            broken = state.limits.check(chat_id, time.monotonic())
+            if broken is not None:
+                limit, retry_after = broken
+                self.limit_violations.append(LimitViolation(method, chat_id, limit, retry_after))
+                raise _ApiError(
+                    429,
+                    f"Too Many Requests: retry after {retry_after}",
+                    {"retry_after": retry_after},
+                )
+
+    def _count_send(self, method: str, params: Params) -> None:
+        """Count an accepted send against the enforced limits."""
+        limits = self._state.limits
+        chat_id = _maybe_int(params.get("chat_id"))
+        if limits is not None and isinstance(chat_id, int) and _is_limited(method):
+            limits.accept(chat_id, time.monotonic())
 
     @staticmethod
     def _consume(faults: list[_Fault], fault: _Fault) -> None:
@@ -831,6 +926,7 @@ class FakeTelegram:
                 if handler is None:
                     raise _ApiError(404, "Not Found")
                 result = handler(params)
+                self._count_send(method, params)
             except _ApiError as error:
                 self.errors.append((method, error.code, error.description))
                 return error.code, error.payload()
@@ -1077,6 +1173,10 @@ class FakeTelegram:
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             payload["reply_markup"] = message.reply_markup  # Telegram echoes inline keyboards only
         return payload
+
+
+def _is_limited(method: str) -> bool:
+    return method.startswith(LIMITED_PREFIXES) and method not in UNLIMITED_METHODS
 
 
 def _short(params: Params, width: int = 300) -> str:

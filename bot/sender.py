@@ -1,0 +1,388 @@
+"""PushSender: status pushes at Telegram's ceiling, each delivered once, in order per chat.
+
+Telegram lets a bot send about 30 messages a second overall and about one a second to one chat.
+The sender keeps both busy at once:
+
+- every chat has a FIFO queue and a *next allowed* time (one `PER_CHAT_INTERVAL_SECONDS` after
+  its previous send); a heap orders the chats that have something to send by that time;
+- one dispatcher takes the chat whose time has come and paces all sends `1 /
+  OVERALL_MESSAGES_PER_SECOND` seconds apart. A chat that must wait sits in the heap: it holds
+  nothing, so other chats that may send now go first. The only slots (`MAX_IN_FLIGHT`) are held
+  for the HTTP call itself, never for a sleep;
+- a 429 (`RetryAfter`) means Telegram did not take the message: the same message goes back to the
+  head of its chat's queue and that chat waits `retry_after`, up to `MAX_SEND_ATTEMPTS` tries (a
+  wait over `MAX_RETRY_AFTER_SECONDS` is not sat out: FAILED, the row stays owed for the next
+  cycle). Nothing else is ever retried, so no message is sent twice: after a timeout Telegram may
+  have the message, so it is FAILED and the caller's row stays owed (the notifier's one accepted
+  repeat window, never a loss).
+
+Use (one sender per poll cycle, or one long-lived; both work)::
+
+    async with PushSender(application.bot, on_blocked=deactivate) as sender:
+        ...                                  # while polling is still going on:
+        sender.submit(user_id, text, markup, on_sent=mark_announced)
+    # leaving the block drains: every submitted message has its outcome, every mark is done
+
+`submit()` is synchronous and returns an `asyncio.Future[Delivery]` at once; sending starts at
+the first submit. Outcomes:
+
+- SENT: Telegram accepted it; `on_sent()` (async, no arguments) has run. If it raises (e.g. the
+  database is locked) it is retried `MARK_ATTEMPTS` times with a short backoff; the message is
+  never sent again. `Delivery.marked` says whether the mark finally succeeded.
+- BLOCKED: 403 `Forbidden` (the user blocked the bot, the account is gone...). `on_blocked(chat)`
+  runs once (retried like a mark); every later message for that chat is BLOCKED without a call.
+- FAILED: any other `TelegramError`, or a 429 retried too often; the caller's row stays owed.
+
+`drain()` waits until every message submitted so far (and during the wait) has its outcome;
+`close()` drains and stops; `abort()` stops without waiting (what is in flight may or may not
+have arrived; it is not marked, so it stays owed). The `async with` block closes on success and
+aborts on an exception.
+
+PTB's `AIORateLimiter` (bot/app.py: 30/s overall, 5 retries on 429) stays in front of pushes,
+on purpose: it is the one gate that interactive replies and pushes share, so both together keep
+under Telegram's 30/s. Measured against the limit-enforcing stand-in, 1,000 messages for 100
+chats went out at the same rate with and without it, with no 429: this sender already paces
+evenly, so the limiter's bucket never fills and adds no wait. The limits stack only when a 429
+arrives: PTB then pauses *every* request for `retry_after` and retries up to 5 times before
+the sender even sees the 429 (its own bounded retry then multiplies that). That is the safe
+reaction (a 429 may be bot-wide) and only costs time, never a double send. A `Bot` without a
+limiter (tests, scripts) gets the sender's per-chat retry alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from types import TracebackType
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import Forbidden, RetryAfter, TelegramError
+
+logger = logging.getLogger(__name__)
+
+# Telegram's broadcast limits (Bots FAQ: "My bot is hitting limits, how do I avoid this?").
+OVERALL_MESSAGES_PER_SECOND = 30
+PER_CHAT_INTERVAL_SECONDS = 1.0
+# HTTP calls in flight at once: 30/s with up to a second of latency each.
+MAX_IN_FLIGHT = 30
+# 429s for one message before it is given up (FAILED, still owed).
+MAX_SEND_ATTEMPTS = 5
+# A longer flood wait is not sat out inside one cycle.
+MAX_RETRY_AFTER_SECONDS = 60.0
+# on_sent / on_blocked: tries, and the first pause between them (doubling).
+MARK_ATTEMPTS = 5
+MARK_BACKOFF_SECONDS = 0.2
+
+OnSent = Callable[[], Awaitable[object]]
+OnBlocked = Callable[[int], Awaitable[object]]
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    chat_id: int
+    outcome: Outcome
+    message_id: int | None = None  # Telegram's id of the sent message
+    marked: bool = False  # SENT and on_sent (if any) finally succeeded
+    error: str | None = None  # why it was BLOCKED or FAILED
+
+
+@dataclass(eq=False)
+class _Push:
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+    on_sent: OnSent | None
+    future: asyncio.Future[Delivery]
+    attempts: int = 0
+
+
+@dataclass(eq=False)
+class _Chat:
+    chat_id: int
+    queue: deque[_Push] = field(default_factory=deque)
+    next_at: float = 0.0  # loop time from which this chat may be sent to again
+    waiting: bool = False  # in the ready heap
+    sending: bool = False  # one of its messages is in flight
+    blocked: bool = False
+
+
+class PushSender:
+    """Sends pushes at Telegram's limits; see the module docstring."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        on_blocked: OnBlocked | None = None,
+        messages_per_second: float = OVERALL_MESSAGES_PER_SECOND,
+        per_chat_interval: float = PER_CHAT_INTERVAL_SECONDS,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        max_attempts: int = MAX_SEND_ATTEMPTS,
+        max_retry_after: float = MAX_RETRY_AFTER_SECONDS,
+        mark_attempts: int = MARK_ATTEMPTS,
+        mark_backoff: float = MARK_BACKOFF_SECONDS,
+    ) -> None:
+        self._bot = bot
+        self._on_blocked = on_blocked
+        self._spacing = 1 / messages_per_second
+        self._per_chat_interval = per_chat_interval
+        self._max_attempts = max_attempts
+        self._max_retry_after = max_retry_after
+        self._mark_attempts = mark_attempts
+        self._mark_backoff = mark_backoff
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._chats: dict[int, _Chat] = {}
+        self._ready: list[tuple[float, int, _Chat]] = []  # (allowed at, tie-break, chat)
+        self._order = itertools.count()
+        self._next_send_at = 0.0
+        self._wake = asyncio.Event()
+        self._pending: set[asyncio.Future[Delivery]] = set()
+        self._sends: set[asyncio.Task[object]] = set()  # HTTP calls in flight
+        self._marks: set[asyncio.Task[object]] = set()  # on_sent / on_blocked callbacks
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._closed = False
+
+    # --- public -----------------------------------------------------------------------------
+
+    def submit(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        on_sent: OnSent | None = None,
+    ) -> asyncio.Future[Delivery]:
+        """Queue one message for `chat_id`; sent after the chat's earlier ones, never twice."""
+        if self._closed:
+            raise RuntimeError("PushSender is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Delivery] = loop.create_future()
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat(chat_id)
+        if chat.blocked:
+            future.set_result(Delivery(chat_id, Outcome.BLOCKED, error="blocked earlier"))
+            return future
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        chat.queue.append(_Push(chat_id, text, markup, on_sent, future))
+        self._schedule(chat)
+        if self._dispatcher is None:
+            self._dispatcher = loop.create_task(self._dispatch(), name="push-sender")
+        return future
+
+    @property
+    def pending(self) -> int:
+        """Messages submitted whose outcome is not known yet."""
+        return len(self._pending)
+
+    async def drain(self) -> None:
+        """Wait until every submitted message has its outcome and every callback is done."""
+        while self._pending or self._marks:
+            await asyncio.gather(*self._pending, *self._marks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Drain, then stop; later submits raise."""
+        await self.drain()
+        self._closed = True
+        await self._stop_dispatcher()
+
+    async def abort(self) -> None:
+        """Stop now: queued messages are cancelled; sends in flight are cancelled (they may or
+        may not have arrived, and are not marked); marks already running finish."""
+        self._closed = True
+        await self._stop_dispatcher()
+        for chat in self._chats.values():
+            for push in chat.queue:
+                push.future.cancel()
+            chat.queue.clear()
+        sends = list(self._sends)
+        for task in sends:
+            task.cancel()
+        await asyncio.gather(*sends, return_exceptions=True)
+        for future in list(self._pending):
+            future.cancel()
+        await asyncio.gather(*self._marks, return_exceptions=True)
+
+    async def __aenter__(self) -> PushSender:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            await self.close()
+        else:
+            await self.abort()
+
+    # --- scheduling ---------------------------------------------------------------------------
+
+    def _schedule(self, chat: _Chat) -> None:
+        """Put a chat with something to send in the ready heap (once)."""
+        if chat.queue and not chat.waiting and not chat.sending and not chat.blocked:
+            chat.waiting = True
+            heapq.heappush(self._ready, (chat.next_at, next(self._order), chat))
+            self._wake.set()
+
+    async def _dispatch(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if not self._ready:
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                allowed_at, _, chat = self._ready[0]
+                start = max(allowed_at, self._next_send_at)
+                now = loop.time()
+                if start > now:
+                    # Sleep until then, unless a chat that may go sooner turns up.
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(start - now):
+                            await self._wake.wait()
+                    continue
+                if self._slots.locked():
+                    # Every slot is in an HTTP call: wait for one, then look again.
+                    async with self._slots:
+                        pass
+                    continue
+                await self._slots.acquire()  # free: no wait; only HTTP calls hold a slot
+                heapq.heappop(self._ready)
+                chat.waiting = False
+                if not chat.queue or chat.blocked:
+                    self._slots.release()
+                    continue
+                now = loop.time()
+                self._next_send_at = max(now, self._next_send_at) + self._spacing
+                chat.sending = True
+                self._start(self._send(chat, chat.queue.popleft(), now), self._sends)
+        except Exception:  # a bug here must not leave callers waiting forever
+            logger.exception("Push sender stopped")
+            for chat in self._chats.values():
+                while chat.queue:
+                    push = chat.queue.popleft()
+                    self._resolve(push, Outcome.FAILED, error="sender stopped")
+            raise
+
+    async def _stop_dispatcher(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+            self._dispatcher = None
+
+    @staticmethod
+    def _start(work: Coroutine[object, object, object], tasks: set[asyncio.Task[object]]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    # --- one send -------------------------------------------------------------------------------
+
+    async def _send(self, chat: _Chat, push: _Push, started: float) -> None:
+        loop = asyncio.get_running_loop()
+        chat.next_at = started + self._per_chat_interval
+        try:
+            try:
+                message = await self._bot.send_message(
+                    push.chat_id, push.text, reply_markup=push.markup
+                )
+            finally:
+                self._slots.release()
+        except RetryAfter as flood:
+            push.attempts += 1
+            wait = _seconds(flood.retry_after)
+            chat.next_at = max(chat.next_at, loop.time() + wait)
+            if push.attempts < self._max_attempts and wait <= self._max_retry_after:
+                logger.info("Flood control for chat %s: retrying in %.1f s", chat.chat_id, wait)
+                chat.queue.appendleft(push)
+            else:
+                logger.warning(
+                    "Push to chat %s refused %s times (retry after %.0f s); it stays owed",
+                    chat.chat_id,
+                    push.attempts,
+                    wait,
+                )
+                self._resolve(push, Outcome.FAILED, error=str(flood))
+        except Forbidden as error:
+            logger.info("Chat %s refuses messages (%s)", chat.chat_id, error.message)
+            chat.blocked = True
+            self._resolve(push, Outcome.BLOCKED, error=error.message)
+            while chat.queue:
+                self._resolve(chat.queue.popleft(), Outcome.BLOCKED, error=error.message)
+            if self._on_blocked is not None:
+                on_blocked = self._on_blocked
+                self._start(
+                    self._retry(lambda: on_blocked(chat.chat_id), f"block of {chat.chat_id}"),
+                    self._marks,
+                )
+        except TelegramError as error:
+            logger.warning("Push to chat %s failed (%s); it stays owed", chat.chat_id, error)
+            self._resolve(push, Outcome.FAILED, error=str(error))
+        except Exception as error:  # never leave the caller waiting on a bug
+            logger.exception("Push to chat %s failed", chat.chat_id)
+            self._resolve(push, Outcome.FAILED, error=repr(error))
+        else:
+            self._start(self._mark(push, message.message_id), self._marks)
+        finally:
+            chat.sending = False
+            self._schedule(chat)
+
+    async def _mark(self, push: _Push, message_id: int) -> None:
+        marked = True
+        if push.on_sent is not None:
+            marked = await self._retry(push.on_sent, f"mark of a push to {push.chat_id}")
+        self._resolve(push, Outcome.SENT, message_id=message_id, marked=marked)
+
+    async def _retry(self, callback: Callable[[], Awaitable[object]], what: str) -> bool:
+        """Run a bookkeeping callback, retrying with backoff; the message is never re-sent."""
+        pause = self._mark_backoff
+        for attempt in range(1, self._mark_attempts + 1):
+            try:
+                await callback()
+            except Exception as error:
+                if attempt == self._mark_attempts:
+                    logger.error("The %s failed %s times, giving up: %r", what, attempt, error)
+                    return False
+                logger.warning("The %s failed (%r); retrying in %.1f s", what, error, pause)
+                await asyncio.sleep(pause)
+                pause *= 2
+            else:
+                return True
+        return False
+
+    @staticmethod
+    def _resolve(
+        push: _Push,
+        outcome: Outcome,
+        *,
+        message_id: int | None = None,
+        marked: bool = False,
+        error: str | None = None,
+    ) -> None:
+        if not push.future.done():
+            push.future.set_result(Delivery(push.chat_id, outcome, message_id, marked, error))
+
+
+def _seconds(retry_after: timedelta | float) -> float:
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
