@@ -9,14 +9,17 @@ with its "📦 Open order" button). Messages never exceed Telegram's 4096 charac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot import keyboards, texts
+from bot.sender import Delivery, PushSender
 
 T = TypeVar("T")
 
@@ -96,3 +99,18 @@ def _card_buttons(group: Sequence[PushItem[T]]) -> InlineKeyboardMarkup | None:
 def _length(text: str) -> int:
     """Telegram counts UTF-16 code units (an emoji can be two); tags only make this larger."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def submit_pushes(
+    sender: PushSender,
+    chat_id: int,
+    items: Sequence[PushItem[T]],
+    mark: Callable[[tuple[T, ...]], Awaitable[object]],
+) -> list[asyncio.Future[Delivery]]:
+    """Pack one user's pushes and queue them; once Telegram accepts a message, `mark` gets the
+    tokens of every change it told (retried if it fails, never re-sent: see bot.sender).
+    `mark` must be safe to run twice (a compare-and-set, like Repository.mark_announced)."""
+    return [
+        sender.submit(chat_id, message.text, message.markup, on_sent=partial(mark, message.tokens))
+        for message in pack_pushes(items)
+    ]

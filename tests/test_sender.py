@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from telegram import Bot
 
+from bot import callback, texts
+from bot.pushes import PushItem, submit_pushes
 from bot.sender import Delivery, Outcome, PushSender
 from tests.conftest import TOKEN
 from tests.fakes.telegram import FakeTelegram
@@ -71,6 +73,22 @@ async def test_every_push_arrives_once_in_order_at_the_limits(
         assert texts_in(limited, chat) == [f"chat {chat} #{n}" for n in range(each)]
     assert set(marks.done.values()) == {1}
     assert len(marks.done) == len(futures)
+    # Paced from Telegram's answers, the sender never even brushes a limit.
+    assert limited.limit_violations == []
+
+
+async def test_floods_through_ptbs_limiter_do_not_cascade(app: Any, limited: FakeTelegram) -> None:
+    # PTB's AIORateLimiter answers a 429 by pausing every request, then releasing them at once.
+    for chat in (3, 4, 5):
+        limited.flood(chat, retry_after=1)
+    chats, each = range(1, 31), 3
+    async with PushSender(app.bot) as sender:
+        futures = [sender.submit(c, f"{c}/{n}") for n in range(each) for c in chats]
+    assert {f.result().outcome for f in futures} == {Outcome.SENT}
+    for chat in chats:
+        assert texts_in(limited, chat) == [f"{chat}/{n}" for n in range(each)]
+    assert [e[:2] for e in limited.errors] == [("sendMessage", 429)] * 3  # the forced ones
+    assert limited.limit_violations == []
 
 
 async def test_a_chat_waiting_its_second_does_not_hold_back_other_chats(
@@ -208,3 +226,27 @@ async def test_leaving_on_an_error_cancels_what_was_not_sent(
     assert sent.result().outcome is Outcome.SENT
     assert queued.cancelled()
     assert texts_in(limited, 1) == ["first"]
+
+
+async def test_one_users_changes_arrive_as_one_message_and_are_all_marked(
+    app: Any, limited: FakeTelegram
+) -> None:
+    items = [
+        PushItem(f"🔔 <b>Order {n}</b> · In progress", str(n), callback.build("c", "open", n), n)
+        for n in range(1, 11)
+    ]
+    marked: list[tuple[int, ...]] = []
+
+    async def mark(tokens: tuple[int, ...]) -> None:
+        marked.append(tokens)
+
+    async with PushSender(app.bot) as sender:
+        [future] = submit_pushes(sender, 9, items, mark)
+    assert future.result().outcome is Outcome.SENT
+    [message] = limited.messages(9)
+    assert message.text.startswith(f"{texts.PUSH_MARK}<b>10 status updates</b>")
+    assert all(f"<b>Order {n}</b>" in message.text for n in range(1, 11))
+    assert [data for row in message.buttons for _, data in row] == [
+        f"c:open:{n}" for n in range(1, 11)
+    ]
+    assert marked == [tuple(range(1, 11))]
