@@ -20,12 +20,16 @@ The sender keeps both busy at once:
   sent twice: after a timeout Telegram may have the message, so it is FAILED and the caller's
   row stays owed (the notifier's one accepted repeat window, never a loss).
 
-Use (one sender per poll cycle, or one long-lived; both work)::
+Use: one sender for the application (its per-chat times then span poll cycles and keys)::
 
-    async with PushSender(application.bot, on_blocked=deactivate) as sender:
-        ...                                  # while polling is still going on:
-        sender.submit(user_id, text, markup, on_sent=mark_announced)
-    # leaving the block drains: every submitted message has its outcome, every mark is done
+    sender = PushSender(application.bot, on_blocked=deactivate)
+    ...                                      # while polling is still going on:
+    future = sender.submit(user_id, text, markup, on_sent=mark_announced)
+    delivery = await future                  # or not: the callbacks do the bookkeeping
+    ...
+    await sender.close()                     # at shutdown: drains, then stops
+
+or one per batch: `async with PushSender(bot) as sender:` drains when the block ends.
 
 `submit()` is synchronous and returns an `asyncio.Future[Delivery]` at once; sending starts at
 the first submit, while the caller goes on finding more. Outcomes:
@@ -34,7 +38,9 @@ the first submit, while the caller goes on finding more. Outcomes:
   the database is locked) it is retried `MARK_ATTEMPTS` times with a short doubling backoff; the
   message is never sent again. `Delivery.marked` says whether the mark finally succeeded.
 - BLOCKED: 403 `Forbidden` (the user blocked the bot, deleted the account...). `on_blocked(chat)`
-  runs once (retried like a mark); every later message for that chat is BLOCKED without a call.
+  runs once (retried like a mark); every message for that chat queued then or submitted while
+  the sender remembers it is BLOCKED without a call. (A long-lived sender forgets idle chats
+  after their second has passed, so a user who comes back later is not refused forever.)
 - FAILED: any other `TelegramError`, or a 429 too often or too long; the caller's row stays owed.
 
 `drain()` waits until every message submitted so far (and during the wait) has its outcome;
@@ -86,6 +92,9 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 # on_sent / on_blocked: tries, and the first pause between them (doubling).
 MARK_ATTEMPTS = 5
 MARK_BACKOFF_SECONDS = 0.2
+
+# A long-lived sender looks for idle chats to forget once it knows this many (then twice as many).
+SWEEP_MIN_CHATS = 1000
 
 OnSent = Callable[[], Awaitable[object]]
 OnBlocked = Callable[[int], Awaitable[object]]
@@ -153,6 +162,7 @@ class PushSender:
         self._in_flight = 0
         self._answered: deque[float] = deque()  # answer times of the last second's sends
         self._chats: dict[int, _Chat] = {}
+        self._sweep_at = SWEEP_MIN_CHATS
         self._ready: list[tuple[float, int, _Chat]] = []  # (allowed at, tie-break, chat)
         self._order = itertools.count()
         self._next_send_at = 0.0
@@ -180,6 +190,8 @@ class PushSender:
         future: asyncio.Future[Delivery] = loop.create_future()
         chat = self._chats.get(chat_id)
         if chat is None:
+            if len(self._chats) >= self._sweep_at:
+                self._forget_idle_chats(loop.time())
             chat = self._chats[chat_id] = _Chat(chat_id)
         if chat.blocked:
             future.set_result(Delivery(chat_id, Outcome.BLOCKED, error="blocked earlier"))
@@ -191,6 +203,16 @@ class PushSender:
         if self._dispatcher is None:
             self._dispatcher = loop.create_task(self._dispatch(), name="push-sender")
         return future
+
+    def _forget_idle_chats(self, now: float) -> None:
+        """A long-lived sender forgets chats with nothing queued whose second has passed (a
+        blocked one too: a later message gets one real try). Amortised O(1) per new chat."""
+        self._chats = {
+            chat_id: chat
+            for chat_id, chat in self._chats.items()
+            if chat.queue or chat.sending or chat.waiting or chat.next_at > now
+        }
+        self._sweep_at = 2 * len(self._chats) + SWEEP_MIN_CHATS
 
     @property
     def pending(self) -> int:
