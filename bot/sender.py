@@ -38,9 +38,9 @@ the first submit, while the caller goes on finding more. Outcomes:
   the database is locked) it is retried `MARK_ATTEMPTS` times with a short doubling backoff; the
   message is never sent again. `Delivery.marked` says whether the mark finally succeeded.
 - BLOCKED: 403 `Forbidden` (the user blocked the bot, deleted the account...). `on_blocked(chat)`
-  runs once (retried like a mark); every message for that chat queued then or submitted while
-  the sender remembers it is BLOCKED without a call. (A long-lived sender forgets idle chats
-  after their second has passed, so a user who comes back later is not refused forever.)
+  runs once (retried like a mark); every message for that chat already queued, or submitted
+  before `on_blocked` is done, is BLOCKED without a call. A message submitted after that gets a
+  real try: the user may have come back (/start).
 - FAILED: any other `TelegramError`, or a 429 too often or too long; the caller's row stays owed.
 
 `drain()` waits until every message submitted so far (and during the wait) has its outcome;
@@ -194,7 +194,7 @@ class PushSender:
                 self._forget_idle_chats(loop.time())
             chat = self._chats[chat_id] = _Chat(chat_id)
         if chat.blocked:
-            future.set_result(Delivery(chat_id, Outcome.BLOCKED, error="blocked earlier"))
+            future.set_result(Delivery(chat_id, Outcome.BLOCKED, error="blocked just now"))
             return future
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
@@ -205,12 +205,12 @@ class PushSender:
         return future
 
     def _forget_idle_chats(self, now: float) -> None:
-        """A long-lived sender forgets chats with nothing queued whose second has passed (a
-        blocked one too: a later message gets one real try). Amortised O(1) per new chat."""
+        """A long-lived sender forgets chats with nothing queued whose second has passed.
+        Amortised O(1) per new chat."""
         self._chats = {
             chat_id: chat
             for chat_id, chat in self._chats.items()
-            if chat.queue or chat.sending or chat.waiting or chat.next_at > now
+            if chat.queue or chat.sending or chat.waiting or chat.blocked or chat.next_at > now
         }
         self._sweep_at = 2 * len(self._chats) + SWEEP_MIN_CHATS
 
@@ -368,12 +368,7 @@ class PushSender:
             self._resolve(push, Outcome.BLOCKED, error=error.message)
             while chat.queue:
                 self._resolve(chat.queue.popleft(), Outcome.BLOCKED, error=error.message)
-            if self._on_blocked is not None:
-                on_blocked = self._on_blocked
-                self._start(
-                    self._retry(lambda: on_blocked(chat.chat_id), f"block of {chat.chat_id}"),
-                    self._marks,
-                )
+            self._start(self._handle_block(chat), self._marks)
         except TelegramError as error:
             logger.warning("Push to chat %s failed (%s); it stays owed", chat.chat_id, error)
             self._resolve(push, Outcome.FAILED, error=str(error))
@@ -385,6 +380,17 @@ class PushSender:
         finally:
             chat.sending = False
             self._schedule(chat)
+
+    async def _handle_block(self, chat: _Chat) -> None:
+        """Run on_blocked; until it is done, new messages for the chat are refused too (the
+        caller is still recording that the user is gone). Later ones get a real try: the
+        user may come back."""
+        try:
+            if self._on_blocked is not None:
+                on_blocked = self._on_blocked
+                await self._retry(lambda: on_blocked(chat.chat_id), f"block of {chat.chat_id}")
+        finally:
+            chat.blocked = False
 
     async def _mark(self, push: _Push, message_id: int) -> None:
         marked = True

@@ -154,22 +154,33 @@ async def test_a_push_refused_too_often_fails_and_stays_owed(
 async def test_a_blocked_user_gets_nothing_more(app: Any, limited: FakeTelegram) -> None:
     limited.block(5)
     blocked: list[int] = []
+    recorded = asyncio.Event()
 
     async def deactivate(chat_id: int) -> None:
+        await recorded.wait()  # the database is slow to record it
         blocked.append(chat_id)
 
     marks = Marks()
-    async with PushSender(app.bot, on_blocked=deactivate) as sender:
-        first = [sender.submit(5, f"#{n}", on_sent=marks.of(f"5/{n}")) for n in range(3)]
-        other = sender.submit(6, "for chat 6", on_sent=marks.of("6"))
-        await first[0]
-        late = sender.submit(5, "after the block")
-    assert {f.result().outcome for f in [*first, late]} == {Outcome.BLOCKED}
+    sender = PushSender(app.bot, on_blocked=deactivate)  # one for the application
+    first = [sender.submit(5, f"#{n}", on_sent=marks.of(f"5/{n}")) for n in range(3)]
+    other = sender.submit(6, "for chat 6", on_sent=marks.of("6"))
+    await first[0]
+    meanwhile = sender.submit(5, "while the block is being recorded")
+    recorded.set()
+    await sender.drain()
+    assert {f.result().outcome for f in [*first, meanwhile]} == {Outcome.BLOCKED}
     assert other.result().outcome is Outcome.SENT
     assert blocked == [5]
     assert len([c for c in limited.calls_of("sendMessage") if c["chat_id"] == 5]) == 1
     assert texts_in(limited, 6) == ["for chat 6"]
     assert marks.done == {"6": 1}
+
+    # Later the user comes back (/start): the same sender gives a new message a real try.
+    limited.unblock(5)
+    back = sender.submit(5, "welcome back")
+    await sender.close()
+    assert back.result().outcome is Outcome.SENT
+    assert texts_in(limited, 5) == ["welcome back"]
 
 
 async def test_other_errors_fail_that_push_and_the_chat_goes_on(
