@@ -83,4 +83,5 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await notifier.shutdown(application)
     await app_services(application).close()

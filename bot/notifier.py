@@ -6,26 +6,32 @@ Order of work, and why nothing is lost or repeated:
 3. **mark** — right after Telegram accepts the message, `announced_status` is set to the status
    that message told.
 A crash (even `kill -9`) between 1 and 2 leaves the row owed, so the next cycle after the
-restart sends it: never lost. After 3 the row is no longer owed: never repeated. The only window
-for a repeat is the few milliseconds between Telegram's answer and the commit of step 3; we
-accept that over the alternative (marking first), which would lose the message instead.
-Muted users' rows are marked without sending, so unmuting does not replay old news.
+restart sends it: never lost. After 3 the row is no longer owed: never repeated (a mark that
+fails on a busy database is retried; it never causes a second send). The only window for a
+repeat is a crash, or a database down for good, between Telegram's answer and the commit of
+step 3 (or a send that timed out after Telegram got it); we accept that over the alternative
+(marking first), which would lose the message instead. Muted users' rows are marked without
+sending, so unmuting does not replay old news.
+
+Streaming: every key is polled on its own task and its users are told as soon as its answers
+are stored; pushes go through one PushSender (bot.sender) at Telegram's limits, several changes
+of one user packed into one message (bot.pushes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence, Set
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import callback, keyboards, texts
+from bot import callback, texts
 from bot.context import BotServices, app_services
 from bot.panel import (
     FINAL_STATE_VALUES,
@@ -36,7 +42,9 @@ from bot.panel import (
     TaskStatus,
 )
 from bot.panel.client import MAX_IDS_PER_CALL
-from storage.models import Order, PanelTask, User
+from bot.pushes import PushItem, submit_pushes
+from bot.sender import Outcome, PushSender
+from storage.models import Order, PanelTask
 from storage.repository import (
     OrderChange,
     PolledKey,
@@ -47,8 +55,6 @@ from storage.repository import (
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "status-poll"
-# Telegram allows about one message a second to the same chat.
-PER_CHAT_INTERVAL_SECONDS = 1.0
 _Result = TypeVar("_Result", OrderStatus | ItemError, TaskStatus | ItemError)
 
 
@@ -57,25 +63,28 @@ _Result = TypeVar("_Result", OrderStatus | ItemError, TaskStatus | ItemError)
 KEY_DEADLINE_FACTOR = 3
 
 
-@dataclass(frozen=True)
-class Push:
-    user_id: int
-    text: str
-    markup: InlineKeyboardMarkup | None
-    mark_announced: Callable[[], Awaitable[None]]
-
-
 class StatusNotifier:
     """Streams: each key is polled on its own, and its users are told as soon as its answers
     are stored, whatever the other keys are doing. A key whose previous poll is still running
     is skipped (not queued); the cycle lock only covers listing and launching the keys."""
 
-    def __init__(self, per_chat_interval: float = PER_CHAT_INTERVAL_SECONDS) -> None:
+    def __init__(self) -> None:
         self._cycle = asyncio.Lock()
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._background: set[asyncio.Task[None]] = set()
         self._announcing: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
         self._panel_slots: asyncio.Semaphore | None = None
-        self.per_chat_interval = per_chat_interval
+        self._sender: PushSender | None = None
+
+    async def close(self) -> None:
+        """At shutdown: polls still running are stopped (their rows are asked again after the
+        restart); messages already queued are sent and marked."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        if self._sender is not None:
+            await self._sender.close()
 
     async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run_cycle(context.application, wait=False)
@@ -102,6 +111,8 @@ class StatusNotifier:
         settings = services.settings
         if self._panel_slots is None:
             self._panel_slots = asyncio.Semaphore(settings.panel_concurrency)
+        if self._sender is None:
+            self._sender = PushSender(application.bot)
         # A placement interrupted by a crash is "unconfirmed" once no add can still be
         # waiting for its answer.
         grace = timedelta(seconds=2 * settings.panel_timeout_seconds + 60)
@@ -112,21 +123,23 @@ class StatusNotifier:
         # Changes stored but not told yet (a crash, a failed send) of users whose key is not
         # polled now; the others hear them with their key's fresh answers, in one go.
         polled_users = {user_id for polled in polled_keys for user_id in polled.user_ids}
-        started = [
-            asyncio.create_task(self._announce(application.bot, services, None, skip=polled_users))
-        ]
+        started = [self._spawn(self._announce(services, None, polled_users))]
         for polled in polled_keys:
             name = polled.ciphertext
             if name in self._in_flight:
                 logger.info("Users %s: previous poll still running; skipped", polled.user_ids)
                 continue
-            task = asyncio.create_task(
-                self._poll_key_within(application.bot, services, polled, deadline)
-            )
+            task = self._spawn(self._poll_key_within(application.bot, services, polled, deadline))
             self._in_flight[name] = task
             task.add_done_callback(self._forget_in_flight(name))
             started.append(task)
         return started
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(work)
+        self._background.add(task)  # kept referenced until done
+        task.add_done_callback(self._background.discard)
+        return task
 
     def _forget_in_flight(self, name: str) -> Callable[[asyncio.Task[None]], None]:
         def forget(_done: asyncio.Task[None]) -> None:
@@ -184,13 +197,12 @@ class StatusNotifier:
                 _task_changes(work.refills, refill_results)
                 + _task_changes(work.cancels, cancel_results),
             )
-        await self._announce(bot, services, polled.user_ids)
+        await self._announce(services, polled.user_ids)
 
     # --- 2. send, 3. mark --------------------------------------------------------------------
 
     async def _announce(
         self,
-        bot: Bot,
         services: BotServices,
         user_ids: Sequence[int] | None,
         skip: Set[int] = frozenset(),
@@ -201,50 +213,56 @@ class StatusNotifier:
         owners = sorted(({o.user_id for o in orders} | {t.user_id for t in tasks}) - skip)
         if not owners:
             return
-        await asyncio.gather(*(self._announce_user(bot, services, owner) for owner in owners))
+        await asyncio.gather(*(self._announce_user(services, owner) for owner in owners))
 
-    async def _announce_user(self, bot: Bot, services: BotServices, user_id: int) -> None:
-        # One announcer per user at a time, reading what is owed inside the lock: two keys (or
-        # the sweep and a key) finding the same row never both send it.
+    async def _announce_user(self, services: BotServices, user_id: int) -> None:
+        # One announcer per user at a time, reading what is owed inside the lock and holding it
+        # until the messages are sent and marked: two keys (or the sweep and a key) finding the
+        # same row never both send it.
         lock = self._announcing.setdefault(user_id, asyncio.Lock())
+        self._waiting[user_id] = self._waiting.get(user_id, 0) + 1
         try:
             async with lock:
-                repository = services.repository
-                user = await repository.get_user(user_id)
-                if user is None:
-                    return
-                orders, tasks = await repository.owed_announcements([user_id])
-                pushes = [_order_push(services, order) for order in orders]
-                pushes += [await _task_push(services, task) for task in tasks]
-                await self._push_to_user(bot, services, user, pushes)
+                await self._announce_owed(services, user_id)
         finally:
-            if not lock.locked() and not lock._waiters:  # forget idle users
-                self._announcing.pop(user_id, None)
+            self._waiting[user_id] -= 1
+            if not self._waiting[user_id]:  # forget idle users so the dicts do not grow
+                del self._waiting[user_id]
+                del self._announcing[user_id]
 
-    async def _push_to_user(
-        self, bot: Bot, services: BotServices, user: User, pushes: list[Push]
-    ) -> None:
-        user_id = user.telegram_id
-        for index, push in enumerate(pushes):
-            if not user.notify:
-                await push.mark_announced()
-                continue
-            if index:
-                await asyncio.sleep(self.per_chat_interval)
-            try:
-                await bot.send_message(user_id, push.text, reply_markup=push.markup)
-            except Forbidden:
+    async def _announce_owed(self, services: BotServices, user_id: int) -> None:
+        repository = services.repository
+        user = await repository.get_user(user_id)
+        if user is None:
+            return
+        orders, tasks = await repository.owed_announcements([user_id])
+        items = [_order_item(services, order) for order in orders]
+        items += [await _task_item(services, task) for task in tasks]
+        if not items:
+            return
+        if not user.notify:  # muted: recorded as told, so unmuting does not replay old news
+            await _mark_all(tuple(item.token for item in items))
+            return
+        assert self._sender is not None
+        deliveries = await asyncio.gather(*submit_pushes(self._sender, user_id, items, _mark_all))
+        for delivery in deliveries:
+            if delivery.outcome is Outcome.BLOCKED:
+                # Awaited here, so the cycle ends with the user recorded as unreachable.
                 logger.info("User %s blocked the bot; pushes and polling stop", user_id)
-                await services.repository.set_user_flags(user_id, active=False)
+                await repository.set_user_flags(user_id, active=False)
                 return
-            except RetryAfter:
-                # The rate limiter already waited and retried; the row stays owed.
-                logger.warning("Flood control for user %s; retrying next cycle", user_id)
-                return
-            except TelegramError as error:
-                logger.warning("Push to user %s failed (%s); retrying next cycle", user_id, error)
-                continue
-            await push.mark_announced()
+            if delivery.outcome is Outcome.FAILED:
+                logger.warning(
+                    "Push to user %s failed (%s); retrying next cycle", user_id, delivery.error
+                )
+
+
+Mark = Callable[[], Awaitable[None]]
+
+
+async def _mark_all(marks: tuple[Mark, ...]) -> None:
+    for mark in marks:
+        await mark()
 
 
 async def _chunked(
@@ -312,31 +330,37 @@ def _task_changes(
     return changes
 
 
-def _order_push(services: BotServices, order: Order) -> Push:
+def _order_item(services: BotServices, order: Order) -> PushItem[Mark]:
     assert order.id is not None and order.status_raw is not None
-    row_id, told, previously = order.id, order.status_raw, order.announced_status
-    markup = keyboards.markup([[(texts.BUTTON_ORDER_CARD, callback.build("c", "open", row_id))]])
-    return Push(
-        order.user_id,
-        texts.order_push(order, previously),
-        markup,
-        lambda: services.repository.mark_announced(Order, row_id, told, previously),
+    return PushItem(
+        texts.order_push(order, order.announced_status),
+        order.panel_order_id,
+        callback.build("c", "open", order.id),
+        partial(
+            services.repository.mark_announced,
+            Order,
+            order.id,
+            order.status_raw,
+            order.announced_status,
+        ),
     )
 
 
-async def _task_push(services: BotServices, task: PanelTask) -> Push:
+async def _task_item(services: BotServices, task: PanelTask) -> PushItem[Mark]:
     assert task.id is not None and task.status_raw is not None
-    row_id, told, previously = task.id, task.status_raw, task.announced_status
     order = await services.repository.find_order(task.user_id, task.panel_order_id)
-    markup = None
-    if order is not None and order.id is not None:
-        button = (texts.BUTTON_ORDER_CARD, callback.build("c", "open", order.id))
-        markup = keyboards.markup([[button]])
-    return Push(
-        task.user_id,
-        texts.task_push(task, previously),
-        markup,
-        lambda: services.repository.mark_announced(PanelTask, row_id, told, previously),
+    card = callback.build("c", "open", order.id) if order is not None and order.id else None
+    return PushItem(
+        texts.task_push(task, task.announced_status),
+        task.panel_order_id,
+        card,
+        partial(
+            services.repository.mark_announced,
+            PanelTask,
+            task.id,
+            task.status_raw,
+            task.announced_status,
+        ),
     )
 
 
@@ -363,6 +387,13 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any], interval: f
         name=JOB_NAME,
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
+
+
+async def shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop the poller if it was started (a start-up that failed early never started it)."""
+    running = application.bot_data.get(JOB_NAME)
+    if isinstance(running, StatusNotifier):
+        await running.close()
 
 
 def notifier_of(application: Application[Any, Any, Any, Any, Any, Any]) -> StatusNotifier:

@@ -332,3 +332,20 @@ async def test_one_unreadable_stored_key_does_not_stop_everyone_elses_pushes(
     panel.set_order(order_id, status="In progress")
     await cycle(app)
     assert len(pushes(telegram, USER, order_id)) == 1
+
+
+async def test_several_changes_of_one_user_arrive_as_one_message(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    ids = await track(app, panel, USER, USER_KEY, 5)
+    for order_id in ids:
+        panel.set_order(order_id, status="Completed", remains=0)
+    before = len(telegram.messages(USER))
+    await cycle(app)
+    [digest] = telegram.messages(USER)[before:]
+    for order_id in ids:  # each order named, with a button to its card
+        assert order_id in digest.text
+        assert any(order_id in label for row in digest.buttons for label, _ in row)
+    assert digest.text.count("Completed") == 5
+    await cycle(app)  # told once: nothing more
+    assert len(telegram.messages(USER)) == before + 1
