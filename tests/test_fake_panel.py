@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -287,3 +288,28 @@ def test_timeouts_and_prompt_stop(panel: FakePanel) -> None:
     started = time.monotonic()
     panel.stop()  # a handler is still sleeping in the 30 s timeout
     assert time.monotonic() - started < 1.5
+
+
+def test_one_key_slow_or_hung_while_others_answer_at_once(panel: FakePanel) -> None:
+    panel.delay = 0.05
+    panel.key_delays["k1"] = 0.6
+    with httpx.Client(timeout=0.3) as quick:
+        with pytest.raises(httpx.ReadTimeout):
+            quick.post(panel.url, data={"key": "k1", "action": "balance"})
+        assert call(quick, panel, key="k2", action="balance")["balance"] == "100.00000"
+        del panel.key_delays["k1"]
+        panel.hung_keys.add("k2")
+        with pytest.raises(httpx.ReadTimeout):
+            quick.post(panel.url, data={"key": "k2", "action": "balance"})
+        assert call(quick, panel, key="k1", action="balance")["balance"] == "10.00000"
+        panel.hung_keys.clear()
+        assert call(quick, panel, key="k2", action="balance")["balance"] == "100.00000"
+    assert panel.count("balance") == 5  # held requests are recorded too
+    panel.hung_keys.add("k1")
+    with httpx.Client(timeout=5) as patient:
+        stopper = threading.Timer(0.2, panel.stop)  # stop() releases a hung request
+        stopper.start()
+        with pytest.raises(httpx.HTTPError) as dropped:
+            patient.post(panel.url, data={"key": "k1", "action": "balance"})
+        stopper.join()
+    assert not isinstance(dropped.value, httpx.TimeoutException)  # dropped, not waited out

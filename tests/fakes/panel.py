@@ -21,7 +21,9 @@ Behaviour in a nutshell (PerfectPanel style):
   :meth:`FakePanel.set_order`, :meth:`FakePanel.complete`, :meth:`FakePanel.set_refill` and
   :meth:`FakePanel.set_cancel`;
 * fault switches (:attr:`FakePanel.fault`, :attr:`FakePanel.delay`, ...) imitate the transport
-  trouble real panels produce (HTML error pages, truncated JSON, PHP notices, timeouts).
+  trouble real panels produce (HTML error pages, truncated JSON, PHP notices, timeouts);
+  :attr:`FakePanel.key_delays` and :attr:`FakePanel.hung_keys` make one key's account slow or
+  silent while the others answer at once.
 
 Default catalogue (:func:`default_catalogue`), ids by exact PP type name (:data:`SERVICE_IDS`):
 
@@ -581,6 +583,12 @@ class FakePanel:
         """Seconds to wait before processing/answering every request."""
         self.delays: dict[str, float] = {}
         """Per-action delay; overrides :attr:`delay` for that action."""
+        self.key_delays: dict[str, float] = {}
+        """Per-API-key delay; overrides :attr:`delays` and :attr:`delay` for requests carrying
+        that key (one user's slow panel account while the others answer at once)."""
+        self.hung_keys: set[str] = set()
+        """Requests carrying one of these keys get no answer while the key stays in the set
+        (recorded in :attr:`requests` first); removing the key or :meth:`stop` releases them."""
         self.numbers_as_numbers: bool = False
         """Send rate/min/max/charge/start_count/remains/balance/ids as JSON numbers (rate and
         money as floats) and dripfeed/refill/cancel as 0/1 (a common non-PP dialect)."""
@@ -793,6 +801,13 @@ class FakePanel:
         """Sleep; False if :meth:`stop` interrupted it."""
         return seconds <= 0 or not self._stopping.wait(seconds)
 
+    def _wait_while_hung(self, key: str) -> bool:
+        """Hold a request of a hung key; False if :meth:`stop` interrupted it."""
+        while key in self.hung_keys:
+            if self._stopping.wait(0.05):
+                return False
+        return True
+
     def _take_fault(self, action: str) -> str | None:
         """The fault for this request (caller holds the lock); counts down ``fault_times``."""
         fault = self._fault
@@ -812,11 +827,12 @@ class FakePanel:
         fields = dict(parse_qsl(split.query, keep_blank_values=True))
         fields.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         action = fields.get("action", "")
+        key = fields.get("key", "")
         with self._lock:
             self.requests.append((action, dict(fields)))
             fault = self._take_fault(action)
-            delay = self.delays.get(action, self.delay)
-        if not self._sleep(delay):
+            delay = self.key_delays.get(key, self.delays.get(action, self.delay))
+        if not self._sleep(delay) or not self._wait_while_hung(key):
             return None
 
         if fault == "html502":
