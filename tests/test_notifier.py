@@ -349,3 +349,25 @@ async def test_several_changes_of_one_user_arrive_as_one_message(
     assert digest.text.count("Completed") == 5
     await cycle(app)  # told once: nothing more
     assert len(telegram.messages(USER)) == before + 1
+
+
+async def test_a_hung_key_never_holds_back_another_keys_push(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    [stuck] = await track(app, panel, USER, USER_KEY, 1)
+    [moving] = await track(app, panel, OTHER_USER, OTHER_KEY, 1)
+    panel.hung_keys.add(USER_KEY)  # this customer's panel account never answers
+    panel.set_order(stuck, status="In progress")
+    panel.set_order(moving, status="In progress")
+    notifier = notifier_of(app)
+    try:
+        # The job's way: the cycle starts every key and does not wait for any of them.
+        assert await notifier.run_cycle(app, wait=False)
+        await telegram.wait_for_message(OTHER_USER, f"Order {moving}", timeout=5)
+        assert pushes(telegram, USER, stuck) == []
+        # The next cycle skips the key still in flight instead of queueing a second poll.
+        calls = panel.count("status")
+        assert await notifier.run_cycle(app)
+        assert panel.count("status") == calls
+    finally:
+        panel.hung_keys.clear()
