@@ -137,7 +137,7 @@ SIZES = {
 
 STATUS_CALLS = Figure(
     "status calls per poll cycle",
-    "10,000 open orders over 100 keys, uneven (one key 2,500, ten keys 1, the rest 8 to 184).",
+    "10,000 open orders over 100 keys, uneven (one key 2,500, ten keys 1, the rest 7 to 161).",
     "Σ ⌈orders/100⌉ per key",
     "1.00",
     Kind.RATIO,

@@ -46,36 +46,40 @@ def seed(
     SQLModel.metadata.create_all(engine)
     now = utcnow()
     fingerprints: dict[str, str] = {}
+    user_template = User(telegram_id=0, created_at=now, updated_at=now).model_dump()
     user_rows = []
     for telegram_id, key in users:
-        row = User(telegram_id=telegram_id, created_at=now, updated_at=now).model_dump()
+        row = dict(user_template, telegram_id=telegram_id)
         if key is not None:
-            row["api_key_encrypted"] = keyring.encrypt(key)
             if key not in fingerprints:
                 fingerprints[key] = keyring.fingerprint(key)
-            row["key_fingerprint"] = fingerprints[key]
+            row.update(api_key_encrypted=keyring.encrypt(key), key_fingerprint=fingerprints[key])
         user_rows.append(row)
+    order_template = Order(
+        user_id=0,
+        placement=placement,
+        service_id="1",
+        service_name="Instagram Followers [Refill 30D]",
+        service_type="default",
+        quantity=100,
+        fields_json="{}",
+        price=Decimal("0.09"),
+        charge=Decimal("0.09"),
+        currency="USD",
+        status="pending",
+        status_raw="Pending",
+        announced_status="Pending",
+        remains=100,
+        created_at=now,
+        placed_at=now,
+    ).model_dump(exclude={"id"})
     order_rows = [
-        Order(
+        dict(
+            order_template,
             user_id=user_id,
-            placement=placement,
             panel_order_id=panel_order_id,
-            service_id="1",
-            service_name="Instagram Followers [Refill 30D]",
-            service_type="default",
             link=f"https://instagram.com/p{panel_order_id}",
-            quantity=100,
-            fields_json="{}",
-            price=Decimal("0.09"),
-            charge=Decimal("0.09"),
-            currency="USD",
-            status="pending",
-            status_raw="Pending",
-            announced_status="Pending",
-            remains=100,
-            created_at=now,
-            placed_at=now,
-        ).model_dump(exclude={"id"})
+        )
         for user_id, panel_order_id in orders
     ]
     with Session(engine) as session:
