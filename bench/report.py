@@ -158,6 +158,13 @@ def render(rows: Sequence[Row], *, runs: int, size: str, machine_line: str) -> s
         f"`python -m bench --size {size} --runs {runs}` on {machine_line}.",
         f"Each cell is the median of {runs} run(s), with (min–max) when they differ; the "
         "ratio is computed within each run.",
+    ]
+    if size != "full":
+        lines.append(
+            f"At size {size} every workload is scaled down (bench/cases.py `SIZES`); the "
+            "descriptions below are the full size."
+        )
+    lines += [
         "",
         "| figure | measured | limit | ratio | target | met |",
         "|---|---|---|---|---|---|",
