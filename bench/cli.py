@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.cases import BENCHMARKS, FIGURES, SIZES
-from bench.harness import quiet_logs
+from bench.harness import WarningCounter, quiet_logs
 from bench.report import Row, machine, render
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -58,7 +58,8 @@ async def run(names: Sequence[str], size_name: str, runs: int) -> list[Row]:
             progress(f"[{name}] run {number}/{runs} …")
             started = time.perf_counter()
             try:
-                samples = await benchmark(size)
+                with WarningCounter() as logged:
+                    samples = await benchmark(size)
             except Exception as error:  # one broken benchmark must not hide the others
                 traceback.print_exc(file=sys.stderr)
                 for figure in figures:
@@ -66,6 +67,7 @@ async def run(names: Sequence[str], size_name: str, runs: int) -> list[Row]:
                 break
             for figure, sample in samples.items():
                 rows[figure].samples.append(sample)
+                rows[figure].warnings.update(logged.counts)
             took = time.perf_counter() - started
             progress(f"[{name}] run {number}/{runs} done in {took:.1f} s")
     return [rows[figure] for figure in FIGURES if figure in rows]

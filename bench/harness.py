@@ -7,6 +7,7 @@ import logging
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,6 +124,25 @@ class Player:
             self.user_id, expect, after=mark, timeout=self.timeout
         )
         return self.telegram.change_times[message.changed_at] - queued
+
+
+class WarningCounter(logging.Handler):
+    """Counts the warnings (and worse) logged while attached, by logger and message template
+    (`Status poll for users %s not stored`), so that a run's table can say what went wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.counts: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.counts[f"{record.name}: {record.msg}"] += 1
+
+    def __enter__(self) -> WarningCounter:
+        logging.getLogger().addHandler(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        logging.getLogger().removeHandler(self)
 
 
 def quiet_logs() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -62,6 +63,8 @@ class Row:
     figure: Figure
     samples: list[Sample] = field(default_factory=list)
     error: str | None = None
+    warnings: Counter[str] = field(default_factory=Counter)
+    """Warnings the bot logged during this figure's runs, by logger and message template."""
 
     def _values(self, pick: Callable[[Sample], float | None]) -> list[float]:
         return [value for sample in self.samples if (value := pick(sample)) is not None]
@@ -86,6 +89,9 @@ class Row:
         notes = [self.error] if self.error else []
         for note in dict.fromkeys(s.note for s in self.samples if s.note):
             notes.append(note)
+        if self.warnings:
+            logged = "; ".join(f"{count}× {text}" for text, count in self.warnings.most_common())
+            notes.append(f"The bot logged warnings during the runs: {logged}.")
         return notes
 
     def measured_text(self) -> str:
