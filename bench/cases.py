@@ -428,7 +428,8 @@ async def push_burst(size: Size) -> Samples:
     lost = len(expected - set(named))
     repeated = sum(n - 1 for order_id, n in named.items() if order_id in expected and n > 1)
     limit = max(messages / TELEGRAM_RATE, (per_chat - 1) * PER_CHAT_SECONDS)
-    detail = f"{messages} messages, {lost} lost, {repeated} repeated."
+    refused = len(getattr(st.telegram, "limit_violations", ()))
+    detail = f"{messages} messages, {lost} lost, {repeated} repeated, {refused} answered 429."
     return {
         PUSH_BURST: Sample(
             last - started,
