@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence, Set
 from datetime import timedelta
 from functools import partial
@@ -50,6 +51,8 @@ from storage.repository import (
     PolledKey,
     StorageUnavailable,
     TaskChange,
+    WatchedOrder,
+    WatchedTask,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,6 +64,8 @@ _Result = TypeVar("_Result", OrderStatus | ItemError, TaskStatus | ItemError)
 # A key's poll (all its chunks, retries included) that runs longer than this is abandoned for
 # this cycle; its rows are asked again next cycle.
 KEY_DEADLINE_FACTOR = 3
+# Keys polled at the same time (at least twice PANEL_CONCURRENCY, so the panel slots stay busy).
+KEYS_AT_ONCE = 16
 
 
 class StatusNotifier:
@@ -70,7 +75,7 @@ class StatusNotifier:
 
     def __init__(self) -> None:
         self._cycle = asyncio.Lock()
-        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._in_flight: set[str] = set()  # keys queued or being polled
         self._background: set[asyncio.Task[None]] = set()
         self._announcing: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -124,28 +129,39 @@ class StatusNotifier:
         # polled now; the others hear them with their key's fresh answers, in one go.
         polled_users = {user_id for polled in polled_keys for user_id in polled.user_ids}
         started = [self._spawn(self._announce(services, None, polled_users))]
+        queue: deque[PolledKey] = deque()
         for polled in polled_keys:
-            name = polled.ciphertext
-            if name in self._in_flight:
+            if polled.ciphertext in self._in_flight:
                 logger.info("Users %s: previous poll still running; skipped", polled.user_ids)
                 continue
-            task = self._spawn(self._poll_key_within(application.bot, services, polled, deadline))
-            self._in_flight[name] = task
-            task.add_done_callback(self._forget_in_flight(name))
-            started.append(task)
+            self._in_flight.add(polled.ciphertext)
+            queue.append(polled)
+        # A few workers take the keys in turn: memory and database work stay bounded however
+        # many keys there are, and a hung key holds one worker, never the others.
+        workers = min(len(queue), max(KEYS_AT_ONCE, 2 * settings.panel_concurrency))
+        for _ in range(workers):
+            started.append(self._spawn(self._work(application.bot, services, queue, deadline)))
         return started
+
+    async def _work(
+        self, bot: Bot, services: BotServices, queue: deque[PolledKey], deadline: float
+    ) -> None:
+        try:
+            while queue:
+                polled = queue.popleft()
+                try:
+                    await self._poll_key_within(bot, services, polled, deadline)
+                finally:
+                    self._in_flight.discard(polled.ciphertext)
+        finally:  # cancelled at shutdown: the keys it would have taken are free again
+            for polled in queue:
+                self._in_flight.discard(polled.ciphertext)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(work)
         self._background.add(task)  # kept referenced until done
         task.add_done_callback(self._background.discard)
         return task
-
-    def _forget_in_flight(self, name: str) -> Callable[[asyncio.Task[None]], None]:
-        def forget(_done: asyncio.Task[None]) -> None:
-            self._in_flight.pop(name, None)
-
-        return forget
 
     # --- 1. store ----------------------------------------------------------------------------
 
@@ -268,7 +284,7 @@ async def _mark_all(marks: tuple[Mark, ...]) -> None:
 async def _chunked(
     slots: asyncio.Semaphore,
     key: str,
-    rows: Sequence[Order] | Sequence[PanelTask],
+    rows: Sequence[WatchedOrder] | Sequence[WatchedTask],
     id_field: str,
     read: Callable[[str, Sequence[str]], Awaitable[dict[str, _Result]]],
 ) -> dict[str, _Result]:
@@ -287,7 +303,7 @@ async def _chunked(
 
 
 def _order_changes(
-    orders: Sequence[Order], results: Mapping[str, OrderStatus | ItemError]
+    orders: Sequence[WatchedOrder], results: Mapping[str, OrderStatus | ItemError]
 ) -> list[OrderChange]:
     changes = []
     for order in orders:
@@ -319,7 +335,7 @@ def _order_changes(
 
 
 def _task_changes(
-    tasks: Sequence[PanelTask], results: Mapping[str, TaskStatus | ItemError]
+    tasks: Sequence[WatchedTask], results: Mapping[str, TaskStatus | ItemError]
 ) -> list[TaskChange]:
     changes = []
     for task in tasks:

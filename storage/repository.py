@@ -13,12 +13,14 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import Keyring, KeyringError
+from storage.db import BUSY_TIMEOUT_SECONDS
 from storage.models import Order, PanelTask, Placement, TaskKind, User, utcnow
 
 logger = logging.getLogger(__name__)
@@ -67,11 +69,31 @@ class PolledKey:
         return f"PolledKey(user_ids={self.user_ids})"
 
 
+@dataclass(frozen=True, slots=True)
+class WatchedOrder:
+    """What the poller needs of an open order: a few columns, not a whole row object (a cycle
+    over tens of thousands of orders must stay light)."""
+
+    id: int
+    panel_order_id: str
+    status_raw: str | None
+    remains: int | None
+    start_count: int | None
+    charge: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedTask:
+    id: int
+    panel_task_id: str
+    status_raw: str | None
+
+
 @dataclass
 class OpenWork:
-    orders: list[Order] = field(default_factory=list)
-    refills: list[PanelTask] = field(default_factory=list)
-    cancels: list[PanelTask] = field(default_factory=list)
+    orders: list[WatchedOrder] = field(default_factory=list)
+    refills: list[WatchedTask] = field(default_factory=list)
+    cancels: list[WatchedTask] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -120,15 +142,36 @@ class Repository:
     def __init__(self, engine: AsyncEngine, keyring: Keyring) -> None:
         self._engine = engine
         self._keyring = keyring
+        # SQLite has one writer at a time: this process's writers take turns here instead of
+        # spinning in SQLite's busy handler (where many of them starve past the busy timeout).
+        # Readers never wait (WAL). PostgreSQL locks rows, not the database: no turn-taking.
+        self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @property
     def keyring(self) -> Keyring:
         return self._keyring
 
     @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
+    async def _session(self, *, writes: bool = True) -> AsyncIterator[AsyncSession]:
         """One short unit of work, committed on leaving; any database failure (a lock held
         too long, a full disk, a lost server) becomes StorageUnavailable, rolled back whole."""
+        if writes and self._writer is not None:
+            try:
+                await asyncio.wait_for(self._writer.acquire(), BUSY_TIMEOUT_SECONDS)
+            except TimeoutError:
+                logger.warning("Database unavailable: this process's writers are queued up")
+                raise StorageUnavailable("writers queued up") from None
+            try:
+                async with self._unit_of_work() as session:
+                    yield session
+            finally:
+                self._writer.release()
+        else:
+            async with self._unit_of_work() as session:
+                yield session
+
+    @asynccontextmanager
+    async def _unit_of_work(self) -> AsyncIterator[AsyncSession]:
         try:
             async with AsyncSession(self._engine, expire_on_commit=False) as session:
                 try:
@@ -157,7 +200,7 @@ class Repository:
             return user
 
     async def get_user(self, telegram_id: int) -> User | None:
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             return await session.get(User, telegram_id)
 
     async def set_api_key(self, telegram_id: int, key: str) -> None:
@@ -187,7 +230,7 @@ class Repository:
 
     async def count_unreadable_keys(self) -> int:
         """Stored keys the configured ENCRYPTION_KEY cannot decrypt (checked off the loop)."""
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             stored = await session.exec(
                 select(User.api_key_encrypted).where(col(User.api_key_encrypted).is_not(None))
             )
@@ -319,7 +362,7 @@ class Repository:
             )
 
     async def get_order(self, order_id: int, user_id: int) -> Order | None:
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             order = await session.get(Order, order_id)
             return order if order is not None and order.user_id == user_id else None
 
@@ -349,7 +392,7 @@ class Repository:
     # --- orders on demand ------------------------------------------------------------------
 
     async def count_orders(self, user_id: int) -> int:
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             counted = await session.exec(
                 select(func.count())
                 .select_from(Order)
@@ -358,7 +401,7 @@ class Repository:
             return counted.one()
 
     async def list_orders(self, user_id: int, offset: int, limit: int) -> list[Order]:
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             return list(
                 await session.exec(
                     select(Order)
@@ -370,7 +413,7 @@ class Repository:
             )
 
     async def find_order(self, user_id: int, panel_order_id: str) -> Order | None:
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             found = await session.exec(
                 select(Order).where(
                     col(Order.user_id) == user_id, col(Order.panel_order_id) == panel_order_id
@@ -460,7 +503,7 @@ class Repository:
     ) -> bool:
         """A refill (or cancel) of this order is under way: followed and not final yet, or
         without an id and recent (UNTRACKED_TASK_HOLD)."""
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             found = await session.exec(
                 select(PanelTask.id).where(
                     col(PanelTask.user_id) == user_id,
@@ -477,7 +520,7 @@ class Repository:
             return found.first() is not None
 
     async def tasks_for_order(self, user_id: int, panel_order_id: str) -> list[PanelTask]:
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             return list(
                 await session.exec(
                     select(PanelTask)
@@ -505,7 +548,7 @@ class Repository:
             col(PanelTask.panel_task_id).is_not(None),
             col(PanelTask.status).not_in(final),
         )
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             rows = await session.exec(
                 select(User.telegram_id, User.key_fingerprint, User.api_key_encrypted)
                 .where(
@@ -540,9 +583,18 @@ class Repository:
     async def open_work(self, user_ids: Sequence[int], final_states: Iterable[str]) -> OpenWork:
         """Everything not final of these users (one key): orders, refills and cancels."""
         final = list(final_states)
-        async with self._session() as session:
-            orders = await session.exec(
-                select(Order)
+        async with self._session(writes=False) as session:
+            # Plain rows through the session's connection: no row objects to build.
+            connection = await session.connection()
+            orders = await connection.execute(
+                select_columns(
+                    col(Order.id),
+                    col(Order.panel_order_id),
+                    col(Order.status_raw),
+                    col(Order.remains),
+                    col(Order.start_count),
+                    col(Order.charge),
+                )
                 .where(
                     col(Order.user_id).in_(user_ids),
                     col(Order.panel_order_id).is_not(None),
@@ -551,8 +603,13 @@ class Repository:
                 )
                 .order_by(col(Order.id))
             )
-            tasks = await session.exec(
-                select(PanelTask)
+            tasks = await connection.execute(
+                select_columns(
+                    col(PanelTask.id),
+                    col(PanelTask.panel_task_id),
+                    col(PanelTask.status_raw),
+                    col(PanelTask.kind),
+                )
                 .where(
                     col(PanelTask.user_id).in_(user_ids),
                     col(PanelTask.panel_task_id).is_not(None),
@@ -560,13 +617,17 @@ class Repository:
                 )
                 .order_by(col(PanelTask.id))
             )
-            work = OpenWork(orders=list(orders))
-            for task in tasks:
-                (work.refills if task.kind == TaskKind.REFILL else work.cancels).append(task)
+            # Ids are never null in these rows (primary keys, and filtered on above).
+            work = OpenWork(
+                orders=[
+                    WatchedOrder(int(row_id or 0), str(ref), raw, remains, start, charge)
+                    for row_id, ref, raw, remains, start, charge in orders
+                ]
+            )
+            for task_id, task_ref, status_raw, kind in tasks:
+                watched = WatchedTask(int(task_id or 0), str(task_ref), status_raw)
+                (work.refills if kind == TaskKind.REFILL else work.cancels).append(watched)
             return work
-
-    async def open_orders(self, user_id: int, final_states: Iterable[str]) -> list[Order]:
-        return (await self.open_work([user_id], final_states)).orders
 
     async def store_changes(
         self, orders: Sequence[OrderChange], tasks: Sequence[TaskChange]
@@ -576,37 +637,40 @@ class Repository:
         if not orders and not tasks:
             return
         now = utcnow()
+        order_rows = [
+            {
+                "id": change.order_id,
+                "status": change.status,
+                "status_raw": change.status_raw,
+                "remains": change.remains,
+                "start_count": change.start_count,
+                "checked_at": now,
+                **({"charge": change.charge} if change.charge is not None else {}),
+            }
+            for change in orders
+        ]
+        task_rows = [
+            {
+                "id": change.task_id,
+                "status": change.status,
+                "status_raw": change.status_raw,
+                "checked_at": now,
+            }
+            for change in tasks
+        ]
         async with self._session() as session:
-            for change in orders:
-                values: dict[str, object] = {
-                    "status": change.status,
-                    "status_raw": change.status_raw,
-                    "remains": change.remains,
-                    "start_count": change.start_count,
-                    "checked_at": now,
-                }
-                if change.charge is not None:
-                    values["charge"] = change.charge
-                await session.exec(
-                    update(Order).where(col(Order.id) == change.order_id).values(**values)
-                )
-            for task_change in tasks:
-                await session.exec(
-                    update(PanelTask)
-                    .where(col(PanelTask.id) == task_change.task_id)
-                    .values(
-                        status=task_change.status,
-                        status_raw=task_change.status_raw,
-                        checked_at=now,
-                    )
-                )
+            # Updates by primary key, sent as one executemany per shape of row.
+            if order_rows:
+                await session.exec(update(Order), params=order_rows)
+            if task_rows:
+                await session.exec(update(PanelTask), params=task_rows)
 
     async def owed_announcements(
         self, user_ids: Sequence[int] | None = None
     ) -> tuple[list[Order], list[PanelTask]]:
         """Orders and tasks whose stored status the owner has not been told about yet (all
         users', or only these users')."""
-        async with self._session() as session:
+        async with self._session(writes=False) as session:
             orders = await session.exec(self._owed(Order, user_ids))
             tasks = await session.exec(self._owed(PanelTask, user_ids))
             return list(orders), list(tasks)
