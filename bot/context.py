@@ -53,9 +53,7 @@ class BotServices:
         )
         self._interactive = self._panel.with_budget(self.settings.panel_interactive_seconds)
         # The catalogue is fetched while a customer browses.
-        self._catalogue = CatalogueCache(
-            self._interactive, self.settings.catalogue_ttl_seconds
-        )
+        self._catalogue = CatalogueCache(self._interactive, self.settings.catalogue_ttl_seconds)
 
     async def close(self) -> None:
         if self._panel is not None:

@@ -187,6 +187,10 @@ KEY_UNREADABLE = (
 KEY_INVALID_NOW = "🔑 The panel no longer accepts your API key. Connect a valid one with /key."
 
 
+# Shown when the panel has not answered after about a second (a tap's answer or a message).
+ASKING_PANEL = "⏳ Asking the panel…"
+
+
 def panel_unavailable() -> str:
     return "⚠️ The panel is not answering right now. Please try again in a minute."
 
