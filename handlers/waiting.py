@@ -84,6 +84,17 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
     await query.answer(text, show_alert=alert)
 
 
+async def settle(update: Update) -> None:
+    """Answer the tap now if nothing has (before work that may take long after the panel)."""
+    wait = _current.get()
+    if wait is not None and update.callback_query is not None and not wait.answered:
+        wait.answered = True
+        try:
+            await update.callback_query.answer()
+        except TelegramError as error:
+            logger.info("Could not answer a tap: %s", error)
+
+
 async def call(awaitable: Awaitable[_T], hint: str = texts.ASKING_PANEL) -> _T:
     """Await a panel call, showing `hint` (⏳…) if it takes longer than PATIENCE_SECONDS.
     Showing it never disturbs the call: a failure to show it is only logged."""
