@@ -30,7 +30,6 @@ from handlers.common import (
     edit,
     reply,
     reply_all,
-    tell_panel_error,
     user_key,
 )
 from storage.models import Order, Placement, TaskKind
@@ -187,22 +186,20 @@ async def _store_seen(context: Context, order: Order, status: OrderStatus) -> Or
 # --- refill and cancel -------------------------------------------------------------------------
 
 
+@waiting.patient
 async def refill_button(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
-    query = update.callback_query
-    assert query is not None
     if await _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
-        await query.answer(texts.REFILL_UNDER_WAY, show_alert=True)
+        await waiting.answer(update, texts.REFILL_UNDER_WAY, alert=True)
         return
     if order.can_refill is False or order.status not in REFILLABLE_STATES:
-        await query.answer(texts.REFILL_NOT_ALLOWED, show_alert=True)
+        await waiting.answer(update, texts.REFILL_NOT_ALLOWED, alert=True)
         return
-    await query.answer()
     lines = await _request_refills(update, context, [order.panel_order_id or ""])
     if lines:
-        await reply_all(update, texts.id_report(texts.REFILL_TITLE, lines))
+        await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, lines))
         await _show_card(update, context, order, in_place=True)
 
 
@@ -213,6 +210,7 @@ async def _task_under_way(context: Context, user_id: int, panel_order_id: str, k
     )
 
 
+@waiting.patient
 async def refill_command(update: Update, context: Context) -> None:
     ids, problems = _parse_ids(context.args or [])
     if not ids and not problems:
@@ -233,7 +231,7 @@ async def refill_command(update: Update, context: Context) -> None:
             allowed.append(order_id)
     lines = await _request_refills(update, context, allowed) if allowed else []
     if lines is not None:
-        await reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
+        await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
 
 
 async def _request_refills(
@@ -245,17 +243,17 @@ async def _request_refills(
         return None
     services = get_services(context)
     try:
-        results = await services.panel.refill(stored.key, order_ids)
+        results = await waiting.call(services.interactive.refill(stored.key, order_ids))
     except OutcomeUnknown:
         # It may have reached the panel: record it so that repeating it sends nothing.
         for order_id in order_ids:
             await services.repository.add_task(
                 TaskKind.REFILL, stored.user_id, order_id, None, texts.UNCLEAR
             )
-        await reply(update, texts.REFILL_UNCLEAR)
+        await waiting.reply(update, texts.REFILL_UNCLEAR)
         return None
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
         return None
     lines = []
     for order_id in order_ids:
@@ -275,33 +273,33 @@ async def _request_refills(
     return lines
 
 
+@waiting.patient
 async def cancel_button(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
-    query = update.callback_query
-    assert query is not None
     repository = get_services(context).repository
     panel_id = order.panel_order_id or ""
     if await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
-        await query.answer(texts.CANCEL_ALREADY, show_alert=True)
+        await waiting.answer(update, texts.CANCEL_ALREADY, alert=True)
         return
     if not order.can_cancel or order.status in FINAL_STATE_VALUES:
-        await query.answer(texts.CANCEL_NOT_ALLOWED, show_alert=True)
+        await waiting.answer(update, texts.CANCEL_NOT_ALLOWED, alert=True)
         return
-    await query.answer()
     stored = await user_key(update, context)
     if stored is None:
         return
     try:
-        results = await get_services(context).panel.cancel(stored.key, [panel_id])
+        results = await waiting.call(
+            get_services(context).interactive.cancel(stored.key, [panel_id])
+        )
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
         await repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR)
-        await reply(update, texts.CANCEL_UNCLEAR)
+        await waiting.reply(update, texts.CANCEL_UNCLEAR)
         return
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
         return
     result = results.get(panel_id)
     if isinstance(result, CancelCreated):
@@ -312,11 +310,11 @@ async def cancel_button(update: Update, context: Context) -> None:
             result.cancel_id,
             "Pending" if result.cancel_id else texts.REQUESTED,
         )
-        await reply(update, texts.cancel_requested(result.cancel_id))
+        await waiting.reply(update, texts.cancel_requested(result.cancel_id))
         await _show_card(update, context, order, in_place=True)
     else:
         message = result.message if isinstance(result, ItemError) else texts.NOT_FOUND
-        await reply(update, texts.panel_said(message))
+        await waiting.reply(update, texts.panel_said(message))
 
 
 # --- /status and tracking ----------------------------------------------------------------------
@@ -381,8 +379,7 @@ async def status_command(update: Update, context: Context) -> None:
         report = texts.id_report(texts.STATUS_TITLE, lines)
         if footer:
             report[-1] += f"\n\n{footer}"
-    await waiting.reply(update, report[0])
-    await reply_all(update, report[1:])
+    await waiting.reply_all(update, report)
 
 
 @waiting.patient

@@ -125,6 +125,12 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     return await send(update, text, markup)
 
 
+async def reply_all(update: Update, messages: list[str]) -> None:
+    """Several messages in order (a long report); the first replaces the ⏳ message."""
+    for index, text in enumerate(messages):
+        await (reply(update, text) if index == 0 else send(update, text))
+
+
 async def tell_panel_error(update: Update, error: PanelError) -> None:
     await reply(update, texts.panel_error(error))
 

@@ -11,7 +11,7 @@ import pytest
 from telegram.ext import Application
 
 from bot import texts
-from tests.conftest import make_settings, running
+from tests.conftest import USER_KEY, make_settings, running
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
@@ -106,3 +106,65 @@ async def test_quick_panel_shows_no_hourglass(
     assert [a.get("text") for a in answers_of(telegram, query)] == [None]
     await customer.say("/balance", "Balance: <b>100")
     assert texts.ASKING_PANEL not in telegram.all_text()
+
+
+async def test_slow_catalogue_on_order_shows_hourglass_then_the_categories(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    panel.delays["services"] = SLOW
+    before = len(telegram.calls_of("sendMessage"))
+    menu = await customer.say("/order", "Choose a category")
+    sent = [call["text"] for call in telegram.calls_of("sendMessage")[before:]]
+    assert sent == [texts.ASKING_PANEL]
+    assert "Instagram Followers" in customer.labels(menu)
+    # Browsing on: the list is the live message, its buttons work.
+    page = await customer.tap("Instagram Followers", "Instagram Followers")
+    assert page.message_id == menu.message_id
+
+
+async def test_slow_status_shows_hourglass_then_the_report(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    website = panel.create_order(USER_KEY, 1, 300, "https://instagram.com/w", "In progress")
+    panel.delays["status"] = SLOW
+    before = len(telegram.calls_of("sendMessage"))
+    answer = await customer.say(f"/status {website}", "Order status")
+    assert [call["text"] for call in telegram.calls_of("sendMessage")[before:]] == [
+        texts.ASKING_PANEL
+    ]
+    assert "In progress" in answer.text
+    assert "Now tracking 1 order" in answer.plain
+
+
+async def test_hung_panel_on_refresh_says_not_answering(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    website = panel.create_order(USER_KEY, 1, 300, "https://instagram.com/w", "In progress")
+    await customer.say(f"/status {website}", "Now tracking")
+    await customer.say("/orders", "Your orders")
+    card = await customer.tap(website, f"Order {website}")
+    panel.delays["status"] = HUNG
+    mark = telegram.mark()
+    query = telegram.press_button(customer.user_id, "Refresh")
+    await telegram.wait_for_message(customer.user_id, NOT_ANSWERING, after=mark)
+    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.ASKING_PANEL]
+    assert customer.labels(card)  # the card stays as it was, buttons and all
+    assert (
+        panel.count("status") == 2
+    )  # /status, then one Refresh attempt: no retries past the budget
+
+
+async def test_hung_panel_on_confirm_is_outcome_unknown_and_never_repeated(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await customer.open_service(1, "Send the <b>link</b>")
+    await customer.say("https://instagram.com/a", "quantity")
+    await customer.say("500", "Spread it")
+    await customer.tap("All at once", "Check your order")
+    panel.delays["add"] = HUNG
+    mark = telegram.mark()
+    query = telegram.press_button(customer.user_id, "Confirm")
+    answer = await telegram.wait_for_message(customer.user_id, "couldn't confirm", after=mark)
+    assert "not</b> place it again" in answer.text
+    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.PLACING]
+    assert panel.count("add") == 1
