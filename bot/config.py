@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     conversation_timeout_seconds: float = Field(default=900, gt=0)
     panel_concurrency: int = Field(default=4, ge=1, le=64)
     panel_timeout_seconds: float = Field(default=30, gt=0)
+    # A customer waiting on a button or a command: the whole panel call, retries included.
+    panel_interactive_seconds: float = Field(default=15, gt=0, le=60)
     log_level: str = "INFO"
 
     @field_validator("bot_token")

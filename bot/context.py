@@ -24,14 +24,23 @@ class BotServices:
     repository: Repository
     # Opened in post_init, closed in post_shutdown (they need the running event loop).
     _panel: PanelClient | None = field(default=None, repr=False)
+    _interactive: PanelClient | None = field(default=None, repr=False)
     _catalogue: CatalogueCache | None = field(default=None, repr=False)
     # In this process only for now (see bot/error_reports.py for a shared ledger).
     error_reports: ErrorReportThrottle = field(default_factory=ErrorReportThrottle, repr=False)
 
     @property
     def panel(self) -> PanelClient:
+        """For work nobody watches (the status poller): patient per-attempt timeouts."""
         assert self._panel is not None, "panel client is opened in post_init"
         return self._panel
+
+    @property
+    def interactive(self) -> PanelClient:
+        """For calls a customer waits on: each ends within PANEL_INTERACTIVE_SECONDS, retries
+        included, so the customer hears "not answering" instead of a long silence."""
+        assert self._interactive is not None, "panel client is opened in post_init"
+        return self._interactive
 
     @property
     def catalogue(self) -> CatalogueCache:
@@ -42,12 +51,14 @@ class BotServices:
         self._panel = PanelClient(
             self.settings.smm_api_url, read_timeout=self.settings.panel_timeout_seconds
         )
-        self._catalogue = CatalogueCache(self._panel, self.settings.catalogue_ttl_seconds)
+        self._interactive = self._panel.with_budget(self.settings.panel_interactive_seconds)
+        # The catalogue is fetched while a customer browses.
+        self._catalogue = CatalogueCache(self._interactive, self.settings.catalogue_ttl_seconds)
 
     async def close(self) -> None:
         if self._panel is not None:
             await self._panel.aclose()
-            self._panel = None
+            self._panel = self._interactive = None
         await self.engine.dispose()
 
 

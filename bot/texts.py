@@ -187,6 +187,10 @@ KEY_UNREADABLE = (
 KEY_INVALID_NOW = "🔑 The panel no longer accepts your API key. Connect a valid one with /key."
 
 
+# Shown when the panel has not answered after about a second (a tap's answer or a message).
+ASKING_PANEL = "⏳ Asking the panel…"
+
+
 def panel_unavailable() -> str:
     return "⚠️ The panel is not answering right now. Please try again in a minute."
 
@@ -595,6 +599,10 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _nameless(order: Order) -> str:
+    return "📌 website order" if order.placement == Placement.TRACKED else "order"
+
+
 def _orders_line(order: Order) -> str:
     if order.panel_order_id is None and order.placement == Placement.PLACING:
         return f"⏳ <i>being placed</i> {short(order.service_name or 'order', 28)}"
@@ -604,7 +612,7 @@ def _orders_line(order: Order) -> str:
             f"{when(order.created_at)} — check your panel"
         )
     progress = progress_bar(order.quantity, order.remains, width=5)
-    name = short(order.service_name or "order", 28)
+    name = short(order.service_name or _nameless(order), 28)
     return (
         f"{state_emoji(order.status)} <code>{esc(order.panel_order_id)}</code> {name} · "
         f"{short(order.status_raw or '—', STATUS_LIMIT)}{' ' + progress if progress else ''}"
@@ -621,7 +629,7 @@ def orders_list(orders: list[Order], page: int, pages: int) -> str:
 
 
 def order_button(order: Order) -> str:
-    name = order.service_name or "order"
+    name = order.service_name or _nameless(order)
     name = name if len(name) <= 30 else name[:29] + "…"
     return f"{state_emoji(order.status)} {order.panel_order_id} · {name}"
 
@@ -664,6 +672,7 @@ BUTTON_REFILL = "♻️ Refill"
 BUTTON_CANCEL_ORDER = "✖️ Cancel order"
 BUTTON_ORDER_AGAIN = "🔁 Order again"
 BUTTON_TRACK = "📌 Track"
+BUTTON_UNTRACK = "📌 Stop tracking"
 ORDER_NOT_FOUND = "This order is not in your list."
 PANEL_FORGOT_ORDER = "The panel no longer knows this order (it answers “Incorrect order ID”)."
 REFILL_UNDER_WAY = "A refill of this order is already under way."
@@ -671,11 +680,18 @@ REFILL_NOT_ALLOWED = "This order can't be refilled (the service or its status do
 CANCEL_NOT_ALLOWED = "This order can't be cancelled (the service or its status doesn't allow it)."
 CANCEL_ALREADY = "A cancellation was already requested for this order."
 STATUS_USAGE = (
-    "Send order ids after the command, e.g. <code>/status 123 456</code> (up to 100, "
-    "spaces or commas)."
+    "Send order ids after the command, e.g. <code>/status 123 456</code> (up to 1000, "
+    "spaces or commas). Your orders among them are tracked: you get a message when their "
+    "status changes."
 )
 REFILL_USAGE = "Send order ids after the command, e.g. <code>/refill 123</code> (up to 100)."
-TOO_MANY_IDS = "That's more than 100 ids — please send at most 100 at once."
+
+
+def too_many_ids(limit: int) -> str:
+    return f"That's more than {limit} ids — please send at most {limit} at once."
+
+
+TOO_MANY_IDS = too_many_ids(100)
 NOT_AN_ID = "not an order id"
 NOT_FOUND = "not found"
 
@@ -719,13 +735,69 @@ def item_error_line(message: str) -> str:
     return f"⚠️ {short(message, 120)}"
 
 
-def track_offer(count: int, shown: int) -> str:
-    verb = "is" if count == 1 else "are"
-    more = f" (buttons for the first {shown}; /status the others later)" if shown < count else ""
-    return f"\n\n📌 {count} of these {verb} not tracked yet — tap to get updates{more}."
+def now_tracking(count: int) -> str:
+    """Under a /status report: orders placed on the panel's website, tracked from now on."""
+    them = "it" if count == 1 else "them"
+    orders = "1 order" if count == 1 else f"{number(count)} orders"
+    return (
+        f"📌 Now tracking {orders} placed on the panel's website: you'll get a message when "
+        f"{'its' if count == 1 else 'their'} status changes. See {them} in /orders "
+        "(the order card has “Stop tracking”)."
+    )
+
+
+def status_groups(
+    title: str, results: list[tuple[str, OrderStatus | None]], footer: str = ""
+) -> list[str]:
+    """A long /status answer: the ids grouped by status (None: not found), in as few messages
+    as fit, instead of a line per id."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for order_id, status in results:
+        head = (
+            (state_emoji(status.state), f"<b>{short(status.status_raw, STATUS_LIMIT)}</b>")
+            if status is not None
+            else ("⚠️", NOT_FOUND)
+        )
+        groups.setdefault(head, []).append(esc(order_id))
+    lines = [f"{title} · {number(len(results))} ids", ""]
+    for (emoji, word), ids in groups.items():
+        lines.append(f"{emoji} {word} ({number(len(ids))}):")
+        row: list[str] = []
+        for order_id in ids:
+            if row and len(", ".join(row)) + len(order_id) > ID_ROW_CHARS:
+                lines.append(", ".join(row) + ",")
+                row = []
+            row.append(order_id)
+        lines.append(", ".join(row))
+    if footer:
+        lines += ["", footer]
+    return pack_lines(lines)
+
+
+ID_ROW_CHARS = 200
+
+
+def pack_lines(lines: list[str], budget: int = MESSAGE_BUDGET) -> list[str]:
+    """Lines joined into as few messages as fit Telegram's limit."""
+    messages: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if current and len("\n".join(current)) + len(line) + 1 > budget:
+            messages.append("\n".join(current))
+            current = []
+        current.append(line)
+    messages.append("\n".join(current))
+    return messages
 
 
 TRACKED = "📌 Tracking it: you'll get a message when its status changes."
+
+
+def untracked(order_id: str | None) -> str:
+    return (
+        f"📌 Stopped tracking order <code>{esc(order_id)}</code>: no more messages about it. "
+        f"<code>/status {esc(order_id)}</code> tracks it again."
+    )
 
 
 def refill_requested(refill_id: str | None) -> str:

@@ -1,9 +1,13 @@
 """The ordering conversation: catalogue → service → the type's fields → summary → confirm.
 
-Browsing edits one message in place. Each typed answer gets the next question as a new message
-(the old one loses its buttons). Confirm is idempotent through the database: the summary creates
-a draft row and the first Confirm to claim it (in any process) is the only one that reaches the
-panel.
+Browsing edits one message in place. Each typed answer gets the next question as a new message;
+the old one keeps its buttons, which costs no call and does no harm: every button of the flow is
+answered "expired" unless it is on the live message (choices and Skip also name their question),
+Cancel only ends the flow, and Confirm claims a draft row in the database — the first Confirm to
+claim it (in any process) is the only one that reaches the panel.
+
+Handlers that may wait on the panel are `waiting.patient`: a slow panel shows ⏳ (in the tap's
+answer, or a message the answer replaces), and the interactive budget bounds the wait.
 """
 
 from __future__ import annotations
@@ -54,15 +58,15 @@ from bot.panel import (
     Service,
     ServiceType,
 )
+from bot.services.placement import record_placed
 from handlers import start as start_flow
+from handlers import waiting
 from handlers.common import (
     Context,
-    answer_query,
     drop_buttons,
     edit,
     reply,
     stop_waiting_for_key,
-    tell_panel_error,
     user_key,
 )
 from storage.models import Placement
@@ -137,26 +141,24 @@ async def _live_query(update: Update, context: Context) -> bool:
     assert query is not None
     message_id = query.message.message_id if query.message else None
     if message_id != _flow(context).message_id:
-        await query.answer(texts.EXPIRED)
+        await waiting.answer(update, texts.EXPIRED)
         return False
-    await query.answer()
+    await waiting.answer(update)
     return True
 
 
 async def _show(
     update: Update, context: Context, text: str, markup: Any, *, in_place: bool
 ) -> None:
-    """Edit the live message (after a button) or send a new one (after typed text)."""
+    """Edit the live message (after a button) or send a new one (after typed text). The old
+    message keeps its buttons: they are answered "expired" (see the module doc)."""
     flow = _flow(context)
     query = update.callback_query
     if in_place and query is not None and isinstance(query.message, Message):
         await edit(query.message, text, markup)
         flow.message_id = query.message.message_id
         return
-    chat = update.effective_chat
-    assert chat is not None
-    await drop_buttons(context, chat.id, flow.message_id)
-    sent = await reply(update, text, markup)
+    sent = await waiting.reply(update, text, markup)
     flow.message_id = sent.message_id
 
 
@@ -165,9 +167,9 @@ async def _catalogue(update: Update, context: Context) -> Catalogue | None:
     if stored is None:
         return None
     try:
-        return await get_services(context).catalogue.get(stored.key)
+        return await waiting.call(get_services(context).catalogue.get(stored.key))
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
     return None
 
 
@@ -252,8 +254,9 @@ async def _leave_flow(context: Context) -> OrderFlow | None:
     return flow
 
 
+@waiting.patient
 async def start_order(update: Update, context: Context) -> int:
-    await answer_query(update)
+    await waiting.answer(update)
     stop_waiting_for_key(context)
     await _leave_flow(context)
     catalogue = await _catalogue(update, context)
@@ -267,6 +270,7 @@ async def start_order(update: Update, context: Context) -> int:
     return State.BROWSE
 
 
+@waiting.patient
 async def browse_button(update: Update, context: Context) -> int:
     if not await _live_query(update, context):
         return State.BROWSE
@@ -286,6 +290,7 @@ async def browse_button(update: Update, context: Context) -> int:
     return State.BROWSE
 
 
+@waiting.patient
 async def browse_text(update: Update, context: Context) -> int:
     """Typed text while browsing: a service id jumps to it, anything else searches."""
     message = update.effective_message
@@ -305,6 +310,7 @@ async def browse_text(update: Update, context: Context) -> int:
     return State.BROWSE
 
 
+@waiting.patient
 async def browse_other(update: Update, context: Context) -> int:
     """A photo, sticker or command while browsing: say so, and show the same list again."""
     catalogue = await _catalogue(update, context)
@@ -315,6 +321,7 @@ async def browse_other(update: Update, context: Context) -> int:
     return State.BROWSE
 
 
+@waiting.patient
 async def service_button(update: Update, context: Context) -> int:
     if not await _live_query(update, context):
         return State.BROWSE
@@ -348,9 +355,10 @@ async def _choose_service(
     return await _ask_next(update, context, in_place=in_place)
 
 
+@waiting.patient
 async def order_again(update: Update, context: Context) -> int:
     """From an order card: the same service and fields, straight to the summary."""
-    await answer_query(update)
+    await waiting.answer(update)
     stop_waiting_for_key(context)
     await _leave_flow(context)
     user = update.effective_user
@@ -460,6 +468,7 @@ def _accept(flow: OrderFlow, spec: FieldSpec, value: str) -> InvalidInput | None
     return None
 
 
+@waiting.patient
 async def field_text(update: Update, context: Context) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -492,6 +501,7 @@ def _choice_from_text(spec: FieldSpec, typed: str) -> str:
     raise InvalidInput("choose_button")
 
 
+@waiting.patient
 async def field_button(update: Update, context: Context) -> int | None:
     """Back, Skip or a choice. Skip and choices name their question, so a double tap cannot
     answer the question that follows."""
@@ -508,7 +518,7 @@ async def field_button(update: Update, context: Context) -> int | None:
     else:
         fits = fits and spec is not None and data.arg(1) in spec.choices
     if not fits:
-        await answer_query(update, texts.EXPIRED)
+        await waiting.answer(update, texts.EXPIRED)
         return None
     if not await _live_query(update, context):
         return None
@@ -557,7 +567,7 @@ async def field_other(update: Update, context: Context) -> int:
 
 async def _balance(context: Context, key: str) -> Balance | None:
     try:
-        return await get_services(context).panel.balance(key)
+        return await waiting.call(get_services(context).interactive.balance(key))
     except PanelError:
         return None  # the summary says the balance is unknown; ordering still works
 
@@ -630,8 +640,11 @@ async def summary_other(update: Update, context: Context, note: str | None = Non
     return State.SUMMARY
 
 
+@waiting.patient
 async def confirm(update: Update, context: Context) -> int | None:
-    """Places the draft exactly once, whatever the number of taps, devices or processes."""
+    """Places the draft exactly once, whatever the number of taps, devices or processes.
+    The summary stays as it is while the panel works (a slow panel shows ⏳ in the tap's
+    answer); a second tap on it finds the draft claimed."""
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
@@ -647,18 +660,13 @@ async def confirm(update: Update, context: Context) -> int | None:
         existing = await repository.get_order(draft_id, user.id)
         placement = existing.placement if existing is not None else None
         if placement == Placement.PLACING:
-            await query.answer(texts.ALREADY_PLACING)
+            await waiting.answer(update, texts.ALREADY_PLACING)
         elif placement in {Placement.PLACED, Placement.REJECTED, Placement.UNKNOWN}:
-            await query.answer(texts.ALREADY_DONE, show_alert=True)
+            await waiting.answer(update, texts.ALREADY_DONE, alert=True)
         else:
-            await query.answer(texts.EXPIRED)
+            await waiting.answer(update, texts.EXPIRED)
         return None
-    await query.answer()
     message = query.message if isinstance(query.message, Message) else None
-    try:
-        await edit(message, texts.PLACING)
-    except TelegramError:
-        logger.info("Could not show 'placing' for order %s; placing it anyway", draft_id)
     sent = False
     try:
         try:
@@ -671,8 +679,9 @@ async def confirm(update: Update, context: Context) -> int | None:
             _end_flow(context)
             return END
         sent = True  # from here on the request may reach the panel
-        panel_id = await services.panel.add(
-            stored.key, order.service_id, json.loads(order.fields_json)
+        panel_id = await waiting.call(
+            services.interactive.add(stored.key, order.service_id, json.loads(order.fields_json)),
+            texts.PLACING,
         )
     except OutcomeUnknown:
         logger.warning("Order %s: outcome unknown after sending add", draft_id)
@@ -697,11 +706,8 @@ async def confirm(update: Update, context: Context) -> int | None:
         raise
     logger.info("Order %s placed at the panel as %s", draft_id, panel_id)
     _end_flow(context)
-    try:
-        await repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=panel_id)
-    except Exception:
-        # The order exists at the panel: the user must learn its id whatever happens here.
-        logger.exception("Order %s was placed as %s but could not be stored", draft_id, panel_id)
+    await waiting.settle(update)
+    # The order exists at the panel: the user learns its id first, whatever happens next.
     receipt = texts.placed(
         panel_id,
         order.service_name,
@@ -710,6 +716,9 @@ async def confirm(update: Update, context: Context) -> int | None:
         per_post=order.service_type == ServiceType.SUBSCRIPTIONS.value,
     )
     await _tell_result(update, message, receipt, _after_markup(draft_id))
+    # Then its id is recorded, waiting out a briefly busy database (this user's next update
+    # waits for it; nobody else does).
+    await record_placed(repository, draft_id, panel_id)
     return END
 
 
@@ -748,7 +757,7 @@ async def cancel(update: Update, context: Context) -> int:
     flow = await _leave_flow(context)
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await waiting.answer(update)
         if isinstance(query.message, Message):
             await edit(query.message, texts.CANCELLED)
             return END
@@ -769,6 +778,7 @@ async def restart(update: Update, context: Context) -> int:
     return END
 
 
+@waiting.patient
 async def command_in_flow(update: Update, context: Context) -> int | None:
     """Another command mid-order: say what is expected and show the same step again."""
     flow = _flow(context)
@@ -782,7 +792,7 @@ async def command_in_flow(update: Update, context: Context) -> int | None:
 async def stale_button(update: Update, context: Context) -> None:
     """A button of an earlier step, or unknown data, while an order is open: the live
     question stays as it is."""
-    await answer_query(update, texts.EXPIRED)
+    await waiting.answer(update, texts.EXPIRED)
 
 
 async def timed_out(update: object, context: Context) -> None:

@@ -22,23 +22,25 @@ from bot.panel import (
     PanelError,
     RefillCreated,
 )
+from bot.services.tracking import check_and_track
+from handlers import waiting
 from handlers.common import (
     Context,
     answer_query,
     edit,
     reply,
     reply_all,
-    tell_panel_error,
     user_key,
 )
-from storage.models import Order, TaskKind
+from storage.models import Order, Placement, TaskKind
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "c"
 ORDERS_PER_PAGE = 5
-MAX_IDS = 100
-MAX_TRACK_BUTTONS = 6
+MAX_IDS = 100  # per /refill
+MAX_STATUS_IDS = 1000  # per /status: a Telegram message holds about that many ids
+LINE_PER_ID_UP_TO = 100  # a /status answer with more ids groups them by status
 ID_SHAPE = re.compile(r"^\d{1,40}$")
 REFILLABLE_STATES = frozenset({OrderState.COMPLETED.value, OrderState.PARTIAL.value})
 ID_ARGS = (callback.ROW_ID,)
@@ -102,6 +104,8 @@ def _card_markup(order: Order, has_open_refill: bool, has_open_cancel: bool) -> 
         rows.append(actions)
     if order.service_id:
         rows.append([(texts.BUTTON_ORDER_AGAIN, callback.build(PREFIX, "again", order.id))])
+    if order.placement == Placement.TRACKED:
+        rows.append([(texts.BUTTON_UNTRACK, callback.build(PREFIX, "untrack", order.id))])
     rows.append([(texts.BUTTON_BACK, callback.build(PREFIX, "list", 0))])
     return keyboards.markup(rows)
 
@@ -130,7 +134,7 @@ async def _order_from_button(update: Update, context: Context) -> Order | None:
         data.int_arg(0, callback.ROW_ID), _user_id(update)
     )
     if order is None or order.panel_order_id is None:
-        await update.callback_query.answer(texts.ORDER_NOT_FOUND, show_alert=True)
+        await waiting.answer(update, texts.ORDER_NOT_FOUND, alert=True)
         return None
     return order
 
@@ -145,21 +149,22 @@ async def open_card(update: Update, context: Context) -> None:
     await _show_card(update, context, order, in_place=bool(data and data.arg(1) == "l"))
 
 
+@waiting.patient
 async def refresh_card(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
-    await answer_query(update)
     stored = await user_key(update, context)
     if stored is None:
         return
+    panel = get_services(context).interactive
     try:
-        status = await get_services(context).panel.status(stored.key, order.panel_order_id or "")
+        status = await waiting.call(panel.status(stored.key, order.panel_order_id or ""))
     except OrderNotFound:
-        await reply(update, texts.PANEL_FORGOT_ORDER)
+        await waiting.reply(update, texts.PANEL_FORGOT_ORDER)
         return
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
         return
     order = await _store_seen(context, order, status)
     await _show_card(update, context, order, in_place=True)
@@ -181,22 +186,20 @@ async def _store_seen(context: Context, order: Order, status: OrderStatus) -> Or
 # --- refill and cancel -------------------------------------------------------------------------
 
 
+@waiting.patient
 async def refill_button(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
-    query = update.callback_query
-    assert query is not None
     if await _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
-        await query.answer(texts.REFILL_UNDER_WAY, show_alert=True)
+        await waiting.answer(update, texts.REFILL_UNDER_WAY, alert=True)
         return
     if order.can_refill is False or order.status not in REFILLABLE_STATES:
-        await query.answer(texts.REFILL_NOT_ALLOWED, show_alert=True)
+        await waiting.answer(update, texts.REFILL_NOT_ALLOWED, alert=True)
         return
-    await query.answer()
     lines = await _request_refills(update, context, [order.panel_order_id or ""])
     if lines:
-        await reply_all(update, texts.id_report(texts.REFILL_TITLE, lines))
+        await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, lines))
         await _show_card(update, context, order, in_place=True)
 
 
@@ -207,6 +210,7 @@ async def _task_under_way(context: Context, user_id: int, panel_order_id: str, k
     )
 
 
+@waiting.patient
 async def refill_command(update: Update, context: Context) -> None:
     ids, problems = _parse_ids(context.args or [])
     if not ids and not problems:
@@ -227,7 +231,7 @@ async def refill_command(update: Update, context: Context) -> None:
             allowed.append(order_id)
     lines = await _request_refills(update, context, allowed) if allowed else []
     if lines is not None:
-        await reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
+        await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
 
 
 async def _request_refills(
@@ -239,17 +243,17 @@ async def _request_refills(
         return None
     services = get_services(context)
     try:
-        results = await services.panel.refill(stored.key, order_ids)
+        results = await waiting.call(services.interactive.refill(stored.key, order_ids))
     except OutcomeUnknown:
         # It may have reached the panel: record it so that repeating it sends nothing.
         for order_id in order_ids:
             await services.repository.add_task(
                 TaskKind.REFILL, stored.user_id, order_id, None, texts.UNCLEAR
             )
-        await reply(update, texts.REFILL_UNCLEAR)
+        await waiting.reply(update, texts.REFILL_UNCLEAR)
         return None
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
         return None
     lines = []
     for order_id in order_ids:
@@ -269,33 +273,33 @@ async def _request_refills(
     return lines
 
 
+@waiting.patient
 async def cancel_button(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
-    query = update.callback_query
-    assert query is not None
     repository = get_services(context).repository
     panel_id = order.panel_order_id or ""
     if await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
-        await query.answer(texts.CANCEL_ALREADY, show_alert=True)
+        await waiting.answer(update, texts.CANCEL_ALREADY, alert=True)
         return
     if not order.can_cancel or order.status in FINAL_STATE_VALUES:
-        await query.answer(texts.CANCEL_NOT_ALLOWED, show_alert=True)
+        await waiting.answer(update, texts.CANCEL_NOT_ALLOWED, alert=True)
         return
-    await query.answer()
     stored = await user_key(update, context)
     if stored is None:
         return
     try:
-        results = await get_services(context).panel.cancel(stored.key, [panel_id])
+        results = await waiting.call(
+            get_services(context).interactive.cancel(stored.key, [panel_id])
+        )
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
         await repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR)
-        await reply(update, texts.CANCEL_UNCLEAR)
+        await waiting.reply(update, texts.CANCEL_UNCLEAR)
         return
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
         return
     result = results.get(panel_id)
     if isinstance(result, CancelCreated):
@@ -306,22 +310,22 @@ async def cancel_button(update: Update, context: Context) -> None:
             result.cancel_id,
             "Pending" if result.cancel_id else texts.REQUESTED,
         )
-        await reply(update, texts.cancel_requested(result.cancel_id))
+        await waiting.reply(update, texts.cancel_requested(result.cancel_id))
         await _show_card(update, context, order, in_place=True)
     else:
         message = result.message if isinstance(result, ItemError) else texts.NOT_FOUND
-        await reply(update, texts.panel_said(message))
+        await waiting.reply(update, texts.panel_said(message))
 
 
 # --- /status and tracking ----------------------------------------------------------------------
 
 
-def _parse_ids(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+def _parse_ids(args: list[str], limit: int = MAX_IDS) -> tuple[list[str], list[tuple[str, str]]]:
     """Order ids from `/status 1 2,3`; anything else is reported per token, not fatal."""
     ids: list[str] = []
     problems: list[tuple[str, str]] = []
     tokens = [token for token in re.split(r"[\s,;]+", " ".join(args)) if token]
-    if len(tokens) > MAX_IDS:  # bad tokens count too: one message, one bounded reply
+    if len(tokens) > limit:  # bad tokens count too: one message, one bounded reply
         return tokens, []
     for token in tokens:
         if ID_SHAPE.match(token):
@@ -332,13 +336,16 @@ def _parse_ids(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     return ids, problems
 
 
+@waiting.patient
 async def status_command(update: Update, context: Context) -> None:
-    ids, problems = _parse_ids(context.args or [])
+    """Statuses of the ids (one panel call per 100); the user's orders among them are stored,
+    and those placed on the panel's website tracked from now on — in one step."""
+    ids, problems = _parse_ids(context.args or [], MAX_STATUS_IDS)
     if not ids and not problems:
         await reply(update, texts.STATUS_USAGE)
         return
-    if len(ids) > MAX_IDS:
-        await reply(update, texts.TOO_MANY_IDS)
+    if len(ids) > MAX_STATUS_IDS:
+        await reply(update, texts.too_many_ids(MAX_STATUS_IDS))
         return
     if not ids:
         await reply_all(update, texts.id_report(texts.STATUS_TITLE, problems))
@@ -346,60 +353,68 @@ async def status_command(update: Update, context: Context) -> None:
     stored = await user_key(update, context)
     if stored is None:
         return
+    services = get_services(context)
     try:
-        results = await get_services(context).panel.statuses(stored.key, ids)
+        check = await waiting.call(
+            check_and_track(services.interactive, services.repository, stored, ids)
+        )
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
         return
-    repository = get_services(context).repository
-    lines = list(problems)
-    untracked = []
-    for order_id in ids:
-        result = results.get(order_id)
-        known = await repository.find_order(stored.user_id, order_id)
-        if isinstance(result, OrderStatus):
-            if known is not None:
-                known = await _store_seen(context, known, result)
-            else:
-                untracked.append(order_id)
-            lines.append((order_id, texts.status_line(result, known)))
-        else:
-            lines.append((order_id, texts.item_error_line(texts.NOT_FOUND)))
-    report = texts.id_report(texts.STATUS_TITLE, lines)
-    markup = None
-    if untracked:
-        offered = untracked[:MAX_TRACK_BUTTONS]
-        report[-1] += texts.track_offer(len(untracked), len(offered))
-        buttons = [
-            (f"{texts.BUTTON_TRACK} {order_id}", callback.build(PREFIX, "track", order_id))
-            for order_id in offered
+    footer = texts.now_tracking(len(check.newly_tracked)) if check.newly_tracked else ""
+    if len(ids) + len(problems) > LINE_PER_ID_UP_TO:
+        found = [
+            (order_id, result if isinstance(result, OrderStatus) else None)
+            for order_id, result in check.results.items()
         ]
-        markup = keyboards.markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-    await reply_all(update, report, markup)
+        report = texts.status_groups(texts.STATUS_TITLE, found, footer)
+    else:
+        lines = list(problems)
+        for order_id, result in check.results.items():
+            if isinstance(result, OrderStatus):
+                known = check.orders.get(order_id)
+                lines.append((order_id, texts.status_line(result, known)))
+            else:
+                lines.append((order_id, texts.item_error_line(texts.NOT_FOUND)))
+        report = texts.id_report(texts.STATUS_TITLE, lines)
+        if footer:
+            report[-1] += f"\n\n{footer}"
+    await waiting.reply_all(update, report)
 
 
+@waiting.patient
 async def track_button(update: Update, context: Context) -> None:
-    await answer_query(update)
+    """The Track button of /status answers sent before tracking took one step."""
     assert update.callback_query is not None
     data = callback.parse(update.callback_query.data)
     order_id = data.arg(0) if data else ""
     stored = await user_key(update, context)
     if stored is None or not ID_SHAPE.match(order_id):
         return
+    services = get_services(context)
     try:
-        status = await get_services(context).panel.status(stored.key, order_id)
-    except OrderNotFound:
-        await reply(update, texts.ORDER_NOT_FOUND)
-        return
+        check = await waiting.call(
+            check_and_track(services.interactive, services.repository, stored, [order_id])
+        )
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
         return
-    order = await get_services(context).repository.track_order(
-        stored.user_id, order_id, status.status_raw, status.state.value
-    )
-    order = await _store_seen(context, order, status)
-    await reply(update, texts.TRACKED)
+    order = check.orders.get(order_id)
+    if order is None:
+        await waiting.reply(update, texts.ORDER_NOT_FOUND)
+        return
+    await waiting.reply(update, texts.TRACKED)
     await _show_card(update, context, order, in_place=False)
+
+
+async def untrack_button(update: Update, context: Context) -> None:
+    order = await _order_from_button(update, context)
+    if order is None:
+        return
+    assert order.id is not None
+    await answer_query(update)
+    if await get_services(context).repository.untrack_order(order.id, order.user_id):
+        await edit(_query_message(update), texts.untracked(order.panel_order_id))
 
 
 # --- /notify -----------------------------------------------------------------------------------
@@ -433,5 +448,8 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CallbackQueryHandler(
             track_button,
             pattern=callback.pattern(PREFIX, "track", args=(callback.PANEL_ORDER_ID,)),
+        ),
+        CallbackQueryHandler(
+            untrack_button, pattern=callback.pattern(PREFIX, "untrack", args=ID_ARGS)
         ),
     ]

@@ -11,7 +11,8 @@ from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.panel import PanelError
 from handlers import key as key_flow
-from handlers.common import Context, answer_query, reply, tell_panel_error, user_key
+from handlers import waiting
+from handlers.common import Context, answer_query, reply, user_key
 
 
 async def start(update: Update, context: Context) -> None:
@@ -34,17 +35,17 @@ async def help_command(update: Update, context: Context) -> None:
     await reply(update, texts.help_text(), keyboards.main_menu())
 
 
+@waiting.patient
 async def balance(update: Update, context: Context) -> None:
-    await answer_query(update)
     stored = await user_key(update, context)
     if stored is None:
         return
     try:
-        result = await get_services(context).panel.balance(stored.key)
+        result = await waiting.call(get_services(context).interactive.balance(stored.key))
     except PanelError as error:
-        await tell_panel_error(update, error)
+        await waiting.tell_panel_error(update, error)
     else:
-        await reply(update, texts.balance_text(result))
+        await waiting.reply(update, texts.balance_text(result))
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:

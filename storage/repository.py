@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -112,6 +112,27 @@ class TaskChange:
     status: str
     status_raw: str
 
+
+@dataclass(frozen=True)
+class SeenStatus:
+    """An order's status as the user just read it from the panel (/status)."""
+
+    panel_order_id: str
+    status: str
+    status_raw: str
+    remains: int | None
+    start_count: int | None
+    charge: Decimal | None
+
+
+@dataclass(frozen=True)
+class TrackedOrders:
+    orders: dict[str, Order]  # by panel order id: every order of the batch, stored
+    new: list[str]  # panel order ids tracked from now on (not known before)
+
+
+# Ids per `IN (…)` query, well under every backend's limit on bound parameters.
+_IN_CHUNK = 500
 
 # How long a refill or cancel the panel accepted without an id blocks another request.
 UNTRACKED_TASK_HOLD = timedelta(hours=1)
@@ -441,6 +462,59 @@ class Repository:
             )
             session.add(order)
             return order
+
+    async def track_orders(self, user_id: int, seen: Sequence[SeenStatus]) -> TrackedOrders:
+        """Statuses the user just read, in one transaction: orders already known get them (as
+        seen by the user, so they are not pushed again); the others — placed on the panel's
+        website — are tracked from now on, and pushed when their status changes."""
+        now = utcnow()
+        latest = {item.panel_order_id: item for item in seen}
+        ids = list(latest)
+        async with self._session() as session:
+            orders: dict[str, Order] = {}
+            for start in range(0, len(ids), _IN_CHUNK):
+                found = await session.exec(
+                    select(Order).where(
+                        col(Order.user_id) == user_id,
+                        col(Order.panel_order_id).in_(ids[start : start + _IN_CHUNK]),
+                    )
+                )
+                orders.update((order.panel_order_id or "", order) for order in found)
+            new = [panel_id for panel_id in ids if panel_id not in orders]
+            for panel_id in new:
+                orders[panel_id] = Order(
+                    user_id=user_id,
+                    placement=Placement.TRACKED,
+                    panel_order_id=panel_id,
+                    service_id="",
+                    placed_at=now,
+                )
+                session.add(orders[panel_id])
+            for panel_id, item in latest.items():
+                order = orders[panel_id]
+                order.status = item.status
+                order.status_raw = item.status_raw
+                order.announced_status = item.status_raw
+                order.remains = item.remains
+                order.start_count = item.start_count
+                if item.charge is not None:
+                    order.charge = item.charge
+                order.checked_at = now
+            await session.flush()
+            return TrackedOrders(orders, new)
+
+    async def untrack_order(self, order_id: int, user_id: int) -> bool:
+        """Stop tracking an order placed on the panel's website (orders placed through the bot
+        stay). True if it was tracked."""
+        async with self._session() as session:
+            result = await session.exec(
+                delete(Order).where(
+                    col(Order.id) == order_id,
+                    col(Order.user_id) == user_id,
+                    col(Order.placement) == Placement.TRACKED,
+                )
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def record_order_status(
         self,

@@ -43,3 +43,46 @@ async def test_default_order_from_categories_to_placed(
     assert "runs" not in panel.orders[order_id].fields
     assert panel.balance_of(USER_KEY) == Decimal("99.10")
     assert panel.count("add") == 1
+
+
+def chat_bound(telegram: FakeTelegram, since: int) -> list[str]:
+    """Bot API methods called on a chat (messages, edits, deletions, chat actions) since the
+    `since`-th recorded call; tap answers and getUpdates do not target a chat."""
+    return [method for method, params in telegram.calls[since:] if "chat_id" in params]
+
+
+async def test_a_default_order_costs_at_most_seven_chat_calls_with_the_same_screens(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    since = len(telegram.calls)
+    screens = [
+        await customer.say("/order", "Choose a category"),
+        await customer.tap("Instagram Followers", "Instagram Followers"),
+        await customer.tap("0.90", "Send the <b>link</b>"),
+        await customer.say("https://instagram.com/someone", "quantity"),
+        await customer.say("1000", "Spread it"),
+        await customer.tap("All at once", "Check your order"),
+        await customer.tap("Confirm", "Order placed"),
+    ]
+    order_id = next(iter(panel.orders))
+    # The same screens as always, each step's buttons where they were.
+    assert "page 1/1" in screens[0].text
+    assert "Instagram Followers" in customer.labels(screens[0])
+    assert "1/4" in customer.labels(screens[1])
+    assert "💵 0.90 per 1000" in screens[2].text
+    assert customer.labels(screens[2]) == ["⬅️ Back", "✖️ Cancel"]
+    assert "Send the <b>quantity</b>" in screens[3].text
+    assert "Spread it?" in screens[4].text
+    assert "All at once" in customer.labels(screens[4])
+    assert "💵 Price: <b>0.90 USD</b>" in screens[5].text
+    assert "After: 99.10 USD" in screens[5].text
+    assert order_id in screens[6].text
+    assert customer.labels(screens[6]) == ["📦 Open order", "🛒 Another order"]
+    # Browsing edits one message; each typed answer gets the next question as a new one; the
+    # summary becomes the receipt. Nothing else: no button-dropping edits, no "placing" edit.
+    calls = chat_bound(telegram, since)
+    assert len(calls) <= 7, calls
+    assert len({s.message_id for s in screens}) == 3
+    # Every tap answered once.
+    answers = await telegram.wait_for(lambda: telegram.calls_of("answerCallbackQuery")[3:])
+    assert len(answers) == 1

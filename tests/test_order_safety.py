@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,7 +88,10 @@ async def test_slow_panel_for_one_user_does_not_delay_another(
     await fast.connect(OTHER_KEY)
     await reach_summary(slow)
     panel.delays["add"] = 10
-    await slow.tap("Confirm", "Placing")
+    query = telegram.press_button(slow.user_id, "Confirm")
+    # The slow panel shows as ⏳ in the tap's answer (no message of its own).
+    placing = await telegram.wait_for(lambda: telegram.callback_answers.get(query))
+    assert "Placing" in placing["text"]
     # While the slow user's add is still waiting at the panel, the other user is served.
     answer = await fast.say("/help", "How it works", timeout=5)
     assert "Order placed" not in slow.last().text
@@ -148,7 +154,10 @@ async def test_confirm_places_even_if_showing_placing_fails(
     customer = Customer(telegram)
     await customer.connect()
     await reach_summary(customer)
-    telegram.fail_method("editMessageText", times=1, code=400, description="Bad Request: oops")
+    panel.delays["add"] = 1.5  # slow enough for the ⏳, which Telegram refuses
+    telegram.fail_method(
+        "answerCallbackQuery", times=1, code=400, description="Bad Request: query is too old"
+    )
     await customer.tap("Confirm", "Order placed")
     assert panel.count("add") == 1
 
@@ -193,11 +202,46 @@ async def test_the_receipt_arrives_even_if_the_summary_cannot_be_edited(
     customer = Customer(telegram)
     await customer.connect()
     await reach_summary(customer)
-    # "Placing…" and the receipt edit both fail (e.g. the summary was deleted meanwhile).
-    telegram.fail_method("editMessageText", times=2, code=400, description="Bad Request: gone")
+    # The receipt edit fails (e.g. the summary was deleted meanwhile).
+    telegram.fail_method("editMessageText", times=1, code=400, description="Bad Request: gone")
     mark = telegram.mark()
     telegram.press_button(customer.user_id, "Confirm")
     receipt = await telegram.wait_for_message(customer.user_id, "Order placed", after=mark)
     assert next(iter(panel.orders)) in receipt.text
     assert panel.count("add") == 1
     assert "Something went wrong" not in telegram.all_text()
+
+
+async def test_a_placed_order_is_recorded_through_a_busy_database(
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    fernet_key: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key)
+    async with running(settings):
+        customer = Customer(telegram)
+        await customer.connect()
+        await reach_summary(customer)
+        panel.delays["add"] = 0.5
+        mark = telegram.mark()
+        telegram.press_button(customer.user_id, "Confirm")
+        await telegram.wait_for(lambda: panel.count("add") == 1)
+        # Another process holds the database's write lock longer than a write waits for it.
+        locker = sqlite3.connect(tmp_path / "data" / "bot.db", isolation_level=None)
+        try:
+            locker.execute("BEGIN IMMEDIATE")
+            receipt = await telegram.wait_for_message(customer.user_id, "Order placed", after=mark)
+            panel_id = next(iter(panel.orders))
+            assert panel_id in receipt.text  # the user has the panel's id in any case
+            with caplog.at_level(logging.WARNING, logger="bot.services.placement"):
+                await telegram.wait_for(lambda: "database busy" in caplog.text, timeout=15)
+        finally:
+            locker.execute("COMMIT")
+            locker.close()
+        # Recorded once the database is free again: listed with its id, not as unconfirmed.
+        listing = await customer.say("/orders", "Your orders", timeout=15)
+        assert panel_id in listing.text
+        assert "unconfirmed" not in listing.text
+        assert panel.count("add") == 1

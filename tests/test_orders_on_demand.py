@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from bot import texts
 from bot.context import app_services
 from bot.notifier import notifier_of
+from bot.services.tracking import check_and_track
 from storage.models import Placement
 from storage.repository import DraftOrder
 from tests.conftest import OTHER_KEY, OTHER_USER, USER_KEY
@@ -457,12 +459,12 @@ async def test_status_non_numeric_only(customer: Customer, panel: FakePanel) -> 
     assert panel.count("status") == 0
 
 
-async def test_status_more_than_100_ids(customer: Customer, panel: FakePanel) -> None:
-    ids = " ".join(str(n) for n in range(1, 102))
-    answer = await customer.say(f"/status {ids}", "more than 100")
+async def test_status_more_than_1000_ids(customer: Customer, panel: FakePanel) -> None:
+    ids = " ".join(str(n) for n in range(1, 1002))
+    answer = await customer.say(f"/status {ids}", "more than 1000")
     assert "Order status" not in answer.text
     assert panel.count("status") == 0
-    # Exactly 100 is fine: one call.
+    # Exactly 100 still get a line each, from one call.
     ids = ",".join(str(n) for n in range(1, 101))
     answer = await customer.say(f"/status {ids}", "Order status")
     assert len(status_lines(answer)) == 100
@@ -521,30 +523,98 @@ async def test_status_in_other_panel_dialects(
 # --- orders placed on the website --------------------------------------------------------------
 
 
-async def test_website_order_is_offered_for_tracking(
-    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+async def test_status_tracks_website_orders_in_one_step(
+    app: Any, customer: Customer, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
     website = panel.create_order(USER_KEY, DEFAULT, 300, "https://instagram.com/w", "In progress")
     panel.set_order(website, remains=120, start_count=50)
     answer = await customer.say(f"/status {website}", "Order status")
     assert "In progress" in status_lines(answer)[website]
-    assert "not tracked yet" in answer.plain
-    assert customer.labels(answer) == [f"📌 Track {website}"]
-
-    mark = telegram.mark()
-    telegram.press_button(customer.user_id, "📌 Track")
-    await telegram.wait_for_message(customer.user_id, "Tracking it", after=mark)
-    card = await telegram.wait_for_message(customer.user_id, f"Order {website}", after=mark)
-    assert "📍 Status: In progress" in card.plain
-    assert "⏳ Remains: 120" in card.plain
-    assert "▶️ Start count: 50" in card.plain
+    assert "Now tracking 1 order" in answer.plain
+    assert not answer.buttons  # no Track button, no second status call
+    assert panel.count("status") == 1
 
     listing = await customer.say("/orders", "Your orders")
     assert website in listing.plain
-    assert any(website in label for label in customer.labels(listing))
-    # Known now: /status no longer offers to track it.
+    card = await customer.tap(website, f"Order {website}")
+    assert "📍 Status: In progress" in card.plain
+    assert "⏳ Remains: 120" in card.plain
+    assert "▶️ Start count: 50" in card.plain
+    # Tracked: a change is pushed.
+    panel.set_order(website, status="Partial", remains=20)
+    mark = telegram.mark()
+    assert await notifier_of(app).run_cycle(app)
+    await telegram.wait_for_message(customer.user_id, "Partial", after=mark)
+    # Known now: /status does not announce it again.
     again = await customer.say(f"/status {website}", "Order status")
-    assert not again.buttons
+    assert "Now tracking" not in again.plain
+    # Stop tracking from the card: gone from the list, no longer asked about.
+    stopped = await customer.tap(texts.BUTTON_UNTRACK, "Stopped tracking")
+    assert stopped.message_id == card.message_id
+    assert await customer.say("/orders", "no orders yet")
+    panel.set_order(website, status="In progress")
+    panel.reset_counts()
+    assert await notifier_of(app).run_cycle(app)
+    assert panel.count("status") == 0
+
+
+async def test_orders_placed_through_the_bot_cannot_be_untracked(customer: Customer) -> None:
+    panel_id, _, _ = await place(customer, "https://instagram.com/a")
+    card = await open_card(customer, panel_id)
+    assert texts.BUTTON_UNTRACK not in customer.labels(card)
+
+
+async def test_status_of_250_website_orders_tracks_all_in_three_calls(
+    app: Any, customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    ids = [
+        panel.create_order(USER_KEY, DEFAULT, 100, f"https://instagram.com/{n}", "In progress")
+        for n in range(250)
+    ]
+    panel.complete(ids[0])
+    before = len(telegram.messages(customer.user_id))
+    answer = await customer.say("/status " + " ".join(ids), "Now tracking 250 orders")
+    assert panel.count("status") == 3  # ⌈250/100⌉, and no call per order
+    replies = telegram.messages(customer.user_id)[before:]
+    assert len(replies) == 1  # grouped by status: one message, not one (or two) per order
+    assert len(answer.text) <= 4096
+    assert "In progress</b> (249)" in answer.text
+    assert "Completed</b> (1)" in answer.text
+    assert all(order_id in answer.text for order_id in ids)
+    listing = await customer.say("/orders", "Your orders")
+    assert "(page 1/50)" in listing.text
+    # A later change of one of them is pushed by the poller (which asks for the open 249).
+    changed = ids[137]
+    panel.set_order(changed, status="Partial", remains=40)
+    panel.reset_counts()
+    mark = telegram.mark()
+    assert await notifier_of(app).run_cycle(app)
+    assert panel.count("status") == 3
+    push = await telegram.wait_for_message(customer.user_id, "Partial", after=mark)
+    assert changed in push.text
+
+
+async def test_tracking_1340_ids_costs_14_status_calls(
+    app: Any, customer: Customer, panel: FakePanel
+) -> None:
+    ids = [panel.create_order(USER_KEY, DEFAULT, 100) for _ in range(1340)]
+    services = app_services(app)
+    stored = await services.repository.get_api_key(customer.user_id)
+    assert stored is not None
+    check = await check_and_track(services.interactive, services.repository, stored, ids)
+    assert panel.count("status") == 14
+    assert sorted(check.newly_tracked) == sorted(ids)
+    assert await services.repository.count_orders(customer.user_id) == 1340
+    # Its answer: a few messages within Telegram's limit, not one per order.
+    found = [(order_id, result) for order_id, result in check.results.items()]
+    report = texts.status_groups(texts.STATUS_TITLE, found)  # type: ignore[arg-type]
+    assert len(report) <= 4
+    assert all(len(message) <= 4096 for message in report)
+    # Asking again tracks nothing new, in as many calls.
+    panel.reset_counts()
+    again = await check_and_track(services.interactive, services.repository, stored, ids)
+    assert again.newly_tracked == []
+    assert panel.count("status") == 14
 
 
 async def test_track_button_cannot_take_another_users_order(

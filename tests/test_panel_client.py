@@ -596,3 +596,63 @@ async def test_key_not_in_logs(
             await client.balance(KEY)
     assert caplog.records
     assert KEY not in caplog.text
+
+
+# --- a budget: calls a customer waits on ------------------------------------------------------
+
+
+@pytest.fixture
+async def patient(panel: FakePanel) -> AsyncIterator[PanelClient]:
+    """A client whose single attempts would wait long enough for the slow stand-in to answer."""
+    async with PanelClient(
+        panel.url, connect_timeout=1, read_timeout=5, read_retries=3, backoff_seconds=0.01
+    ) as panel_client:
+        yield panel_client
+
+
+async def test_a_budget_ends_a_read_the_patient_client_would_wait_for(
+    panel: FakePanel, patient: PanelClient
+) -> None:
+    panel.delays["balance"] = 1.5
+    with pytest.raises(PanelUnavailable):
+        await patient.with_budget(0.5).balance(KEY)
+    assert panel.count("balance") == 1  # no time left for a retry within the budget
+    # The client itself (the poller's) still waits for the slow answer.
+    assert (await patient.balance(KEY)).amount == Decimal("1000")
+
+
+async def test_a_budget_covers_every_chunk_of_a_multi_call(
+    panel: FakePanel, patient: PanelClient
+) -> None:
+    ids = [panel.create_order(KEY, 1) for _ in range(250)]
+    panel.delays["status"] = 0.8
+    with pytest.raises(PanelUnavailable):
+        await patient.with_budget(1.2).statuses(KEY, ids)
+    assert panel.count("status") == 2  # the third chunk was never sent
+    assert len(await patient.with_budget(5).statuses(KEY, ids)) == 250
+
+
+async def test_reads_still_retry_within_a_budget(panel: FakePanel, patient: PanelClient) -> None:
+    panel.fault = "html502"
+    panel.fault_times = 1
+    assert (await patient.with_budget(5).balance(KEY)).amount == Decimal("1000")
+    assert panel.count("balance") == 2
+
+
+async def test_add_past_its_budget_is_outcome_unknown_and_sent_once(
+    panel: FakePanel, patient: PanelClient
+) -> None:
+    panel.delays["add"] = 1.5
+    with pytest.raises(OutcomeUnknown):
+        await patient.with_budget(0.5).add(KEY, "1", {"link": LINK, "quantity": 100})
+    assert panel.count("add") == 1
+
+
+async def test_a_budget_view_shares_what_was_learnt(
+    panel: FakePanel, patient: PanelClient
+) -> None:
+    panel.cancel_status_form = "cancel_status"
+    assert await patient.cancel_statuses(KEY, ["1"])  # learns the form: 2 requests
+    panel.reset_counts()
+    await patient.with_budget(5).cancel_statuses(KEY, ["1"])
+    assert [action for action, _ in panel.requests] == ["cancel_status"]

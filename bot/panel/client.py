@@ -5,12 +5,16 @@ Transport policy:
   usually means the URL lacks or has an extra `www.`; following it would turn POST into GET);
 - reads are retried with exponential backoff on PanelUnavailable;
 - add/refill/cancel are never retried: PP has no idempotency key, so once the request may have
-  been sent, a failure is OutcomeUnknown and the caller must reconcile.
+  been sent, a failure is OutcomeUnknown and the caller must reconcile;
+- a client may have a budget: every operation (all its attempts, retries and 100-id chunks)
+  ends within it. A customer waiting on a button gets an answer in seconds (`with_budget`),
+  while the status poller, which nobody watches, keeps the patient per-attempt timeouts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import time
@@ -57,6 +61,11 @@ USER_AGENT = (
     "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 )
 MAX_IDS_PER_CALL = 100
+# A retry within a budget is worth it only with at least this long left for its answer.
+MIN_ATTEMPT = 1.0
+# The hard cap on one request under a budget lies just past httpx's own timeouts, so that
+# these (which tell "could not connect" from "sent, no answer") normally speak first.
+HARD_CAP_MARGIN = 0.25
 _RESERVED_FIELDS = frozenset({"key", "action", "service"})
 _CANCEL_STATUS_FORMS = ("cancel", "cancel_status")  # seed form first, then the common one
 
@@ -130,6 +139,7 @@ class PanelClient:
         read_timeout: float = 30,
         read_retries: int = 2,
         backoff_seconds: float = 0.5,
+        budget_seconds: float | None = None,
     ) -> None:
         self._api_url = api_url
         # Per request, so an injected AsyncClient gets the same limits.
@@ -140,10 +150,25 @@ class PanelClient:
         self._http = http
         self._read_retries = max(0, read_retries)
         self._backoff = backoff_seconds
-        self._cancel_status_action: str | None = None  # learnt on first use
+        self._budget = budget_seconds
+        # What was learnt about this panel (the cancel-status form), shared with budget views.
+        self._learnt: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"PanelClient({self._api_url!r})"
+
+    def with_budget(self, seconds: float) -> PanelClient:
+        """A view of this client whose every operation ends within `seconds` in all, retries
+        included: for calls a customer waits on. It shares the HTTP connections and what was
+        learnt about the panel; closing it closes nothing."""
+        view = copy.copy(self)
+        view._budget = seconds
+        view._owns_http = False
+        return view
+
+    def _deadline(self) -> float | None:
+        """When the operation starting now must be over (None: no budget)."""
+        return None if self._budget is None else time.monotonic() + self._budget
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -158,11 +183,11 @@ class PanelClient:
     # -- actions ----------------------------------------------------------------------------
 
     async def services(self, key: str) -> list[Service]:
-        payload = await self._read(key, "services", {})
+        payload = await self._read(key, "services", {}, self._deadline())
         return self._shape(parse_services, payload, "services")
 
     async def balance(self, key: str) -> Balance:
-        payload = await self._read(key, "balance", {})
+        payload = await self._read(key, "balance", {}, self._deadline())
         return self._shape(parse_balance, payload, "balance")
 
     async def add(
@@ -174,7 +199,7 @@ class PanelClient:
             raise ValueError(f"reserved form fields in order fields: {sorted(reserved)}")
         form = {"service": str(service_id)}
         form.update({name: _form_value(value) for name, value in fields.items()})
-        payload = await self._call(key, "add", form, write=True)
+        payload = await self._call(key, "add", form, write=True, deadline=self._deadline())
         try:
             order_id = parse_order_created(payload)
         except ReplyShapeError as exc:
@@ -185,18 +210,25 @@ class PanelClient:
 
     async def status(self, key: str, order_id: str) -> OrderStatus:
         order_id = str(order_id).strip()
-        payload = await self._read(key, "status", {"order": order_id})
+        payload = await self._read(key, "status", {"order": order_id}, self._deadline())
         return self._shape(lambda p: parse_single_status(order_id, p), payload, "status")
 
     async def statuses(
         self, key: str, order_ids: Sequence[str]
     ) -> dict[str, OrderStatus | ItemError]:
         """Status of many orders: one call per 100 ids; every requested id gets an entry."""
+        deadline = self._deadline()
 
         async def call(chunk: list[str]) -> dict[str, OrderStatus | ItemError]:
             form = {"orders": ",".join(chunk)}
             return await self._items(
-                key, "status", form, chunk, lambda p: parse_multi_status(p, chunk), write=False
+                key,
+                "status",
+                form,
+                chunk,
+                lambda p: parse_multi_status(p, chunk),
+                deadline,
+                write=False,
             )
 
         return await self._per_chunk(order_ids, call)
@@ -205,11 +237,18 @@ class PanelClient:
         self, key: str, order_ids: Sequence[str]
     ) -> dict[str, RefillCreated | ItemError]:
         """Request refills (multi form). Never retried."""
+        deadline = self._deadline()
 
         async def call(chunk: list[str]) -> dict[str, RefillCreated | ItemError]:
             form = {"orders": ",".join(chunk)}
             return await self._items(
-                key, "refill", form, chunk, lambda p: parse_refills_created(p, chunk), write=True
+                key,
+                "refill",
+                form,
+                chunk,
+                lambda p: parse_refills_created(p, chunk),
+                deadline,
+                write=True,
             )
 
         return await self._per_chunk(order_ids, call)
@@ -217,6 +256,8 @@ class PanelClient:
     async def refill_statuses(
         self, key: str, refill_ids: Sequence[str]
     ) -> dict[str, TaskStatus | ItemError]:
+        deadline = self._deadline()
+
         async def call(chunk: list[str]) -> dict[str, TaskStatus | ItemError]:
             form = {"refills": ",".join(chunk)}
             return await self._items(
@@ -225,6 +266,7 @@ class PanelClient:
                 form,
                 chunk,
                 lambda p: parse_task_statuses(p, chunk, "refill"),
+                deadline,
                 write=False,
             )
 
@@ -234,11 +276,18 @@ class PanelClient:
         self, key: str, order_ids: Sequence[str]
     ) -> dict[str, CancelCreated | ItemError]:
         """Request cancellation of orders. Never retried."""
+        deadline = self._deadline()
 
         async def call(chunk: list[str]) -> dict[str, CancelCreated | ItemError]:
             form = {"orders": ",".join(chunk)}
             return await self._items(
-                key, "cancel", form, chunk, lambda p: parse_cancels_created(p, chunk), write=True
+                key,
+                "cancel",
+                form,
+                chunk,
+                lambda p: parse_cancels_created(p, chunk),
+                deadline,
+                write=True,
             )
 
         return await self._per_chunk(order_ids, call)
@@ -249,14 +298,15 @@ class PanelClient:
         """The seed documents `action=cancel, cancels=..`; other panels use
         `action=cancel_status`. Try the seed form, fall back once when the panel calls it an
         invalid request, and remember the form that worked for the next calls."""
+        deadline = self._deadline()
 
         async def call(chunk: list[str]) -> dict[str, TaskStatus | ItemError]:
             form = {"cancels": ",".join(chunk)}
-            known = self._cancel_status_action
+            known = self._learnt.get("cancel_status")
             actions = (known,) if known else _CANCEL_STATUS_FORMS
             for index, action in enumerate(actions):
                 try:
-                    payload = await self._read(key, action, form)
+                    payload = await self._read(key, action, form, deadline)
                 except PanelError as exc:
                     retry = isinstance(exc, PanelRejected) and is_invalid_request(exc.message)
                     if retry and index + 1 < len(actions):
@@ -272,7 +322,7 @@ class PanelClient:
                 result = self._shape(
                     lambda p: parse_task_statuses(p, chunk, "cancel"), payload, action
                 )
-                self._cancel_status_action = action  # only once a reply was understood
+                self._learnt["cancel_status"] = action  # only once a reply was understood
                 return result
             raise AssertionError("unreachable")  # pragma: no cover
 
@@ -287,6 +337,7 @@ class PanelClient:
         form: dict[str, str],
         chunk: list[str],
         parse: Callable[[Any], dict[str, _T]],
+        deadline: float | None,
         *,
         write: bool,
     ) -> dict[str, _T | ItemError]:
@@ -294,9 +345,9 @@ class PanelClient:
         ID" when none exists) becomes an ItemError for each id."""
         try:
             if write:
-                payload = await self._call(key, action, form, write=True)
+                payload = await self._call(key, action, form, write=True, deadline=deadline)
             else:
-                payload = await self._read(key, action, form)
+                payload = await self._read(key, action, form, deadline)
         except PanelError as exc:
             if self._is_per_item(exc):
                 return self._all_failed(chunk, exc.message)
@@ -341,15 +392,19 @@ class PanelClient:
             logger.warning("panel %s reply has an unexpected shape: %s", action, exc)
             raise PanelUnavailable(f"The panel sent an unreadable reply to {action}") from exc
 
-    async def _read(self, key: str, action: str, form: dict[str, str]) -> Any:
+    async def _read(
+        self, key: str, action: str, form: dict[str, str], deadline: float | None
+    ) -> Any:
         attempt = 0
         while True:
             try:
-                return await self._call(key, action, form, write=False)
+                return await self._call(key, action, form, write=False, deadline=deadline)
             except PanelUnavailable as exc:
                 if attempt >= self._read_retries:
                     raise
                 delay = self._backoff * 2**attempt
+                if deadline is not None and time.monotonic() + delay + MIN_ATTEMPT >= deadline:
+                    raise  # no time left for another real attempt within the budget
                 attempt += 1
                 logger.warning(
                     "panel %s unavailable (%s); retry %d/%d in %.1fs",
@@ -361,27 +416,51 @@ class PanelClient:
                 )
                 await asyncio.sleep(delay)
 
-    async def _call(self, key: str, action: str, form: dict[str, str], *, write: bool) -> Any:
+    async def _call(
+        self,
+        key: str,
+        action: str,
+        form: dict[str, str],
+        *,
+        write: bool,
+        deadline: float | None = None,
+    ) -> Any:
         """One request. Returns the decoded JSON of a non-error reply, else raises."""
         data = {"key": key, "action": action, **form}
         started = time.monotonic()
-        try:
-            response = await self._http.post(
-                self._api_url,
-                data=data,
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json, */*"},
-                timeout=self._timeout,
-                follow_redirects=False,
+        timeout, cap = self._timeout, None
+        if deadline is not None:
+            remaining = deadline - started
+            if remaining <= 0:
+                # Nothing was sent: safe to call unavailable even for add.
+                raise PanelUnavailable("The panel did not answer in time")
+            timeout = httpx.Timeout(
+                min(self._timeout.read or remaining, remaining),
+                connect=min(self._timeout.connect or remaining, remaining),
             )
+            # httpx's timeouts are per phase (a slowly dripping reply resets the read timeout):
+            # the budget is a hard cap on the whole request.
+            cap = remaining + HARD_CAP_MARGIN
+        try:
+            async with asyncio.timeout(cap):
+                response = await self._http.post(
+                    self._api_url,
+                    data=data,
+                    headers={"User-Agent": USER_AGENT, "Accept": "application/json, */*"},
+                    timeout=timeout,
+                    follow_redirects=False,
+                )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Nothing was sent yet: safe to call unavailable even for add.
             logger.warning("panel %s: cannot connect (%s)", action, type(exc).__name__)
             raise PanelUnavailable("Cannot connect to the panel") from exc
         except httpx.UnsupportedProtocol as exc:
             raise PanelUnavailable("The panel API URL is not an http(s) URL") from exc
-        except httpx.TransportError as exc:
-            # ReadTimeout, ReadError, RemoteProtocolError, WriteError...: may have been sent.
-            reason = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
+        except (httpx.TransportError, TimeoutError) as exc:
+            # ReadTimeout, ReadError, RemoteProtocolError, WriteError, the budget's hard cap...:
+            # the request may have been sent.
+            timed_out = isinstance(exc, httpx.TimeoutException | TimeoutError)
+            reason = "timed out" if timed_out else "broke off"
             logger.warning("panel %s: request %s (%s)", action, reason, type(exc).__name__)
             message = f"The panel request {reason}"
             if write:

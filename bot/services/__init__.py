@@ -1,0 +1,1 @@
+"""The rules behind the handlers: panel and repository work, with no screens in it."""

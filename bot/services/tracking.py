@@ -1,0 +1,40 @@
+"""/status: the panel asked once per 100 ids, and every order the panel knows for the user's key
+stored in one step — known orders get the status they just saw, orders placed on the panel's
+website are tracked from now on (pushed when their status changes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.panel import ItemError, OrderStatus, PanelClient
+from storage.models import Order
+from storage.repository import Repository, SeenStatus, StoredKey
+
+
+@dataclass(frozen=True)
+class StatusCheck:
+    results: dict[str, OrderStatus | ItemError]  # every requested id, in request order
+    orders: dict[str, Order]  # the user's stored orders among them (by panel order id)
+    newly_tracked: list[str]  # panel order ids tracked from now on
+
+
+async def check_and_track(
+    panel: PanelClient, repository: Repository, stored: StoredKey, order_ids: Sequence[str]
+) -> StatusCheck:
+    """One `status` call per 100 ids, then one transaction for the whole batch."""
+    results = await panel.statuses(stored.key, order_ids)
+    seen = [
+        SeenStatus(
+            panel_order_id=order_id,
+            status=result.state.value,
+            status_raw=result.status_raw,
+            remains=result.remains,
+            start_count=result.start_count,
+            charge=result.charge,
+        )
+        for order_id, result in results.items()
+        if isinstance(result, OrderStatus)
+    ]
+    tracked = await repository.track_orders(stored.user_id, seen)
+    return StatusCheck(results, tracked.orders, tracked.new)
