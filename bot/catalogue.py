@@ -13,33 +13,50 @@ from bot.panel import PanelClient, Service
 
 @dataclass(frozen=True)
 class Catalogue:
+    """A panel's services with the indexes every menu step needs, built once per fetch: a
+    step over a catalogue of thousands of services looks up, it never scans."""
+
     services: tuple[Service, ...]
     categories: tuple[str, ...] = field(init=False)
+    _by_category: tuple[tuple[Service, ...], ...] = field(init=False, repr=False)
+    _category_of: dict[str, int] = field(init=False, repr=False)
+    _by_id: dict[str, Service] = field(init=False, repr=False)
+    _search_text: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        seen: dict[str, None] = {}
+        grouped: dict[str, list[Service]] = {}
+        by_id: dict[str, Service] = {}
         for service in self.services:
-            seen.setdefault(service.category or "Other", None)
-        object.__setattr__(self, "categories", tuple(seen))
+            grouped.setdefault(service.category or "Other", []).append(service)
+            by_id.setdefault(service.id, service)  # the first wins, as a scan would find it
+        categories = tuple(grouped)
+        object.__setattr__(self, "categories", categories)
+        object.__setattr__(self, "_by_category", tuple(tuple(grouped[c]) for c in categories))
+        object.__setattr__(self, "_category_of", {c: i for i, c in enumerate(categories)})
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(
+            self,
+            "_search_text",
+            tuple(f"{s.name} {s.category}".casefold() for s in self.services),
+        )
 
     def in_category(self, index: int) -> tuple[Service, ...]:
         if not 0 <= index < len(self.categories):
             return ()
-        name = self.categories[index]
-        return tuple(s for s in self.services if (s.category or "Other") == name)
+        return self._by_category[index]
 
     def category_index(self, service: Service) -> int:
-        return self.categories.index(service.category or "Other")
+        return self._category_of[service.category or "Other"]
 
     def find(self, service_id: str) -> Service | None:
-        return next((s for s in self.services if s.id == service_id), None)
+        return self._by_id.get(service_id)
 
     def search(self, query: str) -> tuple[Service, ...]:
         words = query.casefold().split()
         return tuple(
-            s
-            for s in self.services
-            if all(word in f"{s.name} {s.category}".casefold() for word in words)
+            service
+            for service, text in zip(self.services, self._search_text, strict=True)
+            if all(word in text for word in words)
         )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback, texts
 
 Button = tuple[str, str]  # (label, callback data)
+T = TypeVar("T")
 
 
 def markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
@@ -60,16 +62,21 @@ def paged_rows(
 
 
 def paginated(
-    items: Sequence[Button],
+    items: Sequence[T],
     page: int,
     per_page: int,
     page_data: Callable[[int], str],
     footer: Sequence[Button] = (),
+    button: Callable[[T], Button] | None = None,
 ) -> InlineKeyboardMarkup:
-    """Like paged_rows, cutting the page out of the whole list."""
+    """Like paged_rows, cutting the page out of the whole list; `button` makes an item's
+    button, called for the page's items only (catalogues have thousands)."""
     page = clamp_page(page, len(items), per_page)
     page_items = items[page * per_page : (page + 1) * per_page]
-    return paged_rows(page_items, page, len(items), per_page, page_data, footer)
+    buttons = (
+        [button(item) for item in page_items] if button else cast(Sequence[Button], page_items)
+    )
+    return paged_rows(buttons, page, len(items), per_page, page_data, footer)
 
 
 def main_menu() -> InlineKeyboardMarkup:

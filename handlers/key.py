@@ -94,7 +94,7 @@ async def receive_key(update: Update, context: Context) -> None:
     services = get_services(context)
     checking = await reply(update, texts.KEY_CHECKING)
     try:
-        balance = await services.panel.balance(key)
+        balance = await services.interactive.balance(key)
     except InvalidKey as error:
         await edit(checking, texts.key_rejected(error.message))
         return

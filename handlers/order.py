@@ -181,23 +181,22 @@ def _cancel_button() -> tuple[str, str]:
 
 
 def _categories_view(catalogue: Catalogue, page: int) -> tuple[str, Any]:
-    items = [
-        (name[:60], callback.build(PREFIX, "c", index, 0))
-        for index, name in enumerate(catalogue.categories)
-    ]
-    page = keyboards.clamp_page(page, len(items), CATEGORIES_PER_PAGE)
+    indexes = range(len(catalogue.categories))
+    page = keyboards.clamp_page(page, len(indexes), CATEGORIES_PER_PAGE)
     markup = keyboards.paginated(
-        items,
+        indexes,
         page,
         CATEGORIES_PER_PAGE,
         lambda p: callback.build(PREFIX, "cats", p),
         [_cancel_button()],
+        lambda index: (catalogue.categories[index][:60], callback.build(PREFIX, "c", index, 0)),
     )
-    return texts.categories_title(page, keyboards.pages(len(items), CATEGORIES_PER_PAGE)), markup
+    pages = keyboards.pages(len(indexes), CATEGORIES_PER_PAGE)
+    return texts.categories_title(page, pages), markup
 
 
-def _service_items(services: tuple[Service, ...]) -> list[tuple[str, str]]:
-    return [(texts.service_button(s), callback.build(PREFIX, "s", s.id)) for s in services]
+def _service_item(service: Service) -> tuple[str, str]:
+    return texts.service_button(service), callback.build(PREFIX, "s", service.id)
 
 
 def _category_view(catalogue: Catalogue, index: int, page: int) -> tuple[str, Any]:
@@ -205,11 +204,12 @@ def _category_view(catalogue: Catalogue, index: int, page: int) -> tuple[str, An
     page = keyboards.clamp_page(page, len(services), SERVICES_PER_PAGE)
     back_page = index // CATEGORIES_PER_PAGE
     markup = keyboards.paginated(
-        _service_items(services),
+        services,
         page,
         SERVICES_PER_PAGE,
         lambda p: callback.build(PREFIX, "c", index, p),
         [(texts.BUTTON_BACK, callback.build(PREFIX, "cats", back_page)), _cancel_button()],
+        _service_item,
     )
     pages = keyboards.pages(len(services), SERVICES_PER_PAGE)
     return texts.services_title(catalogue.categories[index], page, pages), markup
@@ -222,11 +222,12 @@ def _search_view(catalogue: Catalogue, query: str, page: int) -> tuple[str, Any]
         return texts.search_none(query), markup
     page = keyboards.clamp_page(page, len(found), SERVICES_PER_PAGE)
     markup = keyboards.paginated(
-        _service_items(found),
+        found,
         page,
         SERVICES_PER_PAGE,
         lambda p: callback.build(PREFIX, "sr", p),
         [(texts.BUTTON_BACK, callback.build(PREFIX, "cats", 0)), _cancel_button()],
+        _service_item,
     )
     pages = keyboards.pages(len(found), SERVICES_PER_PAGE)
     return texts.search_title(query, len(found), page, pages), markup
