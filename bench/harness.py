@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import shutil
 import tempfile
@@ -45,20 +44,10 @@ class TimedTelegram(FakeTelegram):
             return [(m, p) for m, p in self.calls[since:] if m != "getUpdates"]
 
 
-def limited_telegram(token: str = TOKEN) -> TimedTelegram | None:
+def limited_telegram(token: str = TOKEN) -> TimedTelegram:
     """A stand-in enforcing Telegram's limits (30/s overall, ~1/s per chat, 429 with
-    retry_after), if tests/fakes/telegram.py offers that; None if it does not (yet)."""
-    if "enforce_limits" in inspect.signature(FakeTelegram.__init__).parameters:
-        return TimedTelegram(token=token, enforce_limits=True)
-    switch = getattr(FakeTelegram, "enforce_limits", None)
-    if switch is None:
-        return None
-    telegram = TimedTelegram(token=token)
-    if callable(switch):
-        telegram.enforce_limits()  # type: ignore[attr-defined]
-    else:
-        telegram.enforce_limits = True  # type: ignore[attr-defined]
-    return telegram
+    retry_after)."""
+    return TimedTelegram(token=token, enforce_limits=True)
 
 
 @dataclass

@@ -25,7 +25,6 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence, Set
 from datetime import timedelta
-from functools import partial
 from typing import Any, TypeVar
 
 from telegram import Bot
@@ -47,6 +46,7 @@ from bot.pushes import PushItem, submit_pushes
 from bot.sender import Outcome, PushSender
 from storage.models import Order, PanelTask
 from storage.repository import (
+    Announcement,
     OrderChange,
     PolledKey,
     StorageUnavailable,
@@ -128,7 +128,7 @@ class StatusNotifier:
         # Changes stored but not told yet (a crash, a failed send) of users whose key is not
         # polled now; the others hear them with their key's fresh answers, in one go.
         polled_users = {user_id for polled in polled_keys for user_id in polled.user_ids}
-        started = [self._spawn(self._announce(services, None, polled_users))]
+        started = [self._spawn(self._announce(services, polled_users))]
         queue: deque[PolledKey] = deque()
         for polled in polled_keys:
             if polled.ciphertext in self._in_flight:
@@ -213,19 +213,15 @@ class StatusNotifier:
                 _task_changes(work.refills, refill_results)
                 + _task_changes(work.cancels, cancel_results),
             )
-        await self._announce(services, polled.user_ids)
+        # Its users only: no query to find who is owed what; each announcer reads its own.
+        await asyncio.gather(*(self._announce_user(services, user) for user in polled.user_ids))
 
     # --- 2. send, 3. mark --------------------------------------------------------------------
 
-    async def _announce(
-        self,
-        services: BotServices,
-        user_ids: Sequence[int] | None,
-        skip: Set[int] = frozenset(),
-    ) -> None:
-        """Tell these users (None: everyone but `skip`) what is stored and not told yet."""
+    async def _announce(self, services: BotServices, skip: Set[int]) -> None:
+        """Tell everyone but `skip` what is stored and not told yet."""
         repository = services.repository
-        orders, tasks = await repository.owed_announcements(user_ids)
+        orders, tasks = await repository.owed_announcements()
         owners = sorted(({o.user_id for o in orders} | {t.user_id for t in tasks}) - skip)
         if not owners:
             return
@@ -247,38 +243,29 @@ class StatusNotifier:
                 del self._announcing[user_id]
 
     async def _announce_owed(self, services: BotServices, user_id: int) -> None:
-        repository = services.repository
-        user = await repository.get_user(user_id)
-        if user is None:
+        news = await services.repository.news_for(user_id)
+        if news is None:
             return
-        orders, tasks = await repository.owed_announcements([user_id])
-        items = [_order_item(services, order) for order in orders]
-        items += [await _task_item(services, task) for task in tasks]
+        items = [_order_item(order) for order in news.orders]
+        items += [_task_item(task, news.cards) for task in news.tasks]
         if not items:
             return
-        if not user.notify:  # muted: recorded as told, so unmuting does not replay old news
-            await _mark_all(tuple(item.token for item in items))
+        if not news.notify:  # muted: recorded as told, so unmuting does not replay old news
+            await services.repository.mark_all_announced([item.token for item in items])
             return
         assert self._sender is not None
-        deliveries = await asyncio.gather(*submit_pushes(self._sender, user_id, items, _mark_all))
+        mark = services.repository.mark_all_announced
+        deliveries = await asyncio.gather(*submit_pushes(self._sender, user_id, items, mark))
         for delivery in deliveries:
             if delivery.outcome is Outcome.BLOCKED:
                 # Awaited here, so the cycle ends with the user recorded as unreachable.
                 logger.info("User %s blocked the bot; pushes and polling stop", user_id)
-                await repository.set_user_flags(user_id, active=False)
+                await services.repository.set_user_flags(user_id, active=False)
                 return
             if delivery.outcome is Outcome.FAILED:
                 logger.warning(
                     "Push to user %s failed (%s); retrying next cycle", user_id, delivery.error
                 )
-
-
-Mark = Callable[[], Awaitable[None]]
-
-
-async def _mark_all(marks: tuple[Mark, ...]) -> None:
-    for mark in marks:
-        await mark()
 
 
 async def _chunked(
@@ -346,37 +333,25 @@ def _task_changes(
     return changes
 
 
-def _order_item(services: BotServices, order: Order) -> PushItem[Mark]:
+def _order_item(order: Order) -> PushItem[Announcement]:
     assert order.id is not None and order.status_raw is not None
     return PushItem(
         texts.order_push(order, order.announced_status),
         order.panel_order_id,
         callback.build("c", "open", order.id),
-        partial(
-            services.repository.mark_announced,
-            Order,
-            order.id,
-            order.status_raw,
-            order.announced_status,
-        ),
+        Announcement(Order, order.id, order.status_raw, order.announced_status),
     )
 
 
-async def _task_item(services: BotServices, task: PanelTask) -> PushItem[Mark]:
+def _task_item(task: PanelTask, cards: Mapping[str, int]) -> PushItem[Announcement]:
     assert task.id is not None and task.status_raw is not None
-    order = await services.repository.find_order(task.user_id, task.panel_order_id)
-    card = callback.build("c", "open", order.id) if order is not None and order.id else None
+    order_row = cards.get(task.panel_order_id)
+    card = callback.build("c", "open", order_row) if order_row is not None else None
     return PushItem(
         texts.task_push(task, task.announced_status),
         task.panel_order_id,
         card,
-        partial(
-            services.repository.mark_announced,
-            PanelTask,
-            task.id,
-            task.status_raw,
-            task.announced_status,
-        ),
+        Announcement(PanelTask, task.id, task.status_raw, task.announced_status),
     )
 
 

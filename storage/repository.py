@@ -114,6 +114,26 @@ class TaskChange:
 
 
 @dataclass(frozen=True)
+class Announcement:
+    """A status a message told about one row (an order, a refill or a cancel)."""
+
+    model: type[Order] | type[PanelTask]
+    row_id: int
+    status: str
+    previously: str | None  # the announcement it replaces, for the compare-and-set
+
+
+@dataclass(frozen=True)
+class News:
+    """Status changes one user has not been told about yet."""
+
+    notify: bool  # False: muted, the changes are recorded as told without a message
+    orders: list[Order]
+    tasks: list[PanelTask]
+    cards: dict[str, int]  # a task's panel order id -> that order's row (its card button)
+
+
+@dataclass(frozen=True)
 class SeenStatus:
     """An order's status as the user just read it from the panel (/status)."""
 
@@ -749,6 +769,26 @@ class Repository:
             tasks = await session.exec(self._owed(PanelTask, user_ids))
             return list(orders), list(tasks)
 
+    async def news_for(self, user_id: int) -> News | None:
+        """What one user is owed, in one read: their orders and tasks not told yet, whether they
+        want messages, and the card of each task's order. None: unknown or unreachable user."""
+        async with self._session(writes=False) as session:
+            user = await session.get(User, user_id)
+            if user is None or not user.active:
+                return None
+            orders = list(await session.exec(self._owed(Order, [user_id])))
+            tasks = list(await session.exec(self._owed(PanelTask, [user_id])))
+            cards: dict[str, int] = {}
+            if tasks:
+                found = await session.exec(
+                    select(Order.panel_order_id, Order.id).where(
+                        col(Order.user_id) == user_id,
+                        col(Order.panel_order_id).in_({task.panel_order_id for task in tasks}),
+                    )
+                )
+                cards = {ref: row_id for ref, row_id in found if ref and row_id}
+            return News(user.notify, orders, tasks, cards)
+
     @staticmethod
     def _owed(model: type[_Announced], user_ids: Sequence[int] | None) -> Any:
         conditions = [
@@ -772,15 +812,21 @@ class Repository:
     async def mark_announced(
         self, model: type[_Announced], row_id: int, told: str, previously: str | None
     ) -> None:
-        """Compare-and-set: only if nobody (a Refresh, another process) recorded a newer
-        announcement since the push was prepared, so an older status never overwrites it."""
-        before = col(model.announced_status)
+        await self.mark_all_announced([Announcement(model, row_id, told, previously)])
+
+    async def mark_all_announced(self, announcements: Sequence[Announcement]) -> None:
+        """What one message told, recorded in one transaction. Compare-and-set: a row is marked
+        only if nobody (a Refresh, another process) recorded a newer announcement since the
+        message was prepared, so an older status never overwrites it."""
         async with self._session() as session:
-            await session.exec(
-                update(model)
-                .where(
-                    col(model.id) == row_id,
-                    before.is_(None) if previously is None else before == previously,
+            for told in announcements:
+                model = told.model
+                before = col(model.announced_status)
+                await session.exec(
+                    update(model)
+                    .where(
+                        col(model.id) == told.row_id,
+                        before.is_(None) if told.previously is None else before == told.previously,
+                    )
+                    .values(announced_status=told.status)
                 )
-                .values(announced_status=told)
-            )

@@ -932,9 +932,9 @@ class FakeTelegram:
                 return error.code, error.payload()
             except Exception as exc:  # a bug in the stand-in: make it loud
                 traceback.print_exc()
-                error = _ApiError(500, f"Internal Server Error: stand-in crashed: {exc!r}")
-                self.errors.append((method, error.code, error.description))
-                return error.code, error.payload()
+                crash = _ApiError(500, f"Internal Server Error: stand-in crashed: {exc!r}")
+                self.errors.append((method, crash.code, crash.description))
+                return crash.code, crash.payload()
         return 200, {"ok": True, "result": result}
 
     @staticmethod
