@@ -37,6 +37,8 @@ async def running(settings: Settings) -> AsyncIterator[App]:
     finally:
         await application.updater.stop()
         await application.stop()
+        assert application.post_stop is not None
+        await application.post_stop(application)
         await application.shutdown()
         assert application.post_shutdown is not None
         await application.post_shutdown(application)

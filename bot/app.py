@@ -56,6 +56,7 @@ def build_application(
             AIORateLimiter(overall_max_rate=OVERALL_MAX_RATE, max_retries=MAX_RETRIES_AFTER_FLOOD)
         )
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -82,6 +83,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     logger.info("Bot @%s is up", me.username)
 
 
-async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # While the bot can still send: queued status messages get their chance to go out.
     await notifier.shutdown(application)
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app_services(application).close()

@@ -66,6 +66,8 @@ _Result = TypeVar("_Result", OrderStatus | ItemError, TaskStatus | ItemError)
 KEY_DEADLINE_FACTOR = 3
 # Keys polled at the same time (at least twice PANEL_CONCURRENCY, so the panel slots stay busy).
 KEYS_AT_ONCE = 16
+# At shutdown, how long messages already queued may take to go out.
+SHUTDOWN_DRAIN_SECONDS = 5
 
 
 class StatusNotifier:
@@ -83,13 +85,17 @@ class StatusNotifier:
         self._sender: PushSender | None = None
 
     async def close(self) -> None:
-        """At shutdown: polls still running are stopped (their rows are asked again after the
-        restart); messages already queued are sent and marked."""
+        """At shutdown, while the bot can still send: polls still running are stopped (their
+        rows are asked again after the restart); messages already queued get a few seconds to
+        be sent and marked, then are dropped unmarked (owed, so sent after the restart)."""
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._sender is not None:
-            await self._sender.close()
+            try:
+                await asyncio.wait_for(self._sender.close(), SHUTDOWN_DRAIN_SECONDS)
+            except TimeoutError:
+                await self._sender.abort()
 
     async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run_cycle(context.application, wait=False)
@@ -131,10 +137,10 @@ class StatusNotifier:
         started = [self._spawn(self._announce(services, polled_users))]
         queue: deque[PolledKey] = deque()
         for polled in polled_keys:
-            if polled.ciphertext in self._in_flight:
+            if polled.name in self._in_flight:
                 logger.info("Users %s: previous poll still running; skipped", polled.user_ids)
                 continue
-            self._in_flight.add(polled.ciphertext)
+            self._in_flight.add(polled.name)
             queue.append(polled)
         # A few workers take the keys in turn: memory and database work stay bounded however
         # many keys there are, and a hung key holds one worker, never the others.
@@ -152,10 +158,10 @@ class StatusNotifier:
                 try:
                     await self._poll_key_within(bot, services, polled, deadline)
                 finally:
-                    self._in_flight.discard(polled.ciphertext)
+                    self._in_flight.discard(polled.name)
         finally:  # cancelled at shutdown: the keys it would have taken are free again
             for polled in queue:
-                self._in_flight.discard(polled.ciphertext)
+                self._in_flight.discard(polled.name)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(work)
@@ -169,15 +175,15 @@ class StatusNotifier:
         self, bot: Bot, services: BotServices, polled: PolledKey, deadline: float
     ) -> None:
         try:
-            await asyncio.wait_for(self._poll_key(bot, services, polled), deadline)
-        except TimeoutError:
-            logger.warning("Status poll for users %s took too long; next cycle", polled.user_ids)
+            await self._poll_key(bot, services, polled, deadline)
         except StorageUnavailable:
             logger.warning("Status poll for users %s not stored; next cycle", polled.user_ids)
         except Exception:  # one key's failure must never stop the others' pushes
             logger.exception("Status poll for users %s failed", polled.user_ids)
 
-    async def _poll_key(self, bot: Bot, services: BotServices, polled: PolledKey) -> None:
+    async def _poll_key(
+        self, bot: Bot, services: BotServices, polled: PolledKey, deadline: float
+    ) -> None:
         repository = services.repository
         key = repository.decrypt_polled(polled)  # decrypted only now, when its turn comes
         if key is None:
@@ -191,11 +197,18 @@ class StatusNotifier:
         assert self._panel_slots is not None
         slots = self._panel_slots
         try:
-            order_results, refill_results, cancel_results = await asyncio.gather(
-                _chunked(slots, key, work.orders, "panel_order_id", panel.statuses),
-                _chunked(slots, key, work.refills, "panel_task_id", panel.refill_statuses),
-                _chunked(slots, key, work.cancels, "panel_task_id", panel.cancel_statuses),
+            # The deadline bounds the panel's part only: telling the users what was stored is
+            # never cut short (a cut would leave sent messages unmarked, to be sent again).
+            order_results, refill_results, cancel_results = await asyncio.wait_for(
+                asyncio.gather(
+                    _chunked(slots, key, work.orders, "panel_order_id", panel.statuses),
+                    _chunked(slots, key, work.refills, "panel_task_id", panel.refill_statuses),
+                    _chunked(slots, key, work.cancels, "panel_task_id", panel.cancel_statuses),
+                ),
+                deadline,
             )
+        except TimeoutError:
+            logger.warning("Status poll for users %s took too long; next cycle", polled.user_ids)
         except InvalidKey:
             for user_id in polled.user_ids:
                 await repository.set_user_flags(user_id, key_rejected=True)
@@ -220,12 +233,13 @@ class StatusNotifier:
 
     async def _announce(self, services: BotServices, skip: Set[int]) -> None:
         """Tell everyone but `skip` what is stored and not told yet."""
-        repository = services.repository
-        orders, tasks = await repository.owed_announcements()
-        owners = sorted(({o.user_id for o in orders} | {t.user_id for t in tasks}) - skip)
-        if not owners:
-            return
-        await asyncio.gather(*(self._announce_user(services, owner) for owner in owners))
+        try:
+            owners = sorted(set(await services.repository.owed_users()) - skip)
+            for start in range(0, len(owners), KEYS_AT_ONCE):  # a bounded number at once
+                batch = owners[start : start + KEYS_AT_ONCE]
+                await asyncio.gather(*(self._announce_user(services, owner) for owner in batch))
+        except StorageUnavailable:
+            logger.warning("Owed status messages not sent this cycle: database unavailable")
 
     async def _announce_user(self, services: BotServices, user_id: int) -> None:
         # One announcer per user at a time, reading what is owed inside the lock and holding it
@@ -255,8 +269,11 @@ class StatusNotifier:
             return
         assert self._sender is not None
         mark = services.repository.mark_all_announced
-        deliveries = await asyncio.gather(*submit_pushes(self._sender, user_id, items, mark))
-        for delivery in deliveries:
+        futures = submit_pushes(self._sender, user_id, items, mark)
+        # asyncio.wait, not gather: an announcer stopped at shutdown must not cancel messages
+        # already queued (the sender still sends and marks them).
+        await asyncio.wait(futures)
+        for delivery in (future.result() for future in futures):
             if delivery.outcome is Outcome.BLOCKED:
                 # Awaited here, so the cycle ends with the user recorded as unreachable.
                 logger.info("User %s blocked the bot; pushes and polling stop", user_id)

@@ -34,6 +34,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 # Camel-case words, upper-case words and digit groups: how words glued together split up.
 _CHUNK = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _URL_START = re.compile(r"(?i)^(?:[a-z][a-z0-9+.\-]*://|www\.)")
+_LINK_INSIDE = re.compile(r"(?i)(?:[a-z][a-z0-9+.\-]*://|www\.)[^\s<>()\[\]{}\"']+")
 _BARE_DOMAIN = re.compile(r"(?i)^[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?:[/?#:]|$)")
 _SECRET_PARAM = re.compile(r"(?i)key|token|secret|api|auth|pass")
 _VOWELS = frozenset("aeiouy")
@@ -70,6 +71,12 @@ def contains_api_key(text: str) -> bool:
             if any(looks_like_api_key(value) for value in _secret_params(word)):
                 return True
             continue
+        # A link glued to a label or bracket ("Link:https://…", "(https://…)") is still a
+        # link: only its secret-named parameters count, the rest of the word is judged alone.
+        for link in _LINK_INSIDE.findall(word):
+            if any(looks_like_api_key(value) for value in _secret_params(link)):
+                return True
+        word = _LINK_INSIDE.sub(" ", word)
         if _UUID.search(word):
             return True
         for run in _RUN.findall(word):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from typing import Any
@@ -97,9 +98,11 @@ async def error_handler(update: object, context: Context) -> None:
 
 async def _tell_quietly(update: Update, text: str) -> None:
     assert update.effective_chat is not None
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        # The handler may have answered the tap already: Telegram refuses a second answer.
+        with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
+    try:
         await update.effective_chat.send_message(text)
     except TelegramError:
         logger.warning("Could not tell the user about the error")

@@ -58,7 +58,7 @@ from bot.panel import (
     Service,
     ServiceType,
 )
-from bot.services.placement import record_placed
+from bot.services.placement import record_outcome, record_placed
 from handlers import start as start_flow
 from handlers import waiting
 from handlers.common import (
@@ -675,7 +675,7 @@ async def confirm(update: Update, context: Context) -> int | None:
         except UnreadableKey:
             stored = None
         if stored is None:
-            await repository.finish_placement(draft_id, Placement.ABANDONED)
+            await record_outcome(repository, draft_id, Placement.ABANDONED)
             await edit(message, texts.NEED_KEY)
             _end_flow(context)
             return END
@@ -684,26 +684,29 @@ async def confirm(update: Update, context: Context) -> int | None:
             services.interactive.add(stored.key, order.service_id, json.loads(order.fields_json)),
             texts.PLACING,
         )
+    # Each outcome is told first, then recorded (retried through a busy database): the user
+    # must never read "try again" about an order the panel may have. Their next update waits
+    # for the record (one user's updates run in order).
     except OutcomeUnknown:
         logger.warning("Order %s: outcome unknown after sending add", draft_id)
-        await repository.finish_placement(draft_id, Placement.UNKNOWN)
         _end_flow(context)
         await _tell_result(update, message, texts.outcome_unknown(), _after_markup())
+        await record_outcome(repository, draft_id, Placement.UNKNOWN)
         return END
     except PanelUnavailable:
         # Certainly not received (the client says "unavailable" for add only then): the same
         # draft can be confirmed again.
-        await repository.finish_placement(draft_id, Placement.DRAFT)
         await _tell_result(update, message, texts.NOT_PLACED_TRY_AGAIN, _summary_markup(draft_id))
+        await record_outcome(repository, draft_id, Placement.DRAFT)
         return State.SUMMARY
     except PanelError as error:
-        await repository.finish_placement(draft_id, Placement.REJECTED, error=error.message)
         _flow(context).draft_id = None
         await _tell_result(update, message, texts.rejected(error.message), _rejected_markup())
+        await record_outcome(repository, draft_id, Placement.REJECTED, error=error.message)
         return State.SUMMARY
     except BaseException:
         # Our own failure (or shutdown) mid-way: never leave the row stuck in 'placing'.
-        await repository.finish_placement(draft_id, Placement.UNKNOWN if sent else Placement.DRAFT)
+        await record_outcome(repository, draft_id, Placement.UNKNOWN if sent else Placement.DRAFT)
         raise
     logger.info("Order %s placed at the panel as %s", draft_id, panel_id)
     _end_flow(context)

@@ -22,6 +22,7 @@ from bot.panel import (
     PanelError,
     RefillCreated,
 )
+from bot.services.tasks import record_task
 from bot.services.tracking import check_and_track
 from handlers import waiting
 from handlers.common import (
@@ -247,8 +248,8 @@ async def _request_refills(
     except OutcomeUnknown:
         # It may have reached the panel: record it so that repeating it sends nothing.
         for order_id in order_ids:
-            await services.repository.add_task(
-                TaskKind.REFILL, stored.user_id, order_id, None, texts.UNCLEAR
+            await record_task(
+                services.repository, TaskKind.REFILL, stored.user_id, order_id, None, texts.UNCLEAR
             )
         await waiting.reply(update, texts.REFILL_UNCLEAR)
         return None
@@ -259,7 +260,8 @@ async def _request_refills(
     for order_id in order_ids:
         result = results.get(order_id)
         if isinstance(result, RefillCreated):
-            await services.repository.add_task(
+            await record_task(
+                services.repository,
                 TaskKind.REFILL,
                 stored.user_id,
                 order_id,
@@ -295,7 +297,9 @@ async def cancel_button(update: Update, context: Context) -> None:
         )
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
-        await repository.add_task(TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR)
+        await record_task(
+            repository, TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR
+        )
         await waiting.reply(update, texts.CANCEL_UNCLEAR)
         return
     except PanelError as error:
@@ -303,7 +307,8 @@ async def cancel_button(update: Update, context: Context) -> None:
         return
     result = results.get(panel_id)
     if isinstance(result, CancelCreated):
-        await repository.add_task(
+        await record_task(
+            repository,
             TaskKind.CANCEL,
             order.user_id,
             panel_id,

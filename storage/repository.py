@@ -62,6 +62,7 @@ class DraftOrder:
 class PolledKey:
     """One panel key to poll (encrypted) and the users who share it."""
 
+    name: str  # the key's fingerprint: the same key whoever holds it
     ciphertext: str
     user_ids: list[int]
 
@@ -659,10 +660,10 @@ class Repository:
             groups: dict[str, PolledKey] = {}
             for user_id, fingerprint, ciphertext in rows:
                 assert ciphertext is not None
-                group = groups.get(fingerprint or f"user:{user_id}")
+                name = fingerprint or f"user:{user_id}"
+                group = groups.get(name)
                 if group is None:
-                    group = PolledKey(ciphertext, [])
-                    groups[fingerprint or f"user:{user_id}"] = group
+                    group = groups[name] = PolledKey(name, ciphertext, [])
                 group.user_ids.append(user_id)
         return list(groups.values())
 
@@ -768,6 +769,20 @@ class Repository:
             orders = await session.exec(self._owed(Order, user_ids))
             tasks = await session.exec(self._owed(PanelTask, user_ids))
             return list(orders), list(tasks)
+
+    async def owed_users(self) -> list[int]:
+        """Users with a stored status they have not been told about yet."""
+        async with self._session(writes=False) as session:
+            owners: set[int] = set()
+            for owed, user_id in (
+                (self._owed(Order, None), col(Order.user_id)),
+                (self._owed(PanelTask, None), col(PanelTask.user_id)),
+            ):
+                found = await session.exec(
+                    owed.with_only_columns(user_id).distinct().order_by(None)
+                )
+                owners.update(found)
+            return sorted(owners)
 
     async def news_for(self, user_id: int) -> News | None:
         """What one user is owed, in one read: their orders and tasks not told yet, whether they

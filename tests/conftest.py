@@ -92,6 +92,8 @@ class running:
         assert self.application.updater is not None
         await self.application.updater.stop()
         await self.application.stop()
+        assert self.application.post_stop is not None
+        await self.application.post_stop(self.application)
         await self.application.shutdown()
         assert self.application.post_shutdown is not None
         await self.application.post_shutdown(self.application)

@@ -108,3 +108,21 @@ def test_candidates_for_the_users_own_key_drop_the_punctuation_around_it() -> No
     candidates = set(key_candidates("my key is short-Key.1 and then abcdefgh12."))
     assert {"short-Key.1", "abcdefgh12", "abcdefgh12."} <= candidates
     assert not set(key_candidates("hi there, ok"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(https://drive.google.com/file/d/1A2bC3dE4fG5hI6jK7lM8nO9pQ0rS/view)",
+        "<https://www.threads.net/@user/post/C5aBcD3eFgHiJkLmNoPq>",
+        "Link:https://docs.google.com/forms/d/e/1FAIpQLSfD3kE9xYzT7uVwAbCdEf/viewform",
+        "ссылка:https://youtube.com/watch?v=dQw4w9WgXcQ&list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf",
+    ],
+)
+def test_links_glued_to_a_label_or_bracket_are_not_keys(text: str) -> None:
+    assert not contains_api_key(text)
+
+
+def test_a_key_glued_to_a_label_is_still_a_key() -> None:
+    assert contains_api_key("key:a1b2c3d4e5f60718293a4b5c6d7e8f90")
+    assert contains_api_key("(https://panel.example/api?key=Xk29fLq81ZmP0tR7vB4nC6yW)")

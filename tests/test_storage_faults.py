@@ -158,3 +158,22 @@ def test_a_read_only_database_file_stops_the_bot_in_one_line(tmp_path: Path) -> 
         ENCRYPTION_KEY=Fernet.generate_key().decode(),
     )
     assert_one_line_error(result, "database")
+
+
+async def test_a_locked_database_after_a_tap_is_still_told(
+    app: Any, settings: Settings, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    alice = Customer(telegram, USER)
+    await alice.connect()
+    await place_tracked_order(app, USER, panel, USER_KEY)
+    await alice.say("/orders", "Your orders")
+    await alice.tap("Followers", "Remains")
+    holder = sqlite3.connect(database_file(settings), isolation_level=None, timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        # Refresh answers the tap itself, then fails to store what the panel said.
+        busy = await alice.tap("Refresh", BUSY, timeout=20)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "nothing was saved" in busy.text

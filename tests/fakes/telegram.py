@@ -1087,7 +1087,8 @@ class FakeTelegram:
 
     def _answer_callback_query(self, params: Params) -> bool:
         query_id = str(params.get("callback_query_id", ""))
-        if query_id not in self._state.callback_ids:
+        # Like Telegram: a query is answered once; a second answer is refused.
+        if query_id not in self._state.callback_ids or query_id in self._callback_answers:
             raise _bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
