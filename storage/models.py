@@ -112,3 +112,13 @@ class PanelTask(SQLModel, table=True):
     announced_status: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     checked_at: datetime | None = None
+
+
+class PanelProfile(SQLModel, table=True):
+    """What a panel (by its API URL) was found to support: bot.panel.capabilities as JSON."""
+
+    __tablename__ = "panel_profiles"
+
+    api_url: str = Field(sa_column=Column(Text, primary_key=True))
+    capabilities_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import Keyring, KeyringError
 from storage.db import BUSY_TIMEOUT_SECONDS
-from storage.models import Order, PanelTask, Placement, TaskKind, User, utcnow
+from storage.models import Order, PanelProfile, PanelTask, Placement, TaskKind, User, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -845,3 +845,20 @@ class Repository:
                     )
                     .values(announced_status=told.status)
                 )
+
+    # --- what the panel supports ------------------------------------------------------------
+
+    async def panel_profile(self, api_url: str) -> str | None:
+        """The stored capabilities (JSON) of the panel at this API URL, if any."""
+        async with self._session(writes=False) as session:
+            profile = await session.get(PanelProfile, api_url)
+            return profile.capabilities_json if profile is not None else None
+
+    async def save_panel_profile(self, api_url: str, capabilities_json: str) -> None:
+        async with self._session() as session:
+            profile = await session.get(PanelProfile, api_url)
+            if profile is None:
+                profile = PanelProfile(api_url=api_url)
+            profile.capabilities_json = capabilities_json
+            profile.updated_at = utcnow()
+            session.add(profile)

@@ -1,0 +1,82 @@
+"""What the configured panel can do, learned from its answers and remembered in the database.
+
+Panels that speak "API v2" differ (../shared/real-panels.md): some answer `status` for one
+order only, some have no refill or cancel, some need `quantity` for packages and lists, some
+split comments on commas, some accept a few drip-feed intervals only. Each fact is `None` while
+unknown: callers then act as the seed's protocol (PerfectPanel-style) says, and learn from the
+answer they get.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
+from typing import Any
+
+# The three dialects the parsers know (real-panels.md).
+SEED = "seed"
+SMARTPANEL = "smartpanel"
+BOOSTEDSMM = "boostedsmm"
+UNKNOWN_DIALECT = "unknown"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """One panel's abilities; None = not known yet."""
+
+    dialect: str = UNKNOWN_DIALECT
+    multi_status: bool | None = None  # `status` with `orders=a,b` (else one `order=` call each)
+    refill: bool | None = None
+    refill_status: bool | None = None
+    cancel: bool | None = None
+    cancel_status: bool | None = None
+    # Drip-feed intervals (minutes) the panel accepts; None = any value from 1 to 1440.
+    dripfeed_intervals: tuple[int, ...] | None = None
+    package_needs_quantity: bool | None = None  # Package / Custom Comments Package: quantity=1
+    list_needs_quantity: bool | None = None  # Mentions Custom List: quantity = lines
+    comments_need_quantity: bool | None = None  # Custom Comments: quantity = lines
+    comments_split_on_commas: bool | None = None  # each comma-separated piece is a comment
+    checked_at: datetime | None = None  # last full check (panel-check or the daily refresh)
+
+    def learned(self, **facts: Any) -> Capabilities:
+        """A copy with these facts changed (a call's answer contradicted or confirmed them)."""
+        return replace(self, **facts)
+
+    def to_json(self) -> str:
+        values = asdict(self)
+        values["checked_at"] = self.checked_at.isoformat() if self.checked_at else None
+        if self.dripfeed_intervals is not None:
+            values["dripfeed_intervals"] = list(self.dripfeed_intervals)
+        return json.dumps(values, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Capabilities:
+        """Stored facts; unknown names are ignored and bad values read as unknown, so an older
+        or newer version's row never stops the bot."""
+        if not text:
+            return cls()
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            return cls()
+        if not isinstance(raw, dict):
+            return cls()
+        known = {field.name for field in fields(cls)}
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            if name not in known:
+                continue
+            if name == "dialect" and isinstance(value, str):
+                values[name] = value
+            elif name == "checked_at" and isinstance(value, str):
+                try:
+                    values[name] = datetime.fromisoformat(value)
+                except ValueError:
+                    continue
+            elif name == "dripfeed_intervals" and isinstance(value, list):
+                if all(isinstance(item, int) for item in value):
+                    values[name] = tuple(value)
+            elif isinstance(value, bool):
+                values[name] = value
+        return cls(**values)

@@ -1,0 +1,50 @@
+"""What a panel supports, as stored: round trips, and tolerance of rows from other versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from bot.panel.capabilities import BOOSTEDSMM, Capabilities
+from storage.crypto import Keyring
+from storage.db import build_engine, prepare_database
+from storage.repository import Repository
+
+
+def test_capabilities_round_trip_through_json() -> None:
+    learned = Capabilities().learned(
+        dialect=BOOSTEDSMM,
+        multi_status=False,
+        refill=False,
+        dripfeed_intervals=(0, 5, 10),
+        package_needs_quantity=True,
+        checked_at=datetime(2026, 12, 4, 12, 0, tzinfo=UTC),
+    )
+    assert Capabilities.from_json(learned.to_json()) == learned
+    assert Capabilities().multi_status is None  # unknown until learned
+
+
+def test_unknown_or_broken_stored_facts_read_as_unknown() -> None:
+    assert Capabilities.from_json(None) == Capabilities()
+    assert Capabilities.from_json("not json") == Capabilities()
+    assert Capabilities.from_json("[1, 2]") == Capabilities()
+    stored = '{"refill": true, "future_fact": 3, "cancel": "yes", "dripfeed_intervals": ["5"]}'
+    assert Capabilities.from_json(stored) == Capabilities(refill=True)
+
+
+async def test_a_panel_profile_is_kept_per_api_url(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    prepare_database(url)
+    engine = build_engine(url)
+    try:
+        repository = Repository(engine, Keyring([Fernet.generate_key().decode()]))
+        assert await repository.panel_profile("https://a.test/api/v2") is None
+        facts = Capabilities(multi_status=False).to_json()
+        await repository.save_panel_profile("https://a.test/api/v2", facts)
+        await repository.save_panel_profile("https://a.test/api/v2", facts)  # replaced, not added
+        assert await repository.panel_profile("https://a.test/api/v2") == facts
+        assert await repository.panel_profile("https://b.test/api/v1") is None
+    finally:
+        await engine.dispose()
