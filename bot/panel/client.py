@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from .capabilities import Capabilities
 from .errors import (
     OrderNotFound,
     OutcomeUnknown,
@@ -153,6 +154,18 @@ class PanelClient:
         self._budget = budget_seconds
         # What was learnt about this panel (the cancel-status form), shared with budget views.
         self._learnt: dict[str, str] = {}
+        # What the panel supports, shared with budget views (a one-item list, so a view sees
+        # what the client learns after the view was made).
+        self._capabilities: list[Capabilities] = [Capabilities()]
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What this panel is known to support (None facts: not known yet)."""
+        return self._capabilities[0]
+
+    def learn(self, capabilities: Capabilities) -> None:
+        """Replace what is known (loaded from the database at start, or learned from answers)."""
+        self._capabilities[0] = capabilities
 
     def __repr__(self) -> str:
         return f"PanelClient({self._api_url!r})"
