@@ -29,7 +29,7 @@ BUSY_TIMEOUT_SECONDS = 5
 POOL_TIMEOUT_SECONDS = 10
 # Connections kept open (plus overflow) for concurrent users' queries.
 POOL_SIZE = 5
-POOL_OVERFLOW = 15
+POOL_OVERFLOW = 5
 
 
 class DatabaseError(Exception):
