@@ -54,6 +54,18 @@ id    type                        category               rate    min    max     
 
 "Instagram Followers" holds 25 services (ids 1 and 101-124) so pagination can be tested.
 Orders of the unknown type are validated like ``Default`` (``link`` + ``quantity``).
+
+Dialects (``FakePanel(dialect=...)``, see :data:`DIALECTS`): ``seed`` is everything above.
+``smartpanel`` and ``boostedsmm`` answer as the two self-hosted panel scripts of
+/work/shared/real-panels.md do (raw answers copied to tests/data/real-panels-raw/): their
+transport (``text/html``, ``"\n"`` + pretty JSON or ``"  "`` + compact JSON, SmartPanel at
+``/api/v1`` only), error shapes and texts, value types, validation of ``add`` and the actions they
+lack. Their default catalogue is the seed's with the same ids (BoostedSMM keeps only its five
+types: Default, Package, Custom Comments, Custom Comments Package, Subscriptions), so one test
+can run on all three; :func:`real_catalogue` gives the catalogues of the raw files instead.
+Services are always stored PP-shaped (``type`` "Custom Comments", booleans) and rendered per
+dialect. The fault switches, delays and hung keys work the same in every dialect;
+``numbers_as_numbers``, ``multi_status_dialect`` and ``cancel_status_form`` shape the seed only.
 """
 
 from __future__ import annotations
@@ -78,10 +90,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 __all__ = [
     "API_PATH",
+    "API_PATHS",
+    "BOOSTED_ORDER_NOT_FOUND",
     "CANCEL_ERROR_EARLIER",
     "CANCEL_ERROR_NOT_ALLOWED",
     "CANCEL_ERROR_NOT_FOUND",
     "DELAYS",
+    "DIALECTS",
     "ERR_BAD_LINK",
     "ERR_DRIPFEED",
     "ERR_DUPLICATE_LINK",
@@ -98,15 +113,25 @@ __all__ = [
     "REFILL_ERROR_NOT_ELIGIBLE",
     "REFILL_ERROR_NOT_FOUND",
     "SERVICE_IDS",
+    "SMARTPANEL_BAD_KEY",
+    "SMARTPANEL_INVALID_ACTION",
     "UNKNOWN_TYPE",
+    "Dialect",
     "FakeCancel",
     "FakeOrder",
     "FakePanel",
     "FakeRefill",
     "default_catalogue",
+    "dialect_catalogue",
+    "real_catalogue",
 ]
 
 API_PATH = "/api/v2"
+"""The seed's API path; :attr:`FakePanel.api_path` is the one of the panel's dialect."""
+
+Dialect = Literal["seed", "smartpanel", "boostedsmm"]
+DIALECTS: tuple[Dialect, ...] = ("seed", "smartpanel", "boostedsmm")
+API_PATHS: dict[str, str] = {"seed": API_PATH, "smartpanel": "/api/v1", "boostedsmm": "/api/v2"}
 MAX_IDS = 100
 """PP documents "up to 100 IDs" for multi calls; the fake answers ``Incorrect request`` above."""
 
@@ -126,6 +151,39 @@ REFILL_ERROR_NOT_FOUND = "Refill not found"
 CANCEL_ERROR_EARLIER = "Cancellation request was sent earlier"
 CANCEL_ERROR_NOT_ALLOWED = "Order can not be canceled"
 CANCEL_ERROR_NOT_FOUND = "Cancel not found"
+
+# SmartPanel texts (real-panels.md, S05-S43; "src" ones from its api controller).
+SMARTPANEL_BAD_KEY = "API is Disable for this user or User Not Found! Contact the Support"
+SMARTPANEL_INVALID_ACTION = "This action is Invalid"
+_SP_SERVICE = "Service ID does not exists"
+_SP_MISSING_SERVICE = "There are missing required parameters. Please check your API Manual"
+_SP_BAD_LINK = "Bad Link"
+_SP_QUANTITY = "Quantity is required"
+_SP_COMMENTS = "Comments field is required"
+_SP_DRIPFEED = "This services does not support Dripfeed feature!"
+_SP_INTERVAL_REQUIRED = "Interval time is required"
+_SP_RUNS_REQUIRED = "Runs is required"
+_SP_INTERVAL_ERROR = {"status": "error", "message": "Invalid Interval in minutes"}
+_SP_INTERVALS = frozenset({0, 5, 10, 15, 30, 60, 90})
+_SP_BELOW_MIN = "Quantity must to be greater than or equal to minimum amount {}"
+_SP_ABOVE_MAX = "Quantity must to be less than or equal to maximum amount {}"
+_SP_STATUS_WORDS = {"Pending", "In progress", "Active", "Processing", "Completed", "Partial",
+                    "Canceled", "Refunded"}  # fmt: skip
+"""Every other stored status is printed "Pending" (its ``order_title_status``)."""
+
+# BoostedSMM texts and codes (B05-B31); the code is a JSON number or a string as it sends it.
+BOOSTED_ORDER_NOT_FOUND = {"error": "Order not found.", "status": "104"}
+_B_MISSING = ("Missing data", "101")
+_B_BAD_KEY = ("API key invalid", "102")
+_B_SERVICE = ("Service not found or inactive", "105")
+_B_REQUIRED = ("You must fill in the required fields.", 107)
+_B_BELOW_MIN = ("Enter a value above the minimum number.", 108)
+_B_ABOVE_MAX = ("Maximum number exceed.", 109)
+_B_FUNDS = ("Your balance is insufficient.", 113)
+_B_CREATE_FAILED = ("There was an error while creating your order.", 114)
+_B_TYPES = ("Default", "Package", "Custom Comments", "Custom Comments Package", "Subscriptions")
+_B_SPELLING = {"In progress": "Inprogress"}
+_B_VENDOR_SITE = "https://boostedsmm.com/"
 
 FINAL_STATUSES = frozenset({"Completed", "Partial", "Canceled", "Refunded"})
 """Order statuses after which the same link may be ordered again."""
@@ -152,7 +210,9 @@ Fault = Literal[
 ]
 FAULTS: frozenset[str] = frozenset(Fault.__args__)  # type: ignore[attr-defined]
 
+_Q4 = Decimal("0.0001")
 _Q5 = Decimal("0.00001")
+_Q7 = Decimal("0.0000001")
 _JSON_CT = "application/json"
 _HTML_CT = "text/html; charset=UTF-8"
 
@@ -283,6 +343,77 @@ def default_catalogue() -> list[dict[str, Any]]:
     return out
 
 
+def dialect_catalogue(dialect: Dialect) -> list[dict[str, Any]]:
+    """The default catalogue of a dialect: the seed's, ids unchanged; BoostedSMM keeps only the
+    services of the five types it has."""
+    services = default_catalogue()
+    if dialect == "boostedsmm":
+        return [s for s in services if s["type"] in _B_TYPES]
+    return services
+
+
+def _raw_svc(
+    sid: int, name: str, category: str, rate: str, min_: int, max_: int, type_: str,
+    desc: str = "", *, dripfeed: bool = False, refill: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    return {**_svc(sid, name, type_, rate, min_, max_, category, dripfeed=dripfeed,
+                   refill=refill), "desc": desc}  # fmt: skip
+
+
+def real_catalogue(dialect: Literal["smartpanel", "boostedsmm"]) -> list[dict[str, Any]]:
+    """The catalogue of the installed panel whose ``services`` answer is S01 / B01, stored
+    PP-shaped: ``FakePanel(dialect=d, services=real_catalogue(d))`` answers that file's body."""
+    followers, comments, other = "Instagram Followers", "Instagram Comments", "Other types"
+    if dialect == "boostedsmm":
+        return [
+            _raw_svc(1, "IG Followers (drip-feed on)", followers, "0.90", 50, 10000, "Default",
+                     "Fast followers", dripfeed=True, refill=True),
+            _raw_svc(2, "IG Followers (no drip-feed)", followers, "1.20", 100, 5000, "Default"),
+            _raw_svc(3, "IG Custom Comments", comments, "8", 5, 1000, "Custom Comments",
+                     "One per line"),
+            _raw_svc(4, "IG Custom Comments Package", comments, "3.5", 1, 1,
+                     "Custom Comments Package"),
+            _raw_svc(5, "Starter Package", other, "5", 1, 1, "Package"),
+            _raw_svc(6, "IG Auto Likes Subscription", other, "2", 100, 5000, "Subscriptions"),
+        ]  # fmt: skip
+    if dialect != "smartpanel":
+        raise ValueError(f"no real catalogue for dialect {dialect!r}")
+    return [
+        _raw_svc(1, "IG Followers (drip-feed ok)", followers, "0.90", 50, 10000, "Default",
+                 "Fast followers", dripfeed=True),
+        _raw_svc(2, "IG Followers (no drip-feed)", followers, "1.20", 100, 5000, "Default"),
+        _raw_svc(3, "IG Custom Comments", comments, "8.00", 5, 1000, "Custom Comments",
+                 "One per line"),
+        _raw_svc(4, "IG Custom Comments Package", comments, "3.50", 1, 1,
+                 "Custom Comments Package"),
+        _raw_svc(5, "IG Auto Likes Subscription", other, "2.00", 100, 5000, "Subscriptions"),
+        _raw_svc(6, "Starter Package", other, "5.00", 1, 1, "Package"),
+        _raw_svc(7, "Mentions with Hashtags", other, "4.00", 100, 1000, "Mentions with Hashtags"),
+        _raw_svc(8, "Mentions Custom List", other, "4.00", 1, 1000, "Mentions Custom List"),
+        _raw_svc(9, "Comment Likes", other, "3.00", 20, 1000, "Comment Likes"),
+        _raw_svc(10, "Mentions User Followers", other, "3.00", 100, 1000,
+                 "Mentions User Followers"),
+        _raw_svc(11, "Mentions Hashtag", other, "3.00", 100, 1000, "Mentions Hashtag"),
+        _raw_svc(12, "Mentions Media Likers", other, "3.00", 100, 1000, "Mentions Media Likers"),
+        _raw_svc(13, "Poll votes (type not in SmartPanel list)", other, "1.00", 10, 1000, "Poll"),
+    ]  # fmt: skip
+
+
+def _php_json(payload: Any, *, pretty: bool) -> bytes:
+    """``json_encode`` as PHP does it: ``\\/`` for slashes, ``\\uXXXX`` for non-ASCII;
+    ``JSON_PRETTY_PRINT`` indents by 4 spaces. ("/" occurs only inside JSON strings.)"""
+    if pretty:
+        text = json.dumps(payload, indent=4, separators=(",", ": "))
+    else:
+        text = json.dumps(payload, separators=(",", ":"))
+    return text.replace("/", "\\/").encode()
+
+
+def _snake(type_: str) -> str:
+    """SmartPanel's type names: ``Custom Comments Package`` -> ``custom_comments_package``."""
+    return type_.strip().lower().replace(" ", "_")
+
+
 # --------------------------------------------------------------------------------------------
 # Per-type `add` rules (notes §1.2)
 # --------------------------------------------------------------------------------------------
@@ -357,6 +488,20 @@ def _split_ids(value: str) -> list[str]:
     return [piece.strip() for piece in value.split(",") if piece.strip()]
 
 
+def _php_int(value: str) -> int:
+    """PHP's ``(int)`` cast: leading digits, else 0."""
+    match = re.match(r"\s*[+-]?\d+", value)
+    return int(match.group()) if match else 0
+
+
+def _future_date(value: str) -> bool:
+    """A ``d/m/Y`` date not yet past (SmartPanel's subscription ``expiry`` flag)."""
+    try:
+        return datetime.strptime(value.strip(), "%d/%m/%Y") >= datetime.now()
+    except ValueError:
+        return False
+
+
 def _json_id(piece: str) -> int | str:
     """Ids inside multi answers are JSON numbers on PP (strings if not numeric)."""
     return int(piece) if piece.isdigit() else piece
@@ -384,9 +529,13 @@ class FakeOrder:
     charge: Decimal
     status: str = "Pending"
     remains: int | str = 0
-    start_count: int = 0
+    start_count: int | None = 0
+    """``None`` is SmartPanel's ``null`` before an order starts."""
     currency: str = "USD"
     created: float = field(default_factory=time.time)
+    runs: int | None = None
+    """Drip-feed runs of a SmartPanel drip-feed order (its status then shows runs, not
+    charge/remains)."""
 
 
 @dataclass
@@ -412,11 +561,16 @@ class _Account:
 
 
 class _ApiError(Exception):
-    """A logical error answered as HTTP 200 ``{"error": message}``."""
+    """A logical error answered as HTTP 200 ``{"error": message}`` (or ``payload``)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, payload: Any = None) -> None:
         super().__init__(message)
         self.message = message
+        self.payload: Any = {"error": message} if payload is None else payload
+
+
+def _boosted_error(error: tuple[str, int | str]) -> _ApiError:
+    return _ApiError(error[0], {"error": error[0], "status": error[1]})
 
 
 @dataclass(frozen=True)
@@ -425,6 +579,8 @@ class _Reply:
     body: bytes
     content_type: str
     headers: tuple[tuple[str, str], ...] = ()
+    http10: bool = False
+    """Answer with an ``HTTP/1.0`` status line and close (BoostedSMM's PHP fatal error)."""
 
 
 def _json_reply(payload: Any, status: int = 200) -> _Reply:
@@ -458,6 +614,25 @@ _MAINTENANCE = (
     "<!DOCTYPE html><html><head><title>Site Maintenance</title></head><body>"
     "<h1>We&rsquo;ll be back soon!</h1><p>Sorry for the inconvenience, the panel is "
     "undergoing scheduled maintenance. Please try again later.</p></body></html>"
+)
+_CODEIGNITER_403 = (  # S43, byte for byte
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
+    '<style type="text/css">\n\n::selection { background-color: #E13300; color: white; }\n'
+    "::-moz-selection { background-color: #E13300; color: white; }\n\nbody {\n"
+    "\tbackground-color: #fff;\n\tmargin: 40px;\n"
+    "\tfont: 13px/20px normal Helvetica, Arial, sans-serif;\n\tcolor: #4F5155;\n}\n\na {\n"
+    "\tcolor: #003399;\n\tbackground-color: transparent;\n\tfont-weight: normal;\n}\n\n"
+    "h1 {\n\tcolor: #444;\n\tbackground-color: transparent;\n"
+    "\tborder-bottom: 1px solid #D0D0D0;\n\tfont-size: 19px;\n\tfont-weight: normal;\n"
+    "\tmargin: 0 0 14px 0;\n\tpadding: 14px 15px 10px 15px;\n}\n\ncode {\n"
+    "\tfont-family: Consolas, Monaco, Courier New, Courier, monospace;\n\tfont-size: 12px;\n"
+    "\tbackground-color: #f9f9f9;\n\tborder: 1px solid #D0D0D0;\n\tcolor: #002166;\n"
+    "\tdisplay: block;\n\tmargin: 14px 0 14px 0;\n\tpadding: 12px 10px 12px 10px;\n}\n\n"
+    "#container {\n\tmargin: 10px;\n\tborder: 1px solid #D0D0D0;\n"
+    "\tbox-shadow: 0 0 8px #D0D0D0;\n}\n\np {\n\tmargin: 12px 15px 12px 15px;\n}\n"
+    '</style>\n</head>\n<body>\n\t<div id="container">\n'
+    "\t\t<h1>An Error Was Encountered</h1>\n"
+    "\t\t<p>The action you have requested is not allowed.</p>\t</div>\n</body>\n</html>"
 )
 _INTERNAL_ERROR_HTML = "<html><body><h1>500 Internal Server Error</h1></body></html>"
 _BOM = b"\xef\xbb\xbf"
@@ -534,6 +709,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:  # panel stopped while this request slept: drop the connection
             self.close_connection = True
             return
+        if reply.http10:
+            self.protocol_version = "HTTP/1.0"
+            self.close_connection = True
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
@@ -560,9 +738,18 @@ class FakePanel:
     should change state through the ``set_*`` helpers.
     """
 
-    def __init__(self, services: list[dict[str, Any]] | None = None) -> None:
-        self.services: list[dict[str, Any]] = default_catalogue() if services is None else services
-        """The catalogue answered by ``services`` and used by ``add`` (PP-shaped dicts)."""
+    def __init__(
+        self, services: list[dict[str, Any]] | None = None, *, dialect: Dialect = "seed"
+    ) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError(f"unknown dialect {dialect!r}; expected one of {DIALECTS}")
+        self.dialect: Dialect = dialect
+        """Which panel script this one answers as (see the module docstring)."""
+        self.services: list[dict[str, Any]] = (
+            dialect_catalogue(dialect) if services is None else services
+        )
+        """The catalogue answered by ``services`` and used by ``add`` (PP-shaped dicts, an
+        optional ``desc``), rendered in the panel's dialect."""
         self.orders: dict[str, FakeOrder] = {}
         self.refills: dict[str, FakeRefill] = {}
         self.cancels: dict[str, FakeCancel] = {}
@@ -611,7 +798,8 @@ class FakePanel:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
-        self._next_order = 1001
+        self._next_order = {"seed": 1001, "smartpanel": 1, "boostedsmm": 501}[dialect]
+        """First order ids as on the installs the raw files come from (S03, B03)."""
         self._next_refill = 5001
         self._next_cancel = 9001
 
@@ -667,11 +855,17 @@ class FakePanel:
         self.stop()
 
     @property
+    def api_path(self) -> str:
+        """``/api/v1`` on SmartPanel, ``/api/v2`` otherwise."""
+        return API_PATHS[self.dialect]
+
+    @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>/api/v2`` (only after :meth:`start`)."""
+        """``http://127.0.0.1:<port>`` + :attr:`api_path` (only after :meth:`start`): the
+        ``smm_api_url`` of a bot talking to this panel."""
         if self._server is None:
             raise RuntimeError("FakePanel not started")
-        return f"http://127.0.0.1:{self._server.server_port}{API_PATH}"
+        return f"http://127.0.0.1:{self._server.server_port}{self.api_path}"
 
     @property
     def fault(self) -> str | None:
@@ -820,12 +1014,27 @@ class FakePanel:
                 self.fault_times = None
         return fault
 
+    def _other_path(self, path: str) -> _Reply:
+        if self.dialect == "smartpanel" and path == "/api/v2":
+            return _html_reply(403, _CODEIGNITER_403)  # S43
+        if self.dialect == "boostedsmm" and path == "/api/v1":
+            return _Reply(302, b"  ", _HTML_CT, (("Location", _B_VENDOR_SITE),))  # B31
+        return _html_reply(404, _NGINX_404)
+
     def _handle(self, raw_path: str, body: bytes) -> _Reply | None:
         split = urlsplit(raw_path)
-        if split.path.rstrip("/") != API_PATH:
-            return _html_reply(404, _NGINX_404)
-        fields = dict(parse_qsl(split.query, keep_blank_values=True))
-        fields.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        path = split.path.rstrip("/")
+        if path != self.api_path:
+            return self._other_path(path)
+        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        if self.dialect == "boostedsmm":  # form fields only; key and action also from the URL
+            fields: dict[str, str] = {
+                k: query[k] for k in ("key", "action") if k in query and k not in form
+            }
+            fields.update(form)
+        else:
+            fields = query | form
         action = fields.get("action", "")
         key = fields.get("key", "")
         with self._lock:
@@ -854,13 +1063,27 @@ class FakePanel:
         if fault == "timeout" and not self._sleep(self.timeout_seconds):
             return None
 
-        reply = _json_reply(self._dispatch(action, fields))
+        reply = self._answer(action, fields)
 
         if fault == "timeout_after_processing" and not self._sleep(self.timeout_seconds):
             return None
         if fault == "bom_notice":
             return _Reply(200, _BOM + _PHP_NOTICE + reply.body, _HTML_CT)
         return reply
+
+    def _answer(self, action: str, fields: dict[str, str]) -> _Reply:
+        """The dialect's reply: its framing around its payload (or an exact raw reply)."""
+        if self.dialect == "smartpanel":
+            answer = self._dispatch_smartpanel(action, fields)
+            if isinstance(answer, _Reply):
+                return answer
+            return _Reply(200, b"\n" + _php_json(answer, pretty=True), _HTML_CT)
+        if self.dialect == "boostedsmm":
+            answer = self._dispatch_boosted(action, fields)
+            if isinstance(answer, _Reply):
+                return answer
+            return _Reply(200, b"  " + _php_json(answer, pretty=False), _HTML_CT)
+        return _json_reply(self._dispatch(action, fields))
 
     def _dispatch(self, action: str, f: dict[str, str]) -> Any:
         with self._lock:
@@ -891,6 +1114,247 @@ class FakePanel:
             except _ApiError as err:
                 return {"error": err.message}
 
+    # ---- SmartPanel (aliabbasbeing/smm-panel-script, API at /api/v1) -------------------------
+
+    def _dispatch_smartpanel(self, action: str, f: dict[str, str]) -> Any:
+        """Only services, balance, add and status exist; every other action (refill, cancel,
+        ...) is "This action is Invalid" (S33-S40)."""
+        with self._lock:
+            key = f.get("key", "")
+            account = self._accounts.get(key) if key else None
+            if account is None:
+                return {"error": SMARTPANEL_BAD_KEY}  # also for a JSON body (S41)
+            try:
+                if action == "services":
+                    if not self.services:
+                        return {"status": "success", "data": "Empty Data"}  # S53
+                    return self._sp_services()
+                if action == "balance":
+                    balance = f"{account.balance.quantize(_Q4):f}"
+                    return {"status": "success", "balance": balance, "currency": account.currency}
+                if action == "add":
+                    return self._sp_add(key, account, f)
+                if action == "status":
+                    if f.get("order", "") != "":
+                        return self._sp_single_status(key, f["order"])
+                    if f.get("orders", "") != "":
+                        return self._sp_multi_status(key, f["orders"])
+                    return _Reply(200, b"\n", _HTML_CT)  # S32: nothing echoed
+                return {"error": SMARTPANEL_INVALID_ACTION}
+            except _ApiError as err:
+                return err.payload
+
+    def _sp_services(self) -> list[dict[str, Any]]:
+        """Every value a string, snake_case types, ``dripfeed`` "1"/"0", no refill/cancel;
+        sorted by category (in order of first appearance), then price (S01)."""
+        categories: dict[str, int] = {}
+        for service in self.services:
+            categories.setdefault(str(service.get("category", "")), len(categories))
+
+        def order(service: dict[str, Any]) -> tuple[int, Decimal]:
+            rate = _parse_decimal(service.get("rate")) or Decimal(0)
+            return categories[str(service.get("category", ""))], rate
+
+        return [
+            {
+                "service": str(service.get("service")),
+                "name": service.get("name"),
+                "category": service.get("category"),
+                "rate": f"{(_parse_decimal(service.get('rate')) or Decimal(0)).quantize(_Q4):f}",
+                "min": str(service.get("min")),
+                "max": str(service.get("max")),
+                "type": _snake(str(service.get("type", ""))),
+                "desc": service.get("desc", ""),
+                "dripfeed": "1" if _truthy(service.get("dripfeed")) else "0",
+            }
+            for service in sorted(self.services, key=order)
+        ]
+
+    def _sp_add(self, key: str, account: _Account, f: dict[str, str]) -> dict[str, Any]:
+        """SmartPanel's ``add``, check by check in its order (src): any non-empty link; comments
+        split on newlines and commas, each piece (blank ones too) counted; ``quantity`` required
+        by every other type; drip-feed only on drip-feed services with an allowed interval,
+        min/max applying to runs x quantity; Package and Custom Comments Package flat-priced;
+        the same link accepted again (S22)."""
+        service_id = f.get("service", "")
+        if service_id in {"", "0"}:
+            raise _ApiError(_SP_MISSING_SERVICE)
+        service = self._service(service_id)
+        if service is None:
+            raise _ApiError(_SP_SERVICE)
+        type_ = str(service.get("type", ""))
+        runs: int | None = None
+        quantity: int | None
+        if type_ == "Custom Comments":
+            comments = f.get("comments", "")
+            if comments == "":
+                raise _ApiError(_SP_COMMENTS)
+            quantity = comments.replace("\r\n", ",").replace("\n", ",").count(",") + 1
+        else:
+            raw = f.get("quantity", "")
+            runs_raw, interval_raw = f.get("runs", ""), f.get("interval", "")
+            if runs_raw != "" or interval_raw != "":
+                if not _truthy(service.get("dripfeed")):
+                    raise _ApiError(_SP_DRIPFEED)
+                if interval_raw == "":
+                    raise _ApiError(_SP_INTERVAL_REQUIRED)
+                if runs_raw == "":
+                    raise _ApiError(_SP_RUNS_REQUIRED)
+                if _php_int(interval_raw) not in _SP_INTERVALS:
+                    compact = b"\n" + _php_json(_SP_INTERVAL_ERROR, pretty=False)  # S06
+                    raise _ApiError(_SP_INTERVAL_ERROR["message"], _Reply(200, compact, _HTML_CT))
+                if raw == "":
+                    raise _ApiError(_SP_QUANTITY)
+                runs = _php_int(runs_raw)
+                quantity = runs * _php_int(raw)
+            else:
+                quantity = None if raw == "" else _php_int(raw)
+        if f.get("link", "") == "":
+            raise _ApiError(_SP_BAD_LINK)
+        if quantity is None:
+            raise _ApiError(_SP_QUANTITY)
+        min_ = _parse_int(service.get("min")) or 0
+        max_ = _parse_int(service.get("max")) or 0
+        if quantity <= 0 or quantity < min_:
+            raise _ApiError(_SP_BELOW_MIN.format(min_))
+        if quantity > max_:
+            raise _ApiError(_SP_ABOVE_MAX.format(max_))
+        flat = type_ in {"Package", "Custom Comments Package"}
+        charge = self._charge(service, quantity, flat=flat)
+        if account.balance <= 0 or account.balance < charge:
+            raise _ApiError(ERR_FUNDS)
+        fields = {k: v for k, v in f.items() if k not in {"key", "action"}}
+        order = self._new_order(key, account, service, fields, quantity, charge, runs)
+        return {"status": "success", "order": int(order.id)}
+
+    def _sp_single_status(self, key: str, order_id: str) -> dict[str, Any]:
+        wanted = order_id.strip()
+        order = self._own_order(key, wanted) if wanted.isdigit() else None
+        if order is None:
+            raise _ApiError(ERR_INCORRECT_ORDER)
+        return self._sp_order_out(order)
+
+    def _sp_multi_status(self, key: str, value: str) -> dict[str, Any]:
+        """Keyed by the comma-split pieces as sent (S29); unknown ids are the bare string
+        "Incorrect order ID" (S28, S30)."""
+        out: dict[str, Any] = {}
+        for piece in value.split(","):
+            wanted = piece.strip()
+            order = self._own_order(key, wanted) if wanted.isdigit() else None
+            out[piece] = ERR_INCORRECT_ORDER if order is None else self._sp_order_out(order)
+        return out
+
+    def _sp_order_out(self, order: FakeOrder) -> dict[str, Any]:
+        """S24 (strings, ``start_count`` null until set), S25 (drip-feed), S51 (subscription:
+        ``posts`` and ``expiry`` read from the order's fields; the real panel's API stores
+        neither, so an API-placed subscription answers ``null`` and ``false`` there)."""
+        word = order.status if order.status in _SP_STATUS_WORDS else "Pending"
+        status = self._spell(word)
+        service = self._service(str(order.service))
+        if service is not None and service.get("type") == "Subscriptions":
+            return {
+                "status": status,
+                "expiry": _future_date(order.fields.get("expiry", "")),
+                "posts": order.fields.get("posts"),
+                "orders": [],
+            }
+        if order.runs is not None:
+            return {"status": status, "runs": str(order.runs), "orders": []}
+        return {
+            "order": order.id,
+            "status": status,
+            "charge": f"{order.charge.quantize(_Q4):f}",
+            "start_count": None if order.start_count is None else str(order.start_count),
+            "remains": str(order.remains),
+            "currency": order.currency,
+        }
+
+    # ---- BoostedSMM (benshandd/BoostedSMM, API at /api/v2) ----------------------------------
+
+    def _dispatch_boosted(self, action: str, f: dict[str, str]) -> Any:
+        """No multi-order status (104), ``refill`` a PHP fatal error (HTTP/1.0 500, two blank
+        bytes), ``refill_status`` always "Refill not found", ``cancel``/``cancel_status`` and
+        unknown actions the body ``null`` (B23-B30)."""
+        with self._lock:
+            key, action = f.get("key", ""), f.get("action", "")
+            if not key or not action:
+                return _boosted_error(_B_MISSING).payload
+            account = self._accounts.get(key)
+            if account is None:
+                return _boosted_error(_B_BAD_KEY).payload  # B18
+            try:
+                if action == "services":
+                    return [self._b_service_out(s) for s in self.services]
+                if action == "balance":
+                    balance = f"{account.balance.quantize(_Q7):f}"  # B02
+                    return {"balance": balance, "currency": account.currency}
+                if action == "add":
+                    return self._b_add(key, account, f)
+                if action == "status":
+                    order = self._own_order(key, f.get("order", "").strip())
+                    if order is None:
+                        return BOOSTED_ORDER_NOT_FOUND  # also for orders=... (B22, B23)
+                    return {
+                        "charge": float(order.charge),
+                        "start_count": order.start_count or 0,
+                        "status": self._spell(order.status),
+                        "remains": order.remains,
+                        "currency": order.currency,
+                    }
+                if action == "refill":
+                    return _Reply(500, b"  ", _HTML_CT, http10=True)  # B24, B25
+                if action == "refill_status":
+                    return {"error": REFILL_ERROR_NOT_FOUND}  # B26-B28
+                return None  # B29, B30
+            except _ApiError as err:
+                return err.payload
+
+    @staticmethod
+    def _b_service_out(service: dict[str, Any]) -> dict[str, Any]:
+        """B01: numbers for service/min/max, the rate as stored, ``refill`` "true"/"false"."""
+        return {
+            "rate": str(service.get("rate")),
+            "service": _parse_int(service.get("service")),
+            "category": service.get("category"),
+            "name": service.get("name"),
+            "type": service.get("type"),
+            "min": _parse_int(service.get("min")),
+            "max": _parse_int(service.get("max")),
+            "desc": service.get("desc", ""),
+            "refill": "true" if _truthy(service.get("refill")) else "false",
+        }
+
+    def _b_add(self, key: str, account: _Account, f: dict[str, str]) -> dict[str, Any]:
+        """BoostedSMM's ``add``: ``quantity`` needed by every type (a missing one is below the
+        minimum, 108); Subscriptions need username/min/max/delay/posts (107) and then fail on
+        this install (114); drip-feed on any service, any interval, charged runs x quantity;
+        every type charged rate x quantity / 1000 (a package too); Custom Comments store the
+        line count; the same link accepted again (B17)."""
+        service = self._service(f.get("service", ""))
+        if service is None:
+            raise _boosted_error(_B_SERVICE)
+        if service.get("type") == "Subscriptions":
+            if any(not f.get(n, "").strip() for n in ("username", "min", "max", "delay", "posts")):
+                raise _boosted_error(_B_REQUIRED)  # B11
+            raise _boosted_error(_B_CREATE_FAILED)  # B10
+        if not f.get("link", "").strip():
+            raise _boosted_error(_B_REQUIRED)
+        quantity = _php_int(f.get("quantity", ""))
+        if quantity < (_parse_int(service.get("min")) or 0):
+            raise _boosted_error(_B_BELOW_MIN)
+        if quantity > (_parse_int(service.get("max")) or 0):
+            raise _boosted_error(_B_ABOVE_MAX)
+        runs = _php_int(f.get("runs", ""))
+        total = quantity * runs if runs > 0 else quantity
+        charge = self._charge(service, total, flat=False)
+        if charge > account.balance:
+            raise _boosted_error(_B_FUNDS)
+        if service.get("type") == "Custom Comments":
+            total = len(_lines(f.get("comments", "")))
+        fields = {k: v for k, v in f.items() if k not in {"key", "action"}}
+        order = self._new_order(key, account, service, fields, total, charge)
+        return {"status": 100, "order": order.id}
+
     # ---- rendering -----------------------------------------------------------------------------
 
     def _money(self, amount: Decimal) -> str | float:
@@ -904,7 +1368,8 @@ class FakePanel:
         return value if isinstance(value, str) else self._number(value)
 
     def _spell(self, status: str) -> str:
-        return self.status_spelling.get(status, status)
+        built_in = _B_SPELLING if self.dialect == "boostedsmm" else {}
+        return self.status_spelling.get(status, built_in.get(status, status))
 
     def _service_out(self, service: dict[str, Any]) -> dict[str, Any]:
         out = dict(service)
@@ -922,7 +1387,7 @@ class FakePanel:
     def _order_out(self, order: FakeOrder) -> dict[str, Any]:
         return {
             "charge": self._money(order.charge),
-            "start_count": self._number(order.start_count),
+            "start_count": None if order.start_count is None else self._number(order.start_count),
             "status": self._spell(order.status),
             "remains": self._remains(order.remains),
             "currency": order.currency,
@@ -940,7 +1405,8 @@ class FakePanel:
 
     def _charge(self, service: dict[str, Any], quantity: int, *, flat: bool) -> Decimal:
         rate = _parse_decimal(service.get("rate")) or Decimal(0)
-        return rate if flat else (rate * quantity / 1000).quantize(_Q5)
+        places = {"seed": _Q5, "smartpanel": _Q4, "boostedsmm": _Q7}[self.dialect]
+        return (rate if flat else rate * quantity / 1000).quantize(places)
 
     def _new_order(
         self,
@@ -950,7 +1416,11 @@ class FakePanel:
         fields: dict[str, str],
         quantity: int,
         charge: Decimal,
+        runs: int | None = None,
     ) -> FakeOrder:
+        """Store and charge an order. SmartPanel and BoostedSMM leave ``remains`` 0 until the
+        order starts (S24, B19); SmartPanel's ``start_count`` is null and its drip-feed orders
+        start "In progress" (S25)."""
         order_id = str(self._next_order)
         self._next_order += 1
         order = FakeOrder(
@@ -960,9 +1430,13 @@ class FakePanel:
             fields=fields,
             quantity=quantity,
             charge=charge,
-            remains=quantity,
+            remains=quantity if self.dialect == "seed" else 0,
+            start_count=None if self.dialect == "smartpanel" else 0,
             currency=account.currency,
+            runs=runs,
         )
+        if runs is not None:
+            order.status = "In progress"
         self.orders[order_id] = order
         account.balance -= charge
         return order
