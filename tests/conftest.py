@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
-from tests.fakes.panel import FakePanel
+from tests.fakes.panel import DIALECTS, Dialect, FakePanel
 from tests.fakes.telegram import FakeTelegram
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
@@ -22,13 +22,31 @@ USER_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 OTHER_KEY = "ffeeddccbbaa99887766554433221100"
 
 
-@pytest.fixture
-def panel() -> Iterator[FakePanel]:
-    with FakePanel() as fake:
+def _stand_in_panel(dialect: Dialect) -> Iterator[FakePanel]:
+    with FakePanel(dialect=dialect) as fake:
         fake.add_key(USER_KEY, balance="100")
         fake.add_key(OTHER_KEY, balance="50")
         yield fake
         assert not fake.handler_errors, fake.handler_errors
+
+
+@pytest.fixture
+def panel(request: pytest.FixtureRequest) -> Iterator[FakePanel]:
+    """The stand-in panel (seed dialect), or the dialect given by ``on_every_dialect``."""
+    yield from _stand_in_panel(getattr(request, "param", "seed"))
+
+
+on_every_dialect = pytest.mark.parametrize("panel", DIALECTS, indirect=True)
+"""Run a test (and the ``settings``/``app`` built on ``panel``) once per panel dialect:
+``@on_every_dialect`` on the test; ``settings.smm_api_url`` is then that panel's ``url``
+(``/api/v1`` on SmartPanel)."""
+
+
+@pytest.fixture(params=DIALECTS)
+def dialect_panel(request: pytest.FixtureRequest) -> Iterator[FakePanel]:
+    """A stand-in panel of each dialect in turn, with the ``panel`` fixture's keys; for tests
+    that talk to the panel directly (a flow test uses ``@on_every_dialect`` instead)."""
+    yield from _stand_in_panel(request.param)
 
 
 @pytest.fixture
