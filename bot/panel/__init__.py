@@ -2,11 +2,13 @@
 
 from .client import PanelClient
 from .errors import (
+    ActionUnsupported,
     ActiveOrderForLink,
     BadLink,
     BadService,
     DripfeedNotSupported,
     InvalidKey,
+    MissingField,
     NotEnoughFunds,
     OrderNotFound,
     OutcomeUnknown,
@@ -15,6 +17,7 @@ from .errors import (
     PanelUnavailable,
     QuantityOutOfRange,
     classify_error,
+    classify_reply,
 )
 from .models import (
     FINAL_STATE_VALUES,
@@ -35,6 +38,7 @@ from .models import (
 __all__ = [
     "FINAL_STATES",
     "FINAL_STATE_VALUES",
+    "ActionUnsupported",
     "ActiveOrderForLink",
     "BadLink",
     "BadService",
@@ -43,6 +47,7 @@ __all__ = [
     "DripfeedNotSupported",
     "InvalidKey",
     "ItemError",
+    "MissingField",
     "NotEnoughFunds",
     "OrderNotFound",
     "OrderState",
@@ -58,6 +63,7 @@ __all__ = [
     "ServiceType",
     "TaskStatus",
     "classify_error",
+    "classify_reply",
     "normalize_service_type",
     "normalize_state",
 ]

@@ -26,6 +26,8 @@ import httpx
 
 from .capabilities import Capabilities
 from .errors import (
+    NULL_REPLY,
+    ActionUnsupported,
     OrderNotFound,
     OutcomeUnknown,
     PanelError,
@@ -74,12 +76,20 @@ _T = TypeVar("_T")
 
 
 def decode_body(text: str) -> Any:
-    """JSON from a reply body, tolerating a UTF-8 BOM and PHP notices before the JSON.
+    """JSON from a reply body, whatever the Content-Type says (SmartPanel and BoostedSMM send
+    `text/html`), tolerating a UTF-8 BOM, leading whitespace (SmartPanel's "\n", BoostedSMM's
+    two spaces) and PHP notices before the JSON.
 
-    Raises ValueError when no JSON document ends the body (HTML pages, empty bodies)."""
+    Raises ValueError when no JSON document ends the body (HTML pages, empty or blank bodies:
+    SmartPanel's lone "\n", BoostedSMM's "  " with its refill's HTTP 500). Those say nothing
+    about what happened, so the caller's transport rules apply (unavailable for reads, outcome
+    unknown for writes). Raises ActionUnsupported for the JSON document `null`: BoostedSMM
+    answers it to an action it does not have, and nothing was done."""
     text = text.lstrip("\ufeff").strip()
     if not text:
         raise ValueError("empty body")
+    if text == "null":
+        raise ActionUnsupported(NULL_REPLY)
     try:
         return json.loads(text)
     except ValueError:
