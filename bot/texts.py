@@ -13,14 +13,24 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from bot.order_fields import FieldKind, FieldSpec, InvalidInput
 from bot.panel import (
+    ActionUnsupported,
+    ActiveOrderForLink,
+    BadLink,
+    BadService,
     Balance,
+    DripfeedNotSupported,
     InvalidKey,
+    MissingField,
+    NotEnoughFunds,
+    OrderNotFound,
     OrderState,
     OrderStatus,
     PanelError,
     PanelUnavailable,
+    QuantityOutOfRange,
     Service,
     ServiceType,
+    classify_error,
     normalize_state,
 )
 from storage.models import Order, PanelTask, Placement
@@ -167,8 +177,14 @@ def key_connected(masked: str, balance: Balance) -> str:
 
 
 def key_rejected(reason: str) -> str:
+    error = classify_error(reason)
+    why = (
+        KEY_WRONG
+        if isinstance(error, InvalidKey)
+        else refusal(error) or f"<i>{short(reason, PANEL_TEXT_LIMIT)}</i>"
+    )
     return (
-        f"❌ The panel did not accept this key: <i>{short(reason, PANEL_TEXT_LIMIT)}</i>\n"
+        f"❌ The panel did not accept this key: {why}\n"
         "Nothing was stored. Check the key and send it again, or /cancel."
     )
 
@@ -195,7 +211,66 @@ def panel_unavailable() -> str:
     return "⚠️ The panel is not answering right now. Please try again in a minute."
 
 
+# One plain sentence per kind of refusal, whatever the panel's wording (seed, SmartPanel,
+# BoostedSMM: bot/panel/errors.py classifies them); the panel's own text only when unknown.
+# Lower-case fragments: they follow "The panel refused the order:"; `sentence()` capitalises.
+KEY_WRONG = "it says the key is wrong, disabled, or its account is blocked."
+REFUSED_INVALID_KEY = "the panel no longer accepts your API key. Connect a valid one with /key."
+REFUSED_NO_FUNDS = (
+    "your balance on the panel is too low. Top it up on the panel's website, then try again."
+)
+REFUSED_BAD_SERVICE = "the panel doesn't offer this service any more. Please pick another one."
+REFUSED_BAD_LINK = (
+    "the panel didn't accept the link. Check it and send the full address (https://…)."
+)
+REFUSED_MISSING_FIELD = "a detail the panel needs is missing (usually the link)."
+REFUSED_UNSUPPORTED = "this panel doesn't offer that through its API."
+REFUSED_NO_DRIPFEED = "this service can't be drip-fed. Order it all at once."
+REFUSED_ACTIVE_LINK = "there is already an active order for this link. Wait until it finishes."
+REFUSED_UNKNOWN_ORDER = "the panel doesn't know this order."
+
+
+def quantity_refused(bound: str | None, limit: int | None) -> str:
+    """Below the minimum / above the maximum, with the number when the panel stated it."""
+    if bound == "min":
+        of = f" of {number(limit)}" if limit is not None else ""
+        return f"the quantity is below this service's minimum{of}."
+    if bound == "max":
+        of = f" of {number(limit)}" if limit is not None else ""
+        return f"the quantity is above this service's maximum{of}."
+    return "the quantity is outside what this service allows."
+
+
+def refusal(error: PanelError) -> str | None:
+    """The plain fragment for a known kind of refusal; None when the kind is unknown."""
+    if isinstance(error, QuantityOutOfRange):
+        return quantity_refused(error.bound, error.limit)
+    kinds: tuple[tuple[type[PanelError], str], ...] = (
+        (InvalidKey, REFUSED_INVALID_KEY),
+        (NotEnoughFunds, REFUSED_NO_FUNDS),
+        (BadService, REFUSED_BAD_SERVICE),
+        (MissingField, REFUSED_MISSING_FIELD),  # before BadLink, its parent
+        (BadLink, REFUSED_BAD_LINK),
+        (ActionUnsupported, REFUSED_UNSUPPORTED),
+        (DripfeedNotSupported, REFUSED_NO_DRIPFEED),
+        (ActiveOrderForLink, REFUSED_ACTIVE_LINK),
+        (OrderNotFound, REFUSED_UNKNOWN_ORDER),
+    )
+    for kind, text in kinds:
+        if isinstance(error, kind):
+            return text
+    return None
+
+
+def sentence(fragment: str) -> str:
+    return fragment[:1].upper() + fragment[1:]
+
+
 def panel_said(message: str) -> str:
+    """A panel's message: its plain sentence when the kind is known, else quoted."""
+    known = refusal(classify_error(message))
+    if known is not None:
+        return f"⚠️ {sentence(known)}"
     return f"⚠️ The panel said: <i>{short(message, PANEL_TEXT_LIMIT)}</i>"
 
 
@@ -205,6 +280,9 @@ def panel_error(error: PanelError) -> str:
         return KEY_INVALID_NOW
     if isinstance(error, PanelUnavailable):
         return panel_unavailable()
+    known = refusal(error)
+    if known is not None:
+        return f"⚠️ {sentence(known)}"
     return panel_said(error.message)
 
 
@@ -517,9 +595,13 @@ NOT_PLACED_TRY_AGAIN = (
 )
 
 
-def rejected(reason: str) -> str:
+def rejected(reason: str | PanelError) -> str:
+    """An order the panel refused: the plain reason when its kind is known (the reason may be
+    the error or just its message), else the panel's own words."""
+    error = reason if isinstance(reason, PanelError) else classify_error(reason)
+    why = refusal(error) or f"<i>{short(error.message, PANEL_TEXT_LIMIT)}</i>"
     return (
-        f"❌ <b>The panel refused the order</b>: <i>{short(reason, PANEL_TEXT_LIMIT)}</i>\n\n"
+        f"❌ <b>The panel refused the order</b>: {why}\n\n"
         "Nothing was charged. Change the order, or cancel."
     )
 
@@ -732,7 +814,9 @@ def status_line(status: OrderStatus, known: Order | None) -> str:
 
 
 def item_error_line(message: str) -> str:
-    return f"⚠️ {short(message, 120)}"
+    """One id's problem in a list: the plain sentence when its kind is known."""
+    known = refusal(classify_error(message))
+    return f"⚠️ {sentence(known) if known is not None else short(message, 120)}"
 
 
 def now_tracking(count: int) -> str:

@@ -501,7 +501,7 @@ async def test_not_enough_funds_at_confirm_shows_the_reason_and_change_works(
     await reach_summary(shopper)
     panel.set_balance(USER_KEY, "0.01")
     refused = await shopper.tap("Confirm", "refused")
-    assert "Not enough funds on balance" in refused.text
+    assert "your balance on the panel is too low" in refused.text
     assert shopper.labels(refused) == ["✏️ Change", "✖️ Cancel"]
     assert not panel.orders
     panel.set_balance(USER_KEY, "100")
@@ -521,7 +521,7 @@ async def test_not_enough_balance_is_on_the_summary_before_confirm(
     summary = await reach_summary(shopper)
     assert "⚠️ <b>Not enough balance</b>: 0.04 USD short." in summary.text
     refused = await shopper.tap("Confirm", "refused")
-    assert "Not enough funds on balance" in refused.text
+    assert "your balance on the panel is too low" in refused.text
     assert not panel.orders
     assert panel.balance_of(USER_KEY) == Decimal("0.01")
 
@@ -533,7 +533,7 @@ async def test_an_active_order_with_the_same_link_is_refused_with_the_reason(
     await shopper.tap("Confirm", "Order placed")
     await reach_summary(shopper)
     refused = await shopper.tap("Confirm", "refused")
-    assert "You have active order with this link" in refused.text
+    assert "already an active order for this link" in refused.text
     assert shopper.labels(refused) == ["✏️ Change", "✖️ Cancel"]
     assert len(panel.orders) == 1
     assert panel.balance_of(USER_KEY) == Decimal("99.95")
