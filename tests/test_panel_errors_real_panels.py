@@ -534,3 +534,12 @@ async def test_boostedsmm_numbers_as_numbers_and_unknown_order(
     assert got == status("501", "Pending", OrderState.PENDING, "0.6", 0, 0)
     with pytest.raises(OrderNotFound):
         await replay("boostedsmm/22-status-single-unknown.txt").status(KEY, "999999")
+
+
+def test_boostedsmm_in_progress_is_printed_inprogress() -> None:
+    """Source, not a recording: BoostedSMM upper-cases the first letter of its `inprogress`
+    column; the recorded B19 answer with that word is read as in progress."""
+    (answer,) = recorded("boostedsmm/19-status-single.txt")
+    body = answer.body.replace('"Pending"', '"Inprogress"').replace('"remains":0', '"remains":40')
+    result = understand(Recorded(200, "", body), one("status", "501"))
+    assert result == status("501", "Inprogress", OrderState.IN_PROGRESS, "0.6", 0, 40)
