@@ -26,6 +26,10 @@ from bot.panel import (
     classify_error,
     classify_reply,
 )
+from tests.conftest import on_every_dialect
+from tests.customer import Customer
+from tests.fakes.panel import FakePanel
+from tests.fakes.telegram import FakeTelegram
 
 REFUSED = "❌ <b>The panel refused the order</b>: "
 
@@ -321,3 +325,20 @@ def test_action_unsupported_is_a_refusal_and_not_a_missing_order() -> None:
     assert issubclass(ActionUnsupported, PanelRejected)
     assert not issubclass(ActionUnsupported, OrderNotFound)
     assert issubclass(MissingField, BadLink)
+
+
+# --------------------------------------------------------------------------------------------
+# Through the bot, against the stand-in speaking each dialect
+
+
+@on_every_dialect
+async def test_a_wrong_key_is_told_the_same_way_on_every_panel(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    customer = Customer(telegram)
+    await customer.say("/key", "Send me your panel")
+    _, answer = await customer.send("0123456789abcdef0123456789abcdef", "did not accept")
+    assert answer.text == (
+        "❌ The panel did not accept this key: it says the key is wrong, disabled, or its "
+        "account is blocked.\nNothing was stored. Check the key and send it again, or /cancel."
+    )
