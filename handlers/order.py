@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -212,8 +213,12 @@ def _cancel_button() -> tuple[str, str]:
     return (texts.BUTTON_CANCEL, callback.build(PREFIX, "x"))
 
 
-def _categories_view(catalogue: Catalogue, page: int) -> tuple[str, Any]:
-    indexes = range(len(catalogue.categories))
+def _categories_view(
+    catalogue: Catalogue, page: int, refused: frozenset[ServiceType] = frozenset()
+) -> tuple[str, Any]:
+    indexes: Sequence[int] = range(len(catalogue.categories))
+    if refused:  # a category of refused services only is not offered either
+        indexes = [i for i in indexes if _offered(catalogue.in_category(i), refused)]
     page = keyboards.clamp_page(page, len(indexes), CATEGORIES_PER_PAGE)
     markup = keyboards.paginated(
         indexes,
@@ -254,7 +259,7 @@ def _search_view(
 ) -> tuple[str, Any]:
     found = _offered(catalogue.search(query), refused)
     if not found:
-        _, markup = _categories_view(catalogue, 0)
+        _, markup = _categories_view(catalogue, 0, refused)
         return texts.search_none(query), markup
     page = keyboards.clamp_page(page, len(found), SERVICES_PER_PAGE)
     markup = keyboards.paginated(
@@ -277,7 +282,7 @@ def _view(
         return _category_view(catalogue, index, page, refused)
     if kind == "search":
         return _search_view(catalogue, flow.query, page, refused)
-    return _categories_view(catalogue, page if kind == "cats" else 0)
+    return _categories_view(catalogue, page if kind == "cats" else 0, refused)
 
 
 async def _abandon_draft(context: Context, flow: OrderFlow | None) -> None:
@@ -369,7 +374,7 @@ async def service_button(update: Update, context: Context) -> int:
         return State.BROWSE
     service = catalogue.find(_data(update).arg(0))
     if service is None:
-        text, markup = _categories_view(catalogue, 0)
+        text, markup = _categories_view(catalogue, 0, _refused(context))
         await _show(update, context, f"{texts.SERVICE_GONE}\n\n{text}", markup, in_place=True)
         return State.BROWSE
     return await _choose_service(update, context, service, in_place=True)
@@ -421,7 +426,7 @@ async def order_again(update: Update, context: Context) -> int:
         return await _choose_service(update, context, service, in_place=False)
     fields = fields_for(service) if service is not None else None
     if service is None or fields is None:
-        text, markup = _categories_view(catalogue, 0)
+        text, markup = _categories_view(catalogue, 0, _refused(context))
         await _show(update, context, f"{texts.SERVICE_GONE}\n\n{text}", markup, in_place=False)
         return State.BROWSE
     sent = json.loads(previous.fields_json)
