@@ -428,7 +428,11 @@ def quantity_problem(
         if spec.counts_quantity and spec.name in answers:
             count = len(list_items(spec.name, answers[spec.name], capabilities))
             if not service.min <= count <= service.max:
+                split = count != len(answers[spec.name].split("\n"))
                 return InvalidInput(
-                    "lines_range", count=count, minimum=service.min, maximum=service.max
+                    "pieces_range" if split else "lines_range",
+                    count=count,
+                    minimum=service.min,
+                    maximum=service.max,
                 )
     return None

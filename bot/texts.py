@@ -414,6 +414,10 @@ INVALID_INPUT: dict[str, str] = {
         "Spread it over more runs, or tap Back to change the quantity."
     ),
     "lines_range": "You sent {count} lines; this service takes {minimum} – {maximum}.",
+    "pieces_range": (
+        "This panel counts each comma-separated part as a comment: that's {count}; this "
+        "service takes {minimum} – {maximum}."
+    ),
     "text_one_line": "Please send it as one line of text.",
     "date_format": "Please send the date as dd/mm/yyyy, e.g. 31/12/2027.",
     "date_past": "The date must be in the future.",

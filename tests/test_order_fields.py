@@ -13,6 +13,7 @@ from bot.order_fields import (
     order_quantity,
     panel_fields,
     parse_answer,
+    quantity_problem,
     refused_types,
 )
 from bot.panel import Service, ServiceType
@@ -71,6 +72,12 @@ def test_comma_splitting_panel_counts_pieces() -> None:
     assert order_quantity(custom, answers, splitting) == 4
     assert order_price(custom, answers, splitting) == Decimal("0.032")
     assert panel_fields(custom, answers, splitting)["quantity"] == "4"
+    few = service(ServiceType.CUSTOM_COMMENTS, low=4)
+    assert quantity_problem(few, {"comments": "a, b\nc"}) is not None
+    problem = quantity_problem(few, {"comments": "a, b\nc"}, splitting)
+    assert problem is not None
+    assert problem.reason == "pieces_range"
+    assert problem.params["count"] == 3
 
 
 def test_interval_outside_a_known_list_names_the_allowed_values() -> None:
