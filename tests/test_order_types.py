@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.context import app_services
-from tests.conftest import USER_KEY
+from tests.conftest import USER_KEY, on_every_dialect
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
@@ -736,3 +736,28 @@ async def test_order_again_checks_old_answers_against_the_service_today(
     await shopper.say("600", SUMMARY)
     await shopper.tap("Confirm", "Order placed")
     assert panel.orders[max(panel.orders)].fields["quantity"] == "600"
+
+
+# --- the quantity-needing types on every panel dialect ------------------------------------------
+
+DIALECT_WALKS = ("package", "custom-comments-package", "custom-comments")
+
+
+@on_every_dialect
+@pytest.mark.parametrize("name", DIALECT_WALKS)
+async def test_packages_and_comments_are_placed_on_every_dialect(
+    name: str, shopper: Shopper, panel: FakePanel, telegram: FakeTelegram
+) -> None:
+    """SmartPanel and BoostedSMM refuse these without `quantity` (S08, S09, B06–B08); the bot
+    sends it, and the seed panel takes it too."""
+    walk = WALKS[name]
+    await shopper.open_service(walk.service, walk.first)
+    summary = await shopper.walk(walk.steps)
+    assert summary is not None
+    assert walk.price in summary.text
+    placed = await shopper.tap("Confirm", "Order placed")
+    order_id, fields = only_order(panel)
+    assert f"<code>{order_id}</code>" in placed.text
+    assert fields["quantity"] == walk.fields["quantity"]
+    assert panel.count("add") == 1
+    no_error_shown(telegram)

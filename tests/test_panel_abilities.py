@@ -2,15 +2,13 @@
 the card's buttons and the answers follow what the panel is known to support
 (`PanelClient.capabilities`), learned here the way the running bot learns it.
 
-Everything goes through the running bot, the stand-in Bot API and the stand-in panel over real
-HTTP. Where the seed stand-in cannot answer like SmartPanel (`refill` → "This action is
-Invalid", a subscription without a link → "Bad Link"), a subclass answers exactly those texts.
+Everything goes through the running bot, the stand-in Bot API and the stand-in panel (the seed's
+dialect, or SmartPanel's where its answers matter) over real HTTP.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +16,6 @@ import pytest
 from bot.context import app_services
 from bot.notifier import notifier_of
 from bot.panel.capabilities import SMARTPANEL, Capabilities
-from tests.conftest import OTHER_KEY, USER_KEY
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
@@ -31,35 +28,9 @@ IG = "https://instagram.com/p/C0ffee"
 SMARTPANEL_INTERVALS = (0, 5, 10, 15, 30, 60, 90)
 
 
-class SmartPanelLike(FakePanel):
-    """The seed stand-in, except for SmartPanel's answers to refill (S33) and to a
-    subscription's form, which has no link (S11)."""
-
-    def _refill_action(self, key: str, f: dict[str, str]) -> Any:
-        return {"error": "This action is Invalid"}
-
-    def _add(self, key: str, account: Any, f: dict[str, str]) -> dict[str, Any]:
-        if f.get("service") == str(SUBSCRIPTIONS) and not f.get("link"):
-            return {"error": "Bad Link"}
-        return super()._add(key, account, f)
-
-
-@pytest.fixture
-def panel_kind() -> type[FakePanel]:
-    """The stand-in to run; a test parametrises it with SmartPanelLike."""
-    return FakePanel
-
-
-@pytest.fixture
-def panel(panel_kind: type[FakePanel]) -> Iterator[FakePanel]:
-    with panel_kind() as fake:
-        fake.add_key(USER_KEY, balance="100")
-        fake.add_key(OTHER_KEY, balance="50")
-        yield fake
-        assert not fake.handler_errors, fake.handler_errors
-
-
-smartpanel_like = pytest.mark.parametrize("panel_kind", [SmartPanelLike])
+# SmartPanel's stand-in: `refill` → "This action is Invalid" (S33), a subscription's form
+# (no link) → "Bad Link" (S11).
+smartpanel = pytest.mark.parametrize("panel", ["smartpanel"], indirect=True)
 
 
 @pytest.fixture
@@ -153,7 +124,7 @@ async def test_subscriptions_on_smartpanel_are_explained_and_not_offered(
     assert panel.count("add") == 0
 
 
-@smartpanel_like
+@smartpanel
 async def test_a_subscription_refused_for_its_missing_link_is_explained_then_not_offered(
     customer: Customer, panel: FakePanel, telegram: FakeTelegram
 ) -> None:
@@ -197,7 +168,7 @@ async def test_no_refill_or_cancel_where_the_panel_has_neither(
     assert panel.count("refill") == panel.count("cancel") == 0
 
 
-@smartpanel_like
+@smartpanel
 async def test_a_refill_the_panel_calls_an_invalid_action_is_told_plainly(
     customer: Customer, panel: FakePanel, telegram: FakeTelegram
 ) -> None:
