@@ -14,6 +14,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.panel import Service, ServiceType
+from bot.panel.capabilities import SMARTPANEL, Capabilities
 
 MAX_TEXT = 4000
 MAX_LINE = 500
@@ -25,6 +26,9 @@ SUBSCRIPTION_DELAYS = (0, 5, 10, 15, 30, 60, 90, 120, 150, 180, 210, 240, 270, 3
 # fmt: on
 DRIPFEED_MAX_RUNS = 1000
 DRIPFEED_MAX_INTERVAL = 1440
+# Offered as buttons when the panel's accepted intervals are unknown (typing still works).
+COMMON_INTERVALS = (5, 10, 15, 30, 60)
+UNKNOWN = Capabilities()  # every fact unknown: the seed protocol's behaviour
 
 
 class FieldKind(StrEnum):
@@ -139,6 +143,26 @@ def fields_for(service: Service) -> tuple[FieldSpec, ...] | None:
     return fields
 
 
+def refused_types(
+    capabilities: Capabilities = UNKNOWN, learned: frozenset[ServiceType] = frozenset()
+) -> frozenset[ServiceType]:
+    """Types this panel cannot create through its API: those it refused (`learned`), and
+    SmartPanel's subscriptions, whose form it reads as a Default order's (it wants a link and
+    a quantity, S11/S12)."""
+    if capabilities.dialect == SMARTPANEL:
+        return learned | {ServiceType.SUBSCRIPTIONS}
+    return learned
+
+
+def field_choices(spec: FieldSpec, capabilities: Capabilities = UNKNOWN) -> tuple[str, ...]:
+    """The values offered as buttons: a choice's values, or for the drip-feed interval the
+    values the panel accepts (a few common ones while unknown, typing still works)."""
+    if spec.name == "interval":
+        intervals = capabilities.dripfeed_intervals
+        return tuple(str(value) for value in (intervals or COMMON_INTERVALS))
+    return spec.choices
+
+
 def next_field(
     fields: tuple[FieldSpec, ...],
     answers: Mapping[str, str],
@@ -246,7 +270,13 @@ def parse_expiry(text: str, today: date | None = None) -> str:
     return when.strftime("%d/%m/%Y")
 
 
-def parse_answer(spec: FieldSpec, text: str, service: Service, answers: Mapping[str, str]) -> str:
+def parse_answer(
+    spec: FieldSpec,
+    text: str,
+    service: Service,
+    answers: Mapping[str, str],
+    capabilities: Capabilities = UNKNOWN,
+) -> str:
     """Check one typed answer; returns the value to send to the panel (lists joined by \\n)."""
     if len(text) > MAX_TEXT * 3:
         raise InvalidInput("too_long")
@@ -273,14 +303,20 @@ def parse_answer(spec: FieldSpec, text: str, service: Service, answers: Mapping[
             # Per run: the total (quantity × runs) is what must fit min–max.
             return str(parse_quantity(text, 1, service.max))
         return str(parse_quantity(text, service.min, service.max))
-    return str(_parse_number_field(spec.name, text, service, answers))
+    return str(_parse_number_field(spec.name, text, service, answers, capabilities))
 
 
 def offers_dripfeed(service: Service) -> bool:
     return service.type is ServiceType.DEFAULT and bool(service.dripfeed)
 
 
-def _parse_number_field(name: str, text: str, service: Service, answers: Mapping[str, str]) -> int:
+def _parse_number_field(
+    name: str,
+    text: str,
+    service: Service,
+    answers: Mapping[str, str],
+    capabilities: Capabilities = UNKNOWN,
+) -> int:
     value = parse_whole_number(text)
     if name == "runs":
         quantity = int(answers["quantity"])
@@ -289,7 +325,12 @@ def _parse_number_field(name: str, text: str, service: Service, answers: Mapping
         if quantity * value > service.max:
             raise InvalidInput("runs_total", maximum=service.max, most=service.max // quantity)
     elif name == "interval":
-        if not 1 <= value <= DRIPFEED_MAX_INTERVAL:
+        allowed = capabilities.dripfeed_intervals
+        if allowed is not None:
+            if value not in allowed:
+                listed = ", ".join(str(v) for v in allowed)
+                raise InvalidInput("interval_choice", allowed=listed)
+        elif not 1 <= value <= DRIPFEED_MAX_INTERVAL:
             raise InvalidInput("interval_range", maximum=DRIPFEED_MAX_INTERVAL)
     elif name == "answer_number" and value < 1:
         raise InvalidInput("number_positive")
@@ -298,12 +339,41 @@ def _parse_number_field(name: str, text: str, service: Service, answers: Mapping
 
 # --- what the order is ------------------------------------------------------------------------
 
+# The list fields whose count is the order's quantity, and the fact saying the panel needs that
+# count sent as `quantity` (None: unknown; it is sent then, which seed panels ignore).
+_COUNT_FACTS: dict[ServiceType, str] = {
+    ServiceType.CUSTOM_COMMENTS: "comments_need_quantity",
+    ServiceType.COMMENT_REPLIES: "comments_need_quantity",
+    ServiceType.MENTIONS_CUSTOM_LIST: "list_needs_quantity",
+}
 
-def order_quantity(service: Service, answers: Mapping[str, str]) -> int | None:
+
+def list_items(name: str, value: str, capabilities: Capabilities = UNKNOWN) -> list[str]:
+    """The items the panel will count in a list answer: its lines, and for comments on a
+    comma-splitting panel (SmartPanel, S07) each comma-separated piece of them."""
+    lines = value.split("\n")
+    if name != "comments" or not capabilities.comments_split_on_commas:
+        return lines
+    return [piece.strip() for line in lines for piece in line.split(",") if piece.strip()]
+
+
+def splits_comments(
+    service: Service, answers: Mapping[str, str], capabilities: Capabilities = UNKNOWN
+) -> bool:
+    """True when the panel will count these comments differently from their lines."""
+    value = answers.get("comments")
+    if value is None or not any(spec.counts_quantity for spec in fields_for(service) or ()):
+        return False
+    return len(list_items("comments", value, capabilities)) != len(value.split("\n"))
+
+
+def order_quantity(
+    service: Service, answers: Mapping[str, str], capabilities: Capabilities = UNKNOWN
+) -> int | None:
     """Units the panel will deliver (drip-feed: per run × runs); None for subscriptions."""
     for spec in fields_for(service) or ():
         if spec.counts_quantity and spec.name in answers:
-            return len(answers[spec.name].split("\n"))
+            return len(list_items(spec.name, answers[spec.name], capabilities))
     if "quantity" in answers:
         return int(answers["quantity"]) * int(answers.get("runs", "1"))
     if service.type in FLAT_PRICE_TYPES:
@@ -311,23 +381,40 @@ def order_quantity(service: Service, answers: Mapping[str, str]) -> int | None:
     return None
 
 
-def order_price(service: Service, answers: Mapping[str, str]) -> Decimal:
+def order_price(
+    service: Service, answers: Mapping[str, str], capabilities: Capabilities = UNKNOWN
+) -> Decimal:
     """Rate is per 1000 units; packages cost their flat rate; subscriptions: per post, at max."""
     if service.type in FLAT_PRICE_TYPES:
         return service.rate
     if service.type is ServiceType.SUBSCRIPTIONS:
         return service.rate * int(answers.get("max", service.max)) / 1000
-    quantity = order_quantity(service, answers) or 0
+    quantity = order_quantity(service, answers, capabilities) or 0
     return service.rate * quantity / 1000
 
 
-def panel_fields(service: Service, answers: Mapping[str, str]) -> dict[str, str]:
-    """The `add` parameters: answers minus our own choices, optional blanks left out."""
+def panel_fields(
+    service: Service, answers: Mapping[str, str], capabilities: Capabilities = UNKNOWN
+) -> dict[str, str]:
+    """The `add` parameters: answers minus our own choices, optional blanks left out, and
+    `quantity` where the panel needs it (SmartPanel and BoostedSMM refuse packages and lists
+    without it, S08–S10, S14, B06–B09): 1 for a package, the count for a list. Seed panels
+    ignore it, so it is sent unless the panel is known not to need it."""
     fields = {k: v for k, v in answers.items() if k != "dripfeed" and v != ""}
+    if service.type in FLAT_PRICE_TYPES:
+        if capabilities.package_needs_quantity is not False:
+            fields["quantity"] = "1"
+    elif service.type in _COUNT_FACTS:
+        needed = getattr(capabilities, _COUNT_FACTS[service.type])
+        quantity = order_quantity(service, answers, capabilities)
+        if needed is not False and quantity is not None:
+            fields["quantity"] = str(quantity)
     return fields
 
 
-def quantity_problem(service: Service, answers: Mapping[str, str]) -> InvalidInput | None:
+def quantity_problem(
+    service: Service, answers: Mapping[str, str], capabilities: Capabilities = UNKNOWN
+) -> InvalidInput | None:
     """Totals checked against min–max once they are known: line-counted quantities when the
     list is in, drip-feed totals once the user chose to spread it (or not)."""
     decided = answers.get("dripfeed") == "no" or "runs" in answers
@@ -339,9 +426,13 @@ def quantity_problem(service: Service, answers: Mapping[str, str]) -> InvalidInp
             )
     for spec in fields_for(service) or ():
         if spec.counts_quantity and spec.name in answers:
-            count = len(answers[spec.name].split("\n"))
+            count = len(list_items(spec.name, answers[spec.name], capabilities))
             if not service.min <= count <= service.max:
+                split = count != len(answers[spec.name].split("\n"))
                 return InvalidInput(
-                    "lines_range", count=count, minimum=service.min, maximum=service.max
+                    "pieces_range" if split else "lines_range",
+                    count=count,
+                    minimum=service.min,
+                    maximum=service.max,
                 )
     return None

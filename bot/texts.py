@@ -381,6 +381,19 @@ def service_unsupported(service: Service) -> str:
     )
 
 
+# A type's name in "This panel can't take … through the bot".
+PANEL_TYPE_NAMES: dict[ServiceType, str] = {ServiceType.SUBSCRIPTIONS: "subscriptions"}
+
+
+def panel_cannot_take(service_type: ServiceType, service_name: str) -> str:
+    """A type the panel cannot create through its API (SmartPanel's subscriptions)."""
+    kind = PANEL_TYPE_NAMES.get(service_type, f"“{service_type.value.replace('_', ' ')}” orders")
+    return (
+        f"🚫 This panel can't take {kind} through the bot; order “{esc(service_name)}” on the "
+        "panel's website. Please choose another service here."
+    )
+
+
 SERVICE_GONE = "This service is no longer in the panel's list. Please choose another one."
 
 FIELD_PROMPTS: dict[str, str] = {
@@ -432,8 +445,14 @@ def choice_label(field: str, value: str) -> str:
 
 
 def field_prompt(
-    spec: FieldSpec, service: Service, answers: Mapping[str, str], *, with_name: bool = True
+    spec: FieldSpec,
+    service: Service,
+    answers: Mapping[str, str],
+    *,
+    with_name: bool = True,
+    intervals: tuple[int, ...] | None = None,
 ) -> str:
+    """`intervals`: the drip-feed intervals the panel accepts (None: unknown)."""
     base = FIELD_PROMPTS.get(spec.name, f"Send <b>{esc(spec.name)}</b>")
     if spec.name == "username":
         base = USERNAME_PROMPTS.get(service.type, "👤 Send the <b>username</b>")
@@ -449,6 +468,8 @@ def field_prompt(
         hint = f" (at most {number(most)})"
     elif spec.counts_quantity:
         hint = f" ({number(service.min)} – {number(service.max)} lines)"
+    elif spec.name == "interval":
+        hint = " (tap one)" if intervals is not None else " (tap one, or type 1 – 1 440)"
     # The hint goes before the question's own closing mark ("How many? (10 – 100)").
     ending = "" if base.endswith(("?", ":")) else ":"
     question = f"{base}{hint}{ending}"
@@ -471,6 +492,10 @@ INVALID_INPUT: dict[str, str] = {
         "Spread it over more runs, or tap Back to change the quantity."
     ),
     "lines_range": "You sent {count} lines; this service takes {minimum} – {maximum}.",
+    "pieces_range": (
+        "This panel counts each comma-separated part as a comment: that's {count}; this "
+        "service takes {minimum} – {maximum}."
+    ),
     "text_one_line": "Please send it as one line of text.",
     "date_format": "Please send the date as dd/mm/yyyy, e.g. 31/12/2027.",
     "date_past": "The date must be in the future.",
@@ -478,6 +503,7 @@ INVALID_INPUT: dict[str, str] = {
     "runs_range": "Runs must be between 2 and {maximum}.",
     "runs_total": "Quantity × runs can be at most {maximum} — at most {most} runs.",
     "interval_range": "The interval must be between 1 and {maximum} minutes.",
+    "interval_choice": "This panel takes these intervals only: {allowed} minutes.",
     "too_long": "That message is too long.",
 }
 
@@ -539,7 +565,11 @@ def summary(
     quantity: int | None,
     price: Decimal,
     balance: Balance | None,
+    *,
+    comma_split: bool = False,
 ) -> str:
+    """`comma_split`: the panel counts each comma-separated piece of the comments as one, and
+    `quantity` and `price` are counted that way."""
     currency = balance.currency if balance else None
     lines = [f"🧾 <b>Check your order</b>\n\n<b>{esc(service.name)}</b> (ID {esc(service.id)})"]
     for name, value in answers.items():
@@ -558,6 +588,10 @@ def summary(
         }
     ):
         lines.append(f"📦 Quantity: {number(quantity)}")
+    if comma_split and quantity is not None:
+        lines.append(
+            f"ℹ️ This panel counts each comma-separated part as a comment: {number(quantity)}."
+        )
     if service.type is ServiceType.SUBSCRIPTIONS:
         lines.append(f"\n💵 Price: up to <b>{money(price, currency)}</b> per post")
     else:
@@ -664,13 +698,53 @@ def state_emoji(state: str | None) -> str:
         return "❔"
 
 
+def _bar(share: float, width: int) -> str:
+    filled = round(share * width)
+    return f"{'▓' * filled}{'░' * (width - filled)} {round(share * 100)}%"
+
+
 def progress_bar(quantity: int | None, remains: int | None, width: int = 10) -> str:
+    """From `remains` alone (what is left of `quantity`); over-delivery reads as 100%."""
     if not quantity or remains is None:
         return ""
     delivered = max(min(quantity - remains, quantity), 0) if remains >= 0 else quantity
-    share = delivered / quantity
-    filled = round(share * width)
-    return f"{'▓' * filled}{'░' * (width - filled)} {round(share * 100)}%"
+    return _bar(delivered / quantity, width)
+
+
+# States whose order will deliver nothing more: no bar (a "100%" would read as delivered).
+_NO_BAR = frozenset(
+    {
+        OrderState.CANCELED,
+        OrderState.REFUNDED,
+        OrderState.FAILED,
+        OrderState.REJECTED,
+        OrderState.EXPIRED,
+    }
+)
+
+
+def progress(state: str | None, quantity: int | None, remains: int | None, width: int = 10) -> str:
+    """The bar as the status means it: Pending 0% (panels report `remains` 0 or the full
+    quantity before they start), In progress from `remains`, Partial with what was delivered
+    and what was not, Completed 100%, nothing for Canceled, Refunded and other dead ends."""
+    try:
+        known = OrderState(state or "unknown")
+    except ValueError:
+        known = OrderState.UNKNOWN
+    if known in _NO_BAR:
+        return ""
+    if known is OrderState.PENDING:
+        return _bar(0, width)
+    if known is OrderState.COMPLETED:
+        return _bar(1, width)
+    bar = progress_bar(quantity, remains, width)
+    if known is OrderState.PARTIAL and bar and quantity and remains is not None and remains > 0:
+        missing = min(remains, quantity)
+        return (
+            f"{bar} · {number(quantity - missing)} of {number(quantity)} delivered, "
+            f"{number(missing)} not"
+        )
+    return bar
 
 
 def when(moment: datetime | None) -> str:
@@ -693,11 +767,11 @@ def _orders_line(order: Order) -> str:
             f"❓ <i>unconfirmed</i> {short(order.service_name or 'order', 28)} · "
             f"{when(order.created_at)} — check your panel"
         )
-    progress = progress_bar(order.quantity, order.remains, width=5)
+    bar = progress(order.status, order.quantity, order.remains, width=5)
     name = short(order.service_name or _nameless(order), 28)
     return (
         f"{state_emoji(order.status)} <code>{esc(order.panel_order_id)}</code> {name} · "
-        f"{short(order.status_raw or '—', STATUS_LIMIT)}{' ' + progress if progress else ''}"
+        f"{short(order.status_raw or '—', STATUS_LIMIT)}{' ' + bar if bar else ''}"
     )
 
 
@@ -736,9 +810,9 @@ def order_card(order: Order, tasks: list[PanelTask]) -> str:
     lines.append(f"💵 Charge: {money(order.charge, order.currency)}")
     lines.append(f"▶️ Start count: {number(order.start_count)}")
     lines.append(f"⏳ Remains: {remains_text(order.remains)}")
-    progress = progress_bar(order.quantity, order.remains)
-    if progress:
-        lines.append(progress)
+    bar = progress(order.status, order.quantity, order.remains)
+    if bar:
+        lines.append(bar)
     lines.append(f"📍 Status: <b>{short(order.status_raw or '—', STATUS_LIMIT)}</b>")
     for task in tasks:
         label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
@@ -760,6 +834,14 @@ PANEL_FORGOT_ORDER = "The panel no longer knows this order (it answers “Incorr
 REFILL_UNDER_WAY = "A refill of this order is already under way."
 REFILL_NOT_ALLOWED = "This order can't be refilled (the service or its status doesn't allow it)."
 CANCEL_NOT_ALLOWED = "This order can't be cancelled (the service or its status doesn't allow it)."
+REFILL_UNSUPPORTED = "This panel doesn't offer refills."
+CANCEL_UNSUPPORTED = "This panel doesn't offer cancellations."
+REFILL_NOT_NOW = (
+    "♻️ Refills are not available right now. Nothing was requested — please try again later."
+)
+CANCEL_NOT_NOW = (
+    "✖️ Cancelling is not available right now. Nothing was requested — please try again later."
+)
 CANCEL_ALREADY = "A cancellation was already requested for this order."
 STATUS_USAGE = (
     "Send order ids after the command, e.g. <code>/status 123 456</code> (up to 1000, "
@@ -805,10 +887,10 @@ REFILL_TITLE = "♻️ <b>Refill</b>"
 
 def status_line(status: OrderStatus, known: Order | None) -> str:
     quantity = known.quantity if known else None
-    progress = progress_bar(quantity, status.remains, width=5)
+    bar = progress(status.state.value, quantity, status.remains, width=5)
     name = f"{short(known.service_name, 24)} · " if known and known.service_name else ""
     remains = f", remains {remains_text(status.remains)}" if status.remains is not None else ""
-    tail = f" {progress}" if progress else ""
+    tail = f" {bar}" if bar else ""
     word = short(status.status_raw, STATUS_LIMIT)
     return f"{state_emoji(status.state)} {name}<b>{word}</b>{remains}{tail}"
 
@@ -907,9 +989,9 @@ def order_push(order: Order, old_status: str | None) -> str:
         f"{short(order.service_name or '—', 50)}",
         f"{before}{state_emoji(order.status)} <b>{short(order.status_raw, STATUS_LIMIT)}</b>",
     ]
-    progress = progress_bar(order.quantity, order.remains)
-    if progress:
-        lines.append(progress)
+    bar = progress(order.status, order.quantity, order.remains)
+    if bar:
+        lines.append(bar)
     if order.charge is not None:
         lines.append(f"💵 {money(order.charge, order.currency)}")
     return "\n".join(lines)

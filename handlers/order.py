@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -42,6 +43,7 @@ from bot.order_fields import (
     FieldKind,
     FieldSpec,
     InvalidInput,
+    field_choices,
     fields_for,
     next_field,
     order_price,
@@ -49,15 +51,20 @@ from bot.order_fields import (
     panel_fields,
     parse_answer,
     quantity_problem,
+    refused_types,
+    splits_comments,
 )
 from bot.panel import (
+    BadLink,
     Balance,
     OutcomeUnknown,
     PanelError,
     PanelUnavailable,
     Service,
     ServiceType,
+    normalize_service_type,
 )
+from bot.panel.capabilities import Capabilities
 from bot.services.placement import record_outcome, record_placed
 from handlers import start as start_flow
 from handlers import waiting
@@ -77,6 +84,7 @@ logger = logging.getLogger(__name__)
 END = ConversationHandler.END
 PREFIX = "o"
 FLOW_KEY = "order_flow"
+REFUSED_KEY = "order_refused_types"
 CATEGORIES_PER_PAGE = 8
 SERVICES_PER_PAGE = 8
 MAX_QUERY = 100
@@ -126,6 +134,31 @@ def _flow(context: Context) -> OrderFlow:
 def _end_flow(context: Context) -> OrderFlow | None:
     assert context.user_data is not None
     return context.user_data.pop(FLOW_KEY, None)
+
+
+def _capabilities(context: Context) -> Capabilities:
+    """What the panel is known to support (unknown facts: behave as the seed protocol)."""
+    return get_services(context).panel.capabilities
+
+
+def _learned_refusals(context: Context) -> set[ServiceType]:
+    """Types the panel refused to create through its API in this process (see confirm)."""
+    refused = context.bot_data.setdefault(REFUSED_KEY, set())
+    assert isinstance(refused, set)
+    return refused
+
+
+def _refused(context: Context) -> frozenset[ServiceType]:
+    return refused_types(_capabilities(context), frozenset(_learned_refusals(context)))
+
+
+def _offered(
+    services: tuple[Service, ...], refused: frozenset[ServiceType]
+) -> tuple[Service, ...]:
+    """A list without the services of types the panel cannot take (most panels: all of it)."""
+    if not refused:
+        return services
+    return tuple(service for service in services if service.type not in refused)
 
 
 def _data(update: Update) -> callback.CallbackData:
@@ -180,8 +213,12 @@ def _cancel_button() -> tuple[str, str]:
     return (texts.BUTTON_CANCEL, callback.build(PREFIX, "x"))
 
 
-def _categories_view(catalogue: Catalogue, page: int) -> tuple[str, Any]:
-    indexes = range(len(catalogue.categories))
+def _categories_view(
+    catalogue: Catalogue, page: int, refused: frozenset[ServiceType] = frozenset()
+) -> tuple[str, Any]:
+    indexes: Sequence[int] = range(len(catalogue.categories))
+    if refused:  # a category of refused services only is not offered either
+        indexes = [i for i in indexes if _offered(catalogue.in_category(i), refused)]
     page = keyboards.clamp_page(page, len(indexes), CATEGORIES_PER_PAGE)
     markup = keyboards.paginated(
         indexes,
@@ -199,8 +236,10 @@ def _service_item(service: Service) -> tuple[str, str]:
     return texts.service_button(service), callback.build(PREFIX, "s", service.id)
 
 
-def _category_view(catalogue: Catalogue, index: int, page: int) -> tuple[str, Any]:
-    services = catalogue.in_category(index)
+def _category_view(
+    catalogue: Catalogue, index: int, page: int, refused: frozenset[ServiceType]
+) -> tuple[str, Any]:
+    services = _offered(catalogue.in_category(index), refused)
     page = keyboards.clamp_page(page, len(services), SERVICES_PER_PAGE)
     back_page = index // CATEGORIES_PER_PAGE
     markup = keyboards.paginated(
@@ -215,10 +254,12 @@ def _category_view(catalogue: Catalogue, index: int, page: int) -> tuple[str, An
     return texts.services_title(catalogue.categories[index], page, pages), markup
 
 
-def _search_view(catalogue: Catalogue, query: str, page: int) -> tuple[str, Any]:
-    found = catalogue.search(query)
+def _search_view(
+    catalogue: Catalogue, query: str, page: int, refused: frozenset[ServiceType]
+) -> tuple[str, Any]:
+    found = _offered(catalogue.search(query), refused)
     if not found:
-        _, markup = _categories_view(catalogue, 0)
+        _, markup = _categories_view(catalogue, 0, refused)
         return texts.search_none(query), markup
     page = keyboards.clamp_page(page, len(found), SERVICES_PER_PAGE)
     markup = keyboards.paginated(
@@ -233,13 +274,15 @@ def _search_view(catalogue: Catalogue, query: str, page: int) -> tuple[str, Any]
     return texts.search_title(query, len(found), page, pages), markup
 
 
-def _view(catalogue: Catalogue, flow: OrderFlow) -> tuple[str, Any]:
+def _view(
+    catalogue: Catalogue, flow: OrderFlow, refused: frozenset[ServiceType] = frozenset()
+) -> tuple[str, Any]:
     kind, index, page = flow.view
     if kind == "cat" and 0 <= index < len(catalogue.categories):
-        return _category_view(catalogue, index, page)
+        return _category_view(catalogue, index, page, refused)
     if kind == "search":
-        return _search_view(catalogue, flow.query, page)
-    return _categories_view(catalogue, page if kind == "cats" else 0)
+        return _search_view(catalogue, flow.query, page, refused)
+    return _categories_view(catalogue, page if kind == "cats" else 0, refused)
 
 
 async def _abandon_draft(context: Context, flow: OrderFlow | None) -> None:
@@ -266,7 +309,7 @@ async def start_order(update: Update, context: Context) -> int:
     if not catalogue.services:
         await reply(update, texts.CATALOGUE_EMPTY)
         return END
-    text, markup = _view(catalogue, _flow(context))
+    text, markup = _view(catalogue, _flow(context), _refused(context))
     await _show(update, context, text, markup, in_place=False)
     return State.BROWSE
 
@@ -286,7 +329,7 @@ async def browse_button(update: Update, context: Context) -> int:
         flow.view = ("cat", data.int_arg(0, callback.INDEX), data.int_arg(1, callback.PAGE))
     else:  # "sr": a page of search results
         flow.view = ("search", 0, data.int_arg(0, callback.PAGE))
-    text, markup = _view(catalogue, flow)
+    text, markup = _view(catalogue, flow, _refused(context))
     await _show(update, context, text, markup, in_place=True)
     return State.BROWSE
 
@@ -306,7 +349,7 @@ async def browse_text(update: Update, context: Context) -> int:
     flow = _flow(context)
     flow.query = typed[:MAX_QUERY]
     flow.view = ("search", 0, 0)
-    text, markup = _view(catalogue, flow)
+    text, markup = _view(catalogue, flow, _refused(context))
     await _show(update, context, text, markup, in_place=False)
     return State.BROWSE
 
@@ -317,7 +360,7 @@ async def browse_other(update: Update, context: Context) -> int:
     catalogue = await _catalogue(update, context)
     if catalogue is None:
         return State.BROWSE
-    text, markup = _view(catalogue, _flow(context))
+    text, markup = _view(catalogue, _flow(context), _refused(context))
     await _show(update, context, f"{texts.BROWSE_EXPECTED}\n\n{text}", markup, in_place=False)
     return State.BROWSE
 
@@ -331,7 +374,7 @@ async def service_button(update: Update, context: Context) -> int:
         return State.BROWSE
     service = catalogue.find(_data(update).arg(0))
     if service is None:
-        text, markup = _categories_view(catalogue, 0)
+        text, markup = _categories_view(catalogue, 0, _refused(context))
         await _show(update, context, f"{texts.SERVICE_GONE}\n\n{text}", markup, in_place=True)
         return State.BROWSE
     return await _choose_service(update, context, service, in_place=True)
@@ -341,14 +384,20 @@ async def _choose_service(
     update: Update, context: Context, service: Service, *, in_place: bool
 ) -> int:
     flow = _flow(context)
-    if fields_for(service) is None:
+    refused = service.type in _refused(context)
+    if fields_for(service) is None or refused:
         # Offer what can be ordered: the categories (this service's own may hold only it).
         catalogue = await _catalogue(update, context)
         if catalogue is None:
             return State.BROWSE
         flow.view = ("cats", 0, 0)
-        text, markup = _view(catalogue, flow)
-        message = f"{texts.service_unsupported(service)}\n\n{text}"
+        text, markup = _view(catalogue, flow, _refused(context))
+        why = (
+            texts.panel_cannot_take(service.type, service.name)
+            if refused
+            else texts.service_unsupported(service)
+        )
+        message = f"{why}\n\n{text}"
         await _show(update, context, message, markup, in_place=in_place)
         return State.BROWSE
     flow.service = service
@@ -373,9 +422,11 @@ async def order_again(update: Update, context: Context) -> int:
     if catalogue is None:
         return END
     service = catalogue.find(previous.service_id)
+    if service is not None and service.type in _refused(context):
+        return await _choose_service(update, context, service, in_place=False)
     fields = fields_for(service) if service is not None else None
     if service is None or fields is None:
-        text, markup = _categories_view(catalogue, 0)
+        text, markup = _categories_view(catalogue, 0, _refused(context))
         await _show(update, context, f"{texts.SERVICE_GONE}\n\n{text}", markup, in_place=False)
         return State.BROWSE
     sent = json.loads(previous.fields_json)
@@ -383,6 +434,7 @@ async def order_again(update: Update, context: Context) -> int:
         sent["dripfeed"] = "yes" if "runs" in sent else "no"
     flow = _flow(context)
     flow.service = service
+    capabilities = _capabilities(context)
     # Each old answer is checked again as if typed now (the service's limits or a date may
     # have changed); the first one that no longer fits is asked again, with the reason.
     problem: InvalidInput | None = None
@@ -395,8 +447,8 @@ async def order_again(update: Update, context: Context) -> int:
                 if spec.kind is FieldKind.CHOICE:
                     value = _choice_from_text(spec, value)
                 else:
-                    value = parse_answer(spec, value, service, flow.answers)
-                problem = _accept(flow, spec, value)
+                    value = parse_answer(spec, value, service, flow.answers, capabilities)
+                problem = _accept(flow, spec, value, capabilities)
             except InvalidInput as error:
                 problem = error
             if problem is not None:
@@ -415,14 +467,15 @@ async def order_again(update: Update, context: Context) -> int:
 # --- the type's fields -------------------------------------------------------------------------
 
 
-def _field_markup(spec: FieldSpec) -> Any:
+def _field_markup(spec: FieldSpec, capabilities: Capabilities) -> Any:
     rows: list[list[tuple[str, str]]] = []
-    if spec.kind is FieldKind.CHOICE:
+    choices = field_choices(spec, capabilities)
+    if choices:
         buttons = [
             (texts.choice_label(spec.name, value), callback.build(PREFIX, "ch", spec.name, value))
-            for value in spec.choices
+            for value in choices
         ]
-        width = 5 if len(buttons) > 6 else 2
+        width = 5 if len(buttons) > 6 or spec.kind is not FieldKind.CHOICE else 2
         rows.extend(buttons[i : i + width] for i in range(0, len(buttons), width))
     if spec.optional:
         rows.append([(texts.BUTTON_SKIP, callback.build(PREFIX, "skip", spec.name))])
@@ -430,12 +483,15 @@ def _field_markup(spec: FieldSpec) -> Any:
     return keyboards.markup(rows)
 
 
-def _prompt(flow: OrderFlow, spec: FieldSpec) -> str:
+def _prompt(flow: OrderFlow, spec: FieldSpec, capabilities: Capabilities) -> str:
     assert flow.service is not None
+    intervals = capabilities.dripfeed_intervals
     if not flow.history:  # the first question comes under the card of what was chosen
-        question = texts.field_prompt(spec, flow.service, flow.answers, with_name=False)
+        question = texts.field_prompt(
+            spec, flow.service, flow.answers, with_name=False, intervals=intervals
+        )
         return f"{texts.service_card(flow.service, None)}\n\n{question}"
-    return texts.field_prompt(spec, flow.service, flow.answers)
+    return texts.field_prompt(spec, flow.service, flow.answers, intervals=intervals)
 
 
 async def _ask_next(
@@ -445,10 +501,12 @@ async def _ask_next(
     spec = flow.current_field()
     if spec is None:
         return await _show_summary(update, context, in_place=in_place)
-    text = _prompt(flow, spec)
+    capabilities = _capabilities(context)
+    text = _prompt(flow, spec, capabilities)
     if problem:
         text = f"{problem}\n\n{text}"
-    await _show(update, context, text, _field_markup(spec), in_place=in_place)
+    markup = _field_markup(spec, capabilities)
+    await _show(update, context, text, markup, in_place=in_place)
     return State.FIELD
 
 
@@ -458,10 +516,12 @@ async def _flow_closed(update: Update, context: Context) -> int:
     return END
 
 
-def _accept(flow: OrderFlow, spec: FieldSpec, value: str) -> InvalidInput | None:
+def _accept(
+    flow: OrderFlow, spec: FieldSpec, value: str, capabilities: Capabilities
+) -> InvalidInput | None:
     assert flow.service is not None
     flow.answers[spec.name] = value
-    problem = quantity_problem(flow.service, flow.answers)
+    problem = quantity_problem(flow.service, flow.answers, capabilities)
     if problem is not None:
         del flow.answers[spec.name]
         return problem
@@ -479,12 +539,13 @@ async def field_text(update: Update, context: Context) -> int:
     spec = flow.current_field()
     if spec is None:
         return await _show_summary(update, context, in_place=False)
+    capabilities = _capabilities(context)
     try:
         if spec.kind is FieldKind.CHOICE:
             value = _choice_from_text(spec, message.text)
         else:
-            value = parse_answer(spec, message.text, flow.service, flow.answers)
-        problem = _accept(flow, spec, value)
+            value = parse_answer(spec, message.text, flow.service, flow.answers, capabilities)
+        problem = _accept(flow, spec, value, capabilities)
     except InvalidInput as error:
         problem = error
     if problem is not None:
@@ -513,22 +574,30 @@ async def field_button(update: Update, context: Context) -> int | None:
         if not await _live_query(update, context):
             return None
         return await _go_back(update, context)
+    capabilities = _capabilities(context)
     fits = spec is not None and data.arg(0) == spec.name
     if data.action == "skip":
         fits = fits and spec is not None and spec.optional
     else:
-        fits = fits and spec is not None and data.arg(1) in spec.choices
+        fits = fits and spec is not None and data.arg(1) in field_choices(spec, capabilities)
     if not fits:
         await waiting.answer(update, texts.EXPIRED)
         return None
     if not await _live_query(update, context):
         return None
-    assert spec is not None
+    assert spec is not None and flow.service is not None
     if data.action == "skip":
         flow.skipped.add(spec.name)
         flow.history.append(spec.name)
     else:
-        problem = _accept(flow, spec, data.arg(1))
+        problem = None
+        value = data.arg(1)
+        try:
+            if spec.kind is not FieldKind.CHOICE:  # a suggested number (interval): check it
+                value = parse_answer(spec, value, flow.service, flow.answers, capabilities)
+            problem = _accept(flow, spec, value, capabilities)
+        except InvalidInput as error:
+            problem = error
         if problem is not None:
             return await _ask_next(
                 update, context, in_place=True, problem=texts.invalid_input(problem)
@@ -543,7 +612,7 @@ async def _go_back(update: Update, context: Context) -> int:
         catalogue = await _catalogue(update, context)
         if catalogue is None:
             return State.FIELD
-        text, markup = _view(catalogue, flow)
+        text, markup = _view(catalogue, flow, _refused(context))
         flow.service = None
         await _show(update, context, text, markup, in_place=True)
         return State.BROWSE
@@ -593,8 +662,9 @@ async def _show_summary(update: Update, context: Context, *, in_place: bool) -> 
         await _leave_flow(context)
         return END
     balance = await _balance(context, stored.key)
-    quantity = order_quantity(service, flow.answers)
-    price = order_price(service, flow.answers)
+    capabilities = _capabilities(context)
+    quantity = order_quantity(service, flow.answers, capabilities)
+    price = order_price(service, flow.answers, capabilities)
     await _abandon_draft(context, flow)
     flow.draft_id = await get_services(context).repository.create_draft(
         DraftOrder(
@@ -604,14 +674,21 @@ async def _show_summary(update: Update, context: Context, *, in_place: bool) -> 
             service_type=service.type.value,
             link=flow.answers.get("link"),
             quantity=quantity,
-            fields=panel_fields(service, flow.answers),
+            fields=panel_fields(service, flow.answers, capabilities),
             price=price,
             currency=balance.currency if balance else None,
             can_refill=service.refill,
             can_cancel=service.cancel,
         )
     )
-    flow.summary_text = texts.summary(service, flow.answers, quantity, price, balance)
+    flow.summary_text = texts.summary(
+        service,
+        flow.answers,
+        quantity,
+        price,
+        balance,
+        comma_split=splits_comments(service, flow.answers, capabilities),
+    )
     await _show(
         update, context, flow.summary_text, _summary_markup(flow.draft_id), in_place=in_place
     )
@@ -701,7 +778,14 @@ async def confirm(update: Update, context: Context) -> int | None:
         return State.SUMMARY
     except PanelError as error:
         _flow(context).draft_id = None
-        await _tell_result(update, message, texts.rejected(error.message), _rejected_markup())
+        refusal = texts.rejected(error.message)
+        if isinstance(error, BadLink) and "link" not in json.loads(order.fields_json):
+            # A form without a link refused as a bad link (SmartPanel's subscriptions, S11):
+            # the panel cannot take this type through its API; it is not offered again.
+            service_type = normalize_service_type(order.service_type or "")
+            _learned_refusals(context).add(service_type)
+            refusal = texts.panel_cannot_take(service_type, order.service_name or "")
+        await _tell_result(update, message, refusal, _rejected_markup())
         await record_outcome(repository, draft_id, Placement.REJECTED, error=error.message)
         return State.SUMMARY
     except BaseException:

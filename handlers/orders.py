@@ -20,8 +20,12 @@ from bot.panel import (
     OrderStatus,
     OutcomeUnknown,
     PanelError,
+    PanelRejected,
+    PanelUnavailable,
     RefillCreated,
 )
+from bot.panel.capabilities import Capabilities
+from bot.panel.errors import is_invalid_request
 from bot.services.tasks import record_task
 from bot.services.tracking import check_and_track
 from handlers import waiting
@@ -93,13 +97,22 @@ async def list_orders(update: Update, context: Context) -> None:
         await reply(update, text, markup)
 
 
-def _card_markup(order: Order, has_open_refill: bool, has_open_cancel: bool) -> Any:
+def _capabilities(context: Context) -> Capabilities:
+    """What the panel is known to support (unknown facts: the catalogue's flags decide)."""
+    return get_services(context).panel.capabilities
+
+
+def _card_markup(
+    order: Order, has_open_refill: bool, has_open_cancel: bool, capabilities: Capabilities
+) -> Any:
     assert order.id is not None
     rows = [[(texts.BUTTON_REFRESH, callback.build(PREFIX, "ref", order.id))]]
     actions = []
-    if order.can_refill is not False and order.status in REFILLABLE_STATES and not has_open_refill:
+    refill = capabilities.refill is not False and order.can_refill is not False
+    if refill and order.status in REFILLABLE_STATES and not has_open_refill:
         actions.append((texts.BUTTON_REFILL, callback.build(PREFIX, "rf", order.id)))
-    if order.can_cancel and order.status not in FINAL_STATE_VALUES and not has_open_cancel:
+    cancel = capabilities.cancel is not False and order.can_cancel
+    if cancel and order.status not in FINAL_STATE_VALUES and not has_open_cancel:
         actions.append((texts.BUTTON_CANCEL_ORDER, callback.build(PREFIX, "cx", order.id)))
     if actions:
         rows.append(actions)
@@ -119,7 +132,7 @@ async def _show_card(update: Update, context: Context, order: Order, *, in_place
     has_refill = await _task_under_way(context, order.user_id, panel_id, TaskKind.REFILL)
     has_cancel = await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL)
     text = texts.order_card(order, tasks)
-    markup = _card_markup(order, has_refill, has_cancel)
+    markup = _card_markup(order, has_refill, has_cancel, _capabilities(context))
     message = _query_message(update)
     if in_place and message is not None:
         await edit(message, text, markup)
@@ -192,6 +205,9 @@ async def refill_button(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
+    if _capabilities(context).refill is False:  # a button drawn before the panel was known
+        await waiting.answer(update, texts.REFILL_UNSUPPORTED, alert=True)
+        return
     if await _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
         await waiting.answer(update, texts.REFILL_UNDER_WAY, alert=True)
         return
@@ -219,6 +235,9 @@ async def refill_command(update: Update, context: Context) -> None:
         return
     if len(ids) > MAX_IDS:
         await reply(update, texts.TOO_MANY_IDS)
+        return
+    if _capabilities(context).refill is False:
+        await reply(update, texts.REFILL_UNSUPPORTED)
         return
     repository = get_services(context).repository
     allowed = []
@@ -253,6 +272,17 @@ async def _request_refills(
             )
         await waiting.reply(update, texts.REFILL_UNCLEAR)
         return None
+    except PanelUnavailable:
+        # Nothing reached the panel, or it broke on the request (BoostedSMM's 500, B24):
+        # nothing is recorded; the customer asks again when they like.
+        await waiting.reply(update, texts.REFILL_NOT_NOW)
+        return None
+    except PanelRejected as error:
+        if not is_invalid_request(error.message):
+            await waiting.tell_panel_error(update, error)
+        else:  # the panel has no refill action (SmartPanel's "This action is Invalid", S33)
+            await waiting.reply(update, texts.REFILL_UNSUPPORTED)
+        return None
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
         return None
@@ -282,6 +312,9 @@ async def cancel_button(update: Update, context: Context) -> None:
         return
     repository = get_services(context).repository
     panel_id = order.panel_order_id or ""
+    if _capabilities(context).cancel is False:  # a button drawn before the panel was known
+        await waiting.answer(update, texts.CANCEL_UNSUPPORTED, alert=True)
+        return
     if await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
         await waiting.answer(update, texts.CANCEL_ALREADY, alert=True)
         return
@@ -301,6 +334,15 @@ async def cancel_button(update: Update, context: Context) -> None:
             repository, TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR
         )
         await waiting.reply(update, texts.CANCEL_UNCLEAR)
+        return
+    except PanelUnavailable:
+        await waiting.reply(update, texts.CANCEL_NOT_NOW)
+        return
+    except PanelRejected as error:
+        if not is_invalid_request(error.message):
+            await waiting.tell_panel_error(update, error)
+        else:  # the panel has no cancel action (SmartPanel, S37)
+            await waiting.reply(update, texts.CANCEL_UNSUPPORTED)
         return
     except PanelError as error:
         await waiting.tell_panel_error(update, error)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.context import app_services
-from tests.conftest import USER_KEY
+from tests.conftest import USER_KEY, on_every_dialect
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
@@ -219,7 +219,8 @@ WALKS: dict[str, Walk] = {
         2,
         LINK_Q,
         (say(IG, COMMENTS_Q), say(COMMENTS_7, SUMMARY)),
-        {"link": IG, "comments": COMMENTS_7_SENT},
+        # `quantity` too: panels such as BoostedSMM require it (B06); seed panels ignore it
+        {"link": IG, "comments": COMMENTS_7_SENT, "quantity": "7"},
         price("0.056"),  # 7 lines × 8.00 / 1000
         Decimal("0.056"),
         ("📦 Quantity: 7",),
@@ -228,12 +229,17 @@ WALKS: dict[str, Walk] = {
         4,
         LINK_Q,
         (say(IG, COMMENTS_Q), say(lines("First!", "Nice", "Wow"), SUMMARY)),
-        {"link": IG, "comments": lines("First!", "Nice", "Wow")},
+        {"link": IG, "comments": lines("First!", "Nice", "Wow"), "quantity": "1"},
         price("3.00"),  # flat
         Decimal("3.00"),
     ),
     "package": Walk(
-        13, LINK_Q, (say(TG, SUMMARY),), {"link": TG}, price("12.50"), Decimal("12.5")
+        13,
+        LINK_Q,
+        (say(TG, SUMMARY),),
+        {"link": TG, "quantity": "1"},  # SmartPanel and BoostedSMM refuse it without (S09, B08)
+        price("12.50"),
+        Decimal("12.5"),
     ),
     "subscription-posts-skipped": Walk(
         3,
@@ -307,7 +313,7 @@ WALKS: dict[str, Walk] = {
         8,
         LINK_Q,
         (say(IG, USERNAMES_Q), say(FIVE_NAMES, SUMMARY)),
-        {"link": IG, "usernames": FIVE_NAMES},
+        {"link": IG, "usernames": FIVE_NAMES, "quantity": "5"},  # SmartPanel needs it (S14)
         price("0.03"),  # 5 lines × 6.00 / 1000
         Decimal("0.03"),
         ("📦 Quantity: 5",),
@@ -360,7 +366,7 @@ WALKS: dict[str, Walk] = {
         17,
         LINK_Q,
         (say(IG, OWNER_Q), say("commenter", COMMENTS_Q), say(lines(*"abcdef"), SUMMARY)),
-        {"link": IG, "username": "commenter", "comments": lines(*"abcdef")},
+        {"link": IG, "username": "commenter", "comments": lines(*"abcdef"), "quantity": "6"},
         price("0.054"),  # 6 lines × 9.00 / 1000
         Decimal("0.054"),
         ("📦 Quantity: 6",),
@@ -730,3 +736,28 @@ async def test_order_again_checks_old_answers_against_the_service_today(
     await shopper.say("600", SUMMARY)
     await shopper.tap("Confirm", "Order placed")
     assert panel.orders[max(panel.orders)].fields["quantity"] == "600"
+
+
+# --- the quantity-needing types on every panel dialect ------------------------------------------
+
+DIALECT_WALKS = ("package", "custom-comments-package", "custom-comments")
+
+
+@on_every_dialect
+@pytest.mark.parametrize("name", DIALECT_WALKS)
+async def test_packages_and_comments_are_placed_on_every_dialect(
+    name: str, shopper: Shopper, panel: FakePanel, telegram: FakeTelegram
+) -> None:
+    """SmartPanel and BoostedSMM refuse these without `quantity` (S08, S09, B06–B08); the bot
+    sends it, and the seed panel takes it too."""
+    walk = WALKS[name]
+    await shopper.open_service(walk.service, walk.first)
+    summary = await shopper.walk(walk.steps)
+    assert summary is not None
+    assert walk.price in summary.text
+    placed = await shopper.tap("Confirm", "Order placed")
+    order_id, fields = only_order(panel)
+    assert f"<code>{order_id}</code>" in placed.text
+    assert fields["quantity"] == walk.fields["quantity"]
+    assert panel.count("add") == 1
+    no_error_shown(telegram)

@@ -28,6 +28,23 @@ def test_progress_bar_handles_unknown_and_over_delivery() -> None:
     assert texts.progress_bar(None, 10) == ""
 
 
+def test_progress_follows_the_status_not_remains_alone() -> None:
+    # Pending: nothing delivered, whatever remains says (SmartPanel answers 0 before the start).
+    assert texts.progress("pending", 1000, 0) == "░░░░░░░░░░ 0%"
+    assert texts.progress("pending", None, None) == "░░░░░░░░░░ 0%"
+    assert texts.progress("in_progress", 1000, 250) == "▓▓▓▓▓▓▓▓░░ 75%"
+    assert texts.progress("in_progress", 1000, None) == ""  # no made-up progress
+    assert texts.progress("completed", 1000, 1000) == "▓▓▓▓▓▓▓▓▓▓ 100%"
+    assert texts.progress("partial", 1000, 300, width=5) == (
+        "▓▓▓▓░ 70% · 700 of 1 000 delivered, 300 not"
+    )
+    assert texts.progress("partial", 1000, -30) == "▓▓▓▓▓▓▓▓▓▓ 100%"  # over-delivered
+    for dead_end in ("canceled", "refunded", "failed"):
+        assert texts.progress(dead_end, 1000, 0) == ""
+        assert texts.progress(dead_end, 1000, 1000) == ""
+    assert texts.progress("something new", 100, 50) == "▓▓▓▓▓░░░░░ 50%"
+
+
 def test_id_report_splits_long_reports_under_telegrams_limit() -> None:
     lines = [(str(100000 + i), "⚠️ " + "y" * 80) for i in range(200)]
     messages = texts.id_report(texts.STATUS_TITLE, lines)
