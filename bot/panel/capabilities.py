@@ -80,3 +80,75 @@ class Capabilities:
             elif isinstance(value, bool):
                 values[name] = value
         return cls(**values)
+
+
+# Drip-feed intervals (minutes) SmartPanel accepts; anything else is "Invalid Interval in
+# minutes" (real-panels.md, S06).
+SMARTPANEL_INTERVALS = (0, 5, 10, 15, 30, 60, 90)
+
+DIALECT_NAMES = {
+    SEED: "PerfectPanel-style (the seed's API v2)",
+    SMARTPANEL: "SmartPanel",
+    BOOSTEDSMM: "BoostedSMM",
+    UNKNOWN_DIALECT: "not recognised",
+}
+
+# What each dialect is known to do (real-panels.md); filled in only for facts still unknown,
+# so what a call taught is never overwritten by what the dialect usually does.
+DIALECT_FACTS: dict[str, dict[str, Any]] = {
+    SEED: {},
+    SMARTPANEL: {
+        "multi_status": True,
+        "refill": False,
+        "refill_status": False,
+        "cancel": False,
+        "cancel_status": False,
+        "dripfeed_intervals": SMARTPANEL_INTERVALS,
+        "package_needs_quantity": True,
+        "list_needs_quantity": True,
+        "comments_need_quantity": False,
+        "comments_split_on_commas": True,
+    },
+    BOOSTEDSMM: {
+        "multi_status": False,
+        "cancel": False,
+        "cancel_status": False,
+        "package_needs_quantity": True,
+        "comments_need_quantity": True,
+        "comments_split_on_commas": False,
+    },
+}
+
+_FLAG_WORDS = frozenset({"true", "false"})
+
+
+def detect_dialect(payload: object) -> str | None:
+    """The dialect a `services` answer is written in, or None when it does not tell.
+
+    SmartPanel wraps empty catalogues in {"status":"success","data":..} and has no refill or
+    cancel flags but a "dripfeed" string; BoostedSMM writes refill as "true"/"false" and has no
+    dripfeed flag; the seed's panels send refill/cancel as booleans (or 0/1)."""
+    if isinstance(payload, dict) and payload.get("status") == "success" and "data" in payload:
+        return SMARTPANEL
+    if not isinstance(payload, list):
+        return None
+    items = [item for item in payload if isinstance(item, dict)]
+    if not items:
+        return None
+    keys = set().union(*(item.keys() for item in items))
+    refills = [item["refill"] for item in items if "refill" in item]
+    if (
+        refills
+        and "dripfeed" not in keys
+        and all(isinstance(v, str) and v.lower() in _FLAG_WORDS for v in refills)
+    ):
+        return BOOSTEDSMM
+    if "refill" not in keys and "cancel" not in keys:
+        dripfeeds = [item["dripfeed"] for item in items if "dripfeed" in item]
+        if dripfeeds and all(isinstance(v, str) for v in dripfeeds):
+            return SMARTPANEL
+        return None
+    flags = [item[name] for item in items for name in ("refill", "cancel") if name in item]
+    if all(isinstance(v, bool | int) for v in flags):
+        return SEED
+    return None

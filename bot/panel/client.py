@@ -9,6 +9,11 @@ Transport policy:
 - a client may have a budget: every operation (all its attempts, retries and 100-id chunks)
   ends within it. A customer waiting on a button gets an answer in seconds (`with_budget`),
   while the status poller, which nobody watches, keeps the patient per-attempt timeouts.
+
+What the panel supports (`Capabilities`) is learned from the answers calls get anyway (the
+catalogue's shape, a refused several-orders status, "This action is Invalid" for refill...)
+and by `probe`, which makes harmless calls only. Every change is logged once at WARNING and
+handed to an injected async callback (the bot stores it in the database).
 """
 
 from __future__ import annotations
@@ -19,12 +24,20 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
 
-from .capabilities import Capabilities
+from .capabilities import (
+    DIALECT_FACTS,
+    DIALECT_NAMES,
+    SMARTPANEL_INTERVALS,
+    Capabilities,
+    detect_dialect,
+)
 from .errors import (
     NULL_REPLY,
     ActionUnsupported,
@@ -71,6 +84,14 @@ MIN_ATTEMPT = 1.0
 HARD_CAP_MARGIN = 0.25
 _RESERVED_FIELDS = frozenset({"key", "action", "service"})
 _CANCEL_STATUS_FORMS = ("cancel", "cancel_status")  # seed form first, then the common one
+# Per-order status calls at once when the panel has no several-orders form (PANEL_CONCURRENCY
+# in the bot, which gives the client its semaphore).
+DEFAULT_CONCURRENCY = 4
+# An id no panel has (9 digits: fits a 32-bit integer; 0 reads as "no id" in PHP).
+PROBE_ID = "999999999"
+# An action no panel has: its answer is what "unsupported" looks like on this panel.
+UNKNOWN_ACTION = "no_such_action_panel_check"
+NULL_ANSWER = "null"
 
 _T = TypeVar("_T")
 
@@ -108,6 +129,38 @@ def decode_body(text: str) -> Any:
         if not text[end:].strip():
             return value
     raise ValueError("no JSON in body")
+
+
+class ActionUnsupported(PanelError):
+    """The panel has no such action (refill, cancel or their status): nothing was done.
+
+    bot/panel/errors.py gains this class on the parsing branch; then this definition becomes
+    `from .errors import ActionUnsupported`."""
+
+
+Saver = Callable[[Capabilities], Awaitable[None]]
+
+
+@dataclass
+class _Learning:
+    """What the client and its budget views share about the panel."""
+
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    reasons: dict[str, str] = field(default_factory=dict)  # fact -> why it is what it is
+    unknown_answer: str | None = None  # how the panel answers an action it does not have
+    save: Saver | None = None
+    save_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    refresh_seconds: float | None = None
+    refresh_from: float = field(default_factory=time.time)  # when the last refresh began
+    refreshing: asyncio.Task[None] | None = None
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a probe saw besides the capabilities it taught the client."""
+
+    balance: Balance
+    services: list[Service]
 
 
 def _form_value(value: str | int | Decimal) -> str:
@@ -151,7 +204,14 @@ class PanelClient:
         read_retries: int = 2,
         backoff_seconds: float = 0.5,
         budget_seconds: float | None = None,
+        slots: asyncio.Semaphore | None = None,
+        on_learn: Saver | None = None,
+        refresh_seconds: float | None = None,
     ) -> None:
+        """`slots` bounds per-order status calls (one semaphore for the process); `on_learn`
+        stores what was learned (awaited, its failures only logged); with `refresh_seconds`
+        the first `statuses` call that long after the last full check probes the panel again
+        in the background."""
         self._api_url = api_url
         # Per request, so an injected AsyncClient gets the same limits.
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
@@ -164,18 +224,68 @@ class PanelClient:
         self._budget = budget_seconds
         # What was learnt about this panel (the cancel-status form), shared with budget views.
         self._learnt: dict[str, str] = {}
-        # What the panel supports, shared with budget views (a one-item list, so a view sees
-        # what the client learns after the view was made).
-        self._capabilities: list[Capabilities] = [Capabilities()]
+        self._slots = slots or asyncio.Semaphore(DEFAULT_CONCURRENCY)
+        # What the panel supports, shared with budget views (one object, so a view sees what
+        # the client learns after the view was made).
+        self._learning = _Learning(save=on_learn, refresh_seconds=refresh_seconds)
+
+    @property
+    def api_url(self) -> str:
+        return self._api_url
 
     @property
     def capabilities(self) -> Capabilities:
         """What this panel is known to support (None facts: not known yet)."""
-        return self._capabilities[0]
+        return self._learning.capabilities
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Why each fact learned in this process is what it is (for the panel check)."""
+        return dict(self._learning.reasons)
 
     def learn(self, capabilities: Capabilities) -> None:
-        """Replace what is known (loaded from the database at start, or learned from answers)."""
-        self._capabilities[0] = capabilities
+        """Replace what is known (loaded from the database at start); not saved."""
+        self._learning.capabilities = capabilities
+
+    async def _note(self, reason: str, *, only_unknown: bool = False, **facts: Any) -> None:
+        """Record facts an answer showed; a change is logged once and saved."""
+        learning = self._learning
+        current = learning.capabilities
+        changed = {
+            name: value
+            for name, value in facts.items()
+            if getattr(current, name) != value
+            and not (only_unknown and getattr(current, name) is not None)
+        }
+        if not changed:
+            return
+        learning.capabilities = current.learned(**changed)
+        for name in changed:
+            learning.reasons[name] = reason
+        shown = [f"{name}={value}" for name, value in changed.items() if name != "checked_at"]
+        if shown:
+            logger.warning("panel capabilities: %s (%s)", ", ".join(shown), reason)
+        if learning.save is None:
+            return
+        try:
+            async with learning.save_lock:  # saves in order: the last one holds every fact
+                await learning.save(learning.capabilities)
+        except Exception:  # the panel call itself succeeded; the next change saves again
+            logger.warning("could not save the panel's capabilities", exc_info=True)
+
+    async def _unsupported(self, fact: str, action: str, message: str) -> ActionUnsupported:
+        await self._note(f"the panel does not know action={action}", **{fact: False})
+        return ActionUnsupported(message or f"The panel does not offer {action}")
+
+    def _says_unsupported(self, exc: PanelError) -> bool:
+        """The panel's answer to an action it does not have ("This action is Invalid",
+        "Incorrect request", or whatever it answered to an unknown action in `probe`)."""
+        if isinstance(exc, ActionUnsupported):
+            return True
+        if type(exc) is not PanelRejected:
+            return False
+        known = self._learning.unknown_answer
+        return is_invalid_request(exc.message) or (known is not None and exc.message == known)
 
     def __repr__(self) -> str:
         return f"PanelClient({self._api_url!r})"
@@ -195,6 +305,10 @@ class PanelClient:
 
     async def aclose(self) -> None:
         if self._owns_http:
+            refreshing = self._learning.refreshing
+            if refreshing is not None:
+                refreshing.cancel()
+                await asyncio.gather(refreshing, return_exceptions=True)
             await self._http.aclose()
 
     async def __aenter__(self) -> PanelClient:
@@ -207,7 +321,17 @@ class PanelClient:
 
     async def services(self, key: str) -> list[Service]:
         payload = await self._read(key, "services", {}, self._deadline())
-        return self._shape(parse_services, payload, "services")
+        services = self._shape(parse_services, payload, "services")
+        dialect = detect_dialect(payload)
+        if dialect is not None:
+            # The dialect's known habits fill only facts no call has taught yet.
+            current = self.capabilities
+            facts: dict[str, Any] = {"dialect": dialect}
+            for name, value in DIALECT_FACTS[dialect].items():
+                if getattr(current, name) is None:
+                    facts[name] = value
+            await self._note(f"its catalogue reads like {DIALECT_NAMES[dialect]}'s", **facts)
+        return services
 
     async def balance(self, key: str) -> Balance:
         payload = await self._read(key, "balance", {}, self._deadline())
@@ -222,7 +346,16 @@ class PanelClient:
             raise ValueError(f"reserved form fields in order fields: {sorted(reserved)}")
         form = {"service": str(service_id)}
         form.update({name: _form_value(value) for name, value in fields.items()})
-        payload = await self._call(key, "add", form, write=True, deadline=self._deadline())
+        try:
+            payload = await self._call(key, "add", form, write=True, deadline=self._deadline())
+        except PanelError as exc:
+            if "invalid interval" in exc.message.lower():
+                await self._note(
+                    "it refused a drip-feed interval",
+                    only_unknown=True,
+                    dripfeed_intervals=SMARTPANEL_INTERVALS,
+                )
+            raise
         try:
             order_id = parse_order_created(payload)
         except ReplyShapeError as exc:
@@ -239,22 +372,75 @@ class PanelClient:
     async def statuses(
         self, key: str, order_ids: Sequence[str]
     ) -> dict[str, OrderStatus | ItemError]:
-        """Status of many orders: one call per 100 ids; every requested id gets an entry."""
+        """Status of many orders: one call per 100 ids where the panel has the several-orders
+        form, else one `order=` call per order (at most `slots` at once); every requested id
+        gets an entry. The first refusal of the several-orders form is learned and its chunk
+        asked again per order, so no poll is lost."""
+        self._maybe_refresh(key)
+        return await self._statuses(key, order_ids)
+
+    async def _statuses(
+        self, key: str, order_ids: Sequence[str]
+    ) -> dict[str, OrderStatus | ItemError]:
         deadline = self._deadline()
 
         async def call(chunk: list[str]) -> dict[str, OrderStatus | ItemError]:
-            form = {"orders": ",".join(chunk)}
-            return await self._items(
-                key,
-                "status",
-                form,
-                chunk,
-                lambda p: parse_multi_status(p, chunk),
-                deadline,
-                write=False,
-            )
+            refused = None
+            if self.capabilities.multi_status is not False:
+                outcome = await self._multi_status(key, chunk, deadline)
+                if not isinstance(outcome, str):
+                    return outcome
+                refused = outcome
+            return await self._each_status(key, chunk, deadline, refused)
 
         return await self._per_chunk(order_ids, call)
+
+    async def _multi_status(
+        self, key: str, chunk: list[str], deadline: float | None
+    ) -> dict[str, OrderStatus | ItemError] | str:
+        """The chunk's statuses, or the refusal's text when the panel did not answer the
+        several-orders form (BoostedSMM: "Order not found." whatever the ids; or a whole-reply
+        "Incorrect order ID", which is asked again per order to be sure)."""
+        try:
+            payload = await self._read(key, "status", {"orders": ",".join(chunk)}, deadline)
+        except PanelError as exc:
+            if self._is_per_item(exc) or self._says_unsupported(exc):
+                return exc.message
+            raise
+        if payload is None:
+            return NULL_ANSWER
+        result = self._shape(lambda p: parse_multi_status(p, chunk), payload, "status")
+        await self._note("it answered status for several orders at once", multi_status=True)
+        return result
+
+    async def _each_status(
+        self, key: str, chunk: list[str], deadline: float | None, refused: str | None
+    ) -> dict[str, OrderStatus | ItemError]:
+        async def one(order_id: str) -> OrderStatus:
+            async with self._slots:
+                payload = await self._read(key, "status", {"order": order_id}, deadline)
+            return self._shape(lambda p: parse_single_status(order_id, p), payload, "status")
+
+        outcomes = await asyncio.gather(*(one(i) for i in chunk), return_exceptions=True)
+        results: dict[str, OrderStatus | ItemError] = {}
+        failures: list[PanelError] = []
+        for order_id, outcome in zip(chunk, outcomes, strict=True):
+            if isinstance(outcome, OrderStatus):
+                results[order_id] = outcome
+            elif isinstance(outcome, PanelError):
+                if not self._is_per_item(outcome):
+                    failures.append(outcome)
+                results[order_id] = ItemError(order_id, outcome.message)
+            else:
+                raise outcome
+        if failures and len(failures) == len(chunk):
+            raise failures[0]  # the panel is down, not these orders
+        if refused is not None and any(isinstance(r, OrderStatus) for r in results.values()):
+            await self._note(
+                f"it refused status for several orders ({refused}) but answered one by one",
+                multi_status=False,
+            )
+        return results
 
     async def refill(
         self, key: str, order_ids: Sequence[str]
@@ -272,6 +458,7 @@ class PanelClient:
                 lambda p: parse_refills_created(p, chunk),
                 deadline,
                 write=True,
+                fact="refill",
             )
 
         return await self._per_chunk(order_ids, call)
@@ -291,6 +478,7 @@ class PanelClient:
                 lambda p: parse_task_statuses(p, chunk, "refill"),
                 deadline,
                 write=False,
+                fact="refill_status",
             )
 
         return await self._per_chunk(refill_ids, call)
@@ -311,6 +499,7 @@ class PanelClient:
                 lambda p: parse_cancels_created(p, chunk),
                 deadline,
                 write=True,
+                fact="cancel",
             )
 
         return await self._per_chunk(order_ids, call)
@@ -328,28 +517,107 @@ class PanelClient:
             known = self._learnt.get("cancel_status")
             actions = (known,) if known else _CANCEL_STATUS_FORMS
             for index, action in enumerate(actions):
+                last = index + 1 == len(actions)
                 try:
                     payload = await self._read(key, action, form, deadline)
                 except PanelError as exc:
-                    retry = isinstance(exc, PanelRejected) and is_invalid_request(exc.message)
-                    if retry and index + 1 < len(actions):
-                        logger.info(
-                            "panel rejects action=%s for cancel statuses; trying action=%s",
-                            action,
-                            actions[index + 1],
-                        )
-                        continue
+                    if self._says_unsupported(exc):
+                        if not last:
+                            logger.info(
+                                "panel rejects action=%s for cancel statuses; trying action=%s",
+                                action,
+                                actions[index + 1],
+                            )
+                            continue
+                        raise await self._unsupported(
+                            "cancel_status", action, exc.message
+                        ) from exc
                     if self._is_per_item(exc):
+                        await self._note(f"it answers action={action}", cancel_status=True)
                         return self._all_failed(chunk, exc.message)
                     raise
+                if payload is None:  # BoostedSMM's answer to an action it does not have
+                    if not last:
+                        continue
+                    raise await self._unsupported("cancel_status", action, "")
                 result = self._shape(
                     lambda p: parse_task_statuses(p, chunk, "cancel"), payload, action
                 )
                 self._learnt["cancel_status"] = action  # only once a reply was understood
+                await self._note(f"it answers action={action}", cancel_status=True)
                 return result
             raise AssertionError("unreachable")  # pragma: no cover
 
         return await self._per_chunk(cancel_ids, call)
+
+    # -- learning what the panel supports ----------------------------------------------------
+
+    async def probe(self, key: str) -> Probe:
+        """Learn what the panel supports with harmless calls only: `balance`, an unknown
+        action (to see how "unsupported" looks here), `services`, and `status`,
+        `refill_status` and `cancel_status` of an id that does not exist. Never `add`, never
+        a refill or cancel. Raises the balance call's PanelError when the panel does not
+        answer at all (wrong URL, bad key); later calls that fail leave their facts unknown."""
+        balance = await self.balance(key)
+        learning = self._learning
+        try:
+            payload = await self._call(key, UNKNOWN_ACTION, {}, write=False)
+        except PanelRejected as exc:
+            learning.unknown_answer = exc.message
+        except PanelError:
+            pass  # no clear answer: "unsupported" is recognised by its usual texts only
+        else:
+            if payload is None:
+                learning.unknown_answer = NULL_ANSWER
+        services = await self.services(key)
+        for fact, check in (
+            ("multi_status", lambda: self._statuses(key, [PROBE_ID])),
+            ("refill_status", lambda: self.refill_statuses(key, [PROBE_ID])),
+            ("cancel_status", lambda: self.cancel_statuses(key, [PROBE_ID])),
+        ):
+            try:
+                await check()
+            except ActionUnsupported:
+                pass  # learned
+            except PanelError as exc:
+                learning.reasons.setdefault(fact, f"no clear answer ({exc.message})")
+        current = self.capabilities
+        for action, flag in (("refill", "refill"), ("cancel", "cancel")):
+            status_fact = getattr(current, f"{action}_status")
+            if getattr(current, action) is not None:
+                continue
+            if status_fact is False:
+                await self._note(
+                    f"the panel does not know action={action}_status", **{action: False}
+                )
+            elif status_fact is True and any(getattr(s, flag) for s in services):
+                await self._note(
+                    f"its catalogue offers {action}s and it answers {action}_status",
+                    **{action: True},
+                )
+        await self._note("checked", checked_at=datetime.now(UTC))
+        return Probe(balance=balance, services=services)
+
+    def _maybe_refresh(self, key: str) -> None:
+        """With `refresh_seconds`: probe again, in the background, on the first use that long
+        after the last full check (or the start), so an upgraded panel is noticed."""
+        learning = self._learning
+        if learning.refresh_seconds is None or learning.refreshing is not None:
+            return
+        checked = learning.capabilities.checked_at
+        since = max(learning.refresh_from, checked.timestamp() if checked else 0.0)
+        if time.time() - since < learning.refresh_seconds:
+            return
+        learning.refresh_from = time.time()
+        learning.refreshing = asyncio.create_task(self._refresh(key))
+
+    async def _refresh(self, key: str) -> None:
+        try:
+            await self.probe(key)
+        except PanelError as exc:
+            logger.warning("panel capabilities not refreshed: %s", exc.message)
+        finally:
+            self._learning.refreshing = None
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -363,20 +631,31 @@ class PanelClient:
         deadline: float | None,
         *,
         write: bool,
+        fact: str,
     ) -> dict[str, _T | ItemError]:
         """One multi-id call; a whole-reply error that concerns the ids (e.g. "Incorrect order
-        ID" when none exists) becomes an ItemError for each id."""
+        ID" when none exists) becomes an ItemError for each id. An answer that says the panel
+        has no such action raises ActionUnsupported and teaches `fact` = False; an understood
+        answer teaches `fact` = True."""
+        understood = f"it answers action={action}"
         try:
             if write:
                 payload = await self._call(key, action, form, write=True, deadline=deadline)
             else:
                 payload = await self._read(key, action, form, deadline)
         except PanelError as exc:
+            if self._says_unsupported(exc):
+                raise await self._unsupported(fact, action, exc.message) from exc
             if self._is_per_item(exc):
+                await self._note(understood, **{fact: True})
                 return self._all_failed(chunk, exc.message)
             raise
+        if payload is None:  # BoostedSMM's answer to an action it does not have (B29, B30)
+            raise await self._unsupported(fact, action, "")
         try:
-            return dict(parse(payload))
+            result: dict[str, _T | ItemError] = dict(parse(payload))
+            await self._note(understood, **{fact: True})
+            return result
         except ReplyShapeError as exc:
             logger.warning("panel %s reply has an unexpected shape: %s", action, exc)
             message = f"The panel sent an unreadable reply to {action}"
@@ -516,6 +795,12 @@ class PanelClient:
                 f"The panel redirects the API URL (HTTP {code} to {location or '?'}); "
                 "set the exact API URL"
             )
+        if action == "refill" and code >= 500 and not response.content.strip():
+            # BoostedSMM on PHP 8 (B24): a fatal error before anything is recorded. Asking
+            # again later is safe (a panel refuses a second refill of an order, it never
+            # charges twice), so this is "not available now", not an unknown outcome.
+            logger.warning("panel refill: HTTP %d with a blank body", code)
+            raise PanelUnavailable(f"The panel could not take the refill now (HTTP {code})")
         if code == 429:
             logger.warning("panel %s: rate limited (HTTP 429)", action)
             raise PanelUnavailable(
