@@ -7,10 +7,13 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from bot.panel.capabilities import BOOSTEDSMM, Capabilities
+from bot.panel.capabilities import BOOSTEDSMM, SEED, SMARTPANEL, Capabilities, detect_dialect
+from bot.panel.client import decode_body
 from storage.crypto import Keyring
 from storage.db import build_engine, prepare_database
 from storage.repository import Repository
+from tests.fakes.panel import default_catalogue
+from tests.real_panels import raw_answer
 
 
 def test_capabilities_round_trip_through_json() -> None:
@@ -48,3 +51,15 @@ async def test_a_panel_profile_is_kept_per_api_url(tmp_path: Path) -> None:
         assert await repository.panel_profile("https://b.test/api/v1") is None
     finally:
         await engine.dispose()
+
+
+def test_the_catalogue_tells_the_dialect() -> None:
+    def catalogue(dialect: str) -> object:
+        return decode_body(raw_answer(dialect, "01-services").body.decode())
+
+    assert detect_dialect(catalogue("smartpanel")) == SMARTPANEL
+    assert detect_dialect(catalogue("boostedsmm")) == BOOSTEDSMM
+    assert detect_dialect(default_catalogue()) == SEED
+    assert detect_dialect({"status": "success", "data": "Empty Data"}) == SMARTPANEL
+    assert detect_dialect([]) is None
+    assert detect_dialect([{"service": 1, "rate": "1", "min": 1, "max": 2}]) is None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
+from urllib.parse import parse_qsl
 
+import httpx
 import pytest
 
 from bot.panel import (
@@ -31,7 +34,16 @@ from bot.panel import (
     ServiceType,
     TaskStatus,
 )
+from bot.panel.capabilities import (
+    BOOSTEDSMM,
+    SEED,
+    SMARTPANEL,
+    SMARTPANEL_INTERVALS,
+    Capabilities,
+)
+from bot.panel.client import ActionUnsupported
 from tests.fakes.panel import PLAIN_SERVICE_ID, SERVICE_IDS, FakePanel, default_catalogue
+from tests.real_panels import BOOSTEDSMM_ROUTES, SMARTPANEL_ROUTES, RawPanel
 
 KEY = "k1-9d2f0c7e5b"
 READ_RETRIES = 2
@@ -656,3 +668,214 @@ async def test_a_budget_view_shares_what_was_learnt(
     panel.reset_counts()
     await patient.with_budget(5).cancel_statuses(KEY, ["1"])
     assert [action for action, _ in panel.requests] == ["cancel_status"]
+
+
+# --------------------------------------------------------------------------------------------
+# What the panel supports, learned from answers (real panels' recorded answers)
+
+
+class Saved:
+    """The injected saver: what the bot would write to the database."""
+
+    def __init__(self) -> None:
+        self.versions: list[Capabilities] = []
+
+    async def __call__(self, capabilities: Capabilities) -> None:
+        self.versions.append(capabilities)
+
+
+def raw_client(
+    raw: RawPanel, saved: Saved | None = None, slots: asyncio.Semaphore | None = None
+) -> PanelClient:
+    return PanelClient(
+        "https://panel.test/api/v2",
+        http=httpx.AsyncClient(transport=raw.transport()),
+        read_retries=0,
+        slots=slots,
+        on_learn=saved,
+    )
+
+
+def capability_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and "capabilities" in r.getMessage()
+    ]
+
+
+async def test_one_order_status_panel_learned_on_first_refusal_and_no_poll_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    raw = RawPanel("boostedsmm", BOOSTEDSMM_ROUTES)
+    saved = Saved()
+    async with raw_client(raw, saved) as client:
+        first = await client.statuses(KEY, ["501", "777"])
+        status = first["501"]
+        assert isinstance(status, OrderStatus)
+        assert status.state is OrderState.PENDING
+        assert isinstance(first["777"], ItemError)
+        assert client.capabilities.multi_status is False
+        assert raw.actions() == ["status orders", "status order", "status order"]
+
+        raw.requests.clear()
+        again = await client.statuses(KEY, ["501"])
+        assert isinstance(again["501"], OrderStatus)
+        assert raw.actions() == ["status order"]  # the refused form is not asked again
+    assert [v.multi_status for v in saved.versions] == [False]
+    assert len(capability_warnings(caplog)) == 1
+
+
+async def test_a_refused_multi_status_with_no_order_found_learns_nothing() -> None:
+    raw = RawPanel("boostedsmm", BOOSTEDSMM_ROUTES)
+    async with raw_client(raw) as client:
+        results = await client.statuses(KEY, ["777"])
+        assert isinstance(results["777"], ItemError)
+        assert client.capabilities.multi_status is None  # all unknown: cannot tell
+
+
+async def test_per_order_status_calls_stay_within_the_given_slots() -> None:
+    in_flight = 0
+    most = 0
+    release = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        form = dict(parse_qsl(request.content.decode()))
+        if "orders" in form:
+            return httpx.Response(200, text='  {"error":"Order not found.","status":"104"}')
+        in_flight += 1
+        most = max(most, in_flight)
+        if in_flight == 2:
+            release.set()
+        await release.wait()
+        in_flight -= 1
+        return httpx.Response(200, json={"status": "In progress", "remains": 5, "charge": 1})
+
+    client = PanelClient(
+        "https://panel.test/api/v2",
+        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        slots=asyncio.Semaphore(2),
+    )
+    async with client:
+        results = await client.statuses(KEY, [str(i) for i in range(1, 8)])
+    assert all(isinstance(r, OrderStatus) for r in results.values())
+    assert len(results) == 7
+    assert most == 2
+    assert client.capabilities.multi_status is False
+
+
+async def test_smartpanel_catalogue_teaches_dialect_and_no_refill() -> None:
+    raw = RawPanel("smartpanel", SMARTPANEL_ROUTES)
+    saved = Saved()
+    async with raw_client(raw, saved) as client:
+        services = await client.services(KEY)
+        assert services
+        caps = client.capabilities
+        assert caps.dialect == SMARTPANEL
+        assert (caps.refill, caps.cancel) == (False, False)
+        assert caps.dripfeed_intervals == SMARTPANEL_INTERVALS
+        assert caps.comments_split_on_commas is True
+        await client.services(KEY)  # the same answer again: nothing new, nothing saved
+    assert len(saved.versions) == 1
+
+
+async def test_boostedsmm_catalogue_teaches_one_order_status() -> None:
+    raw = RawPanel("boostedsmm", BOOSTEDSMM_ROUTES)
+    async with raw_client(raw) as client:
+        await client.services(KEY)
+        caps = client.capabilities
+        assert (caps.dialect, caps.multi_status, caps.cancel) == (BOOSTEDSMM, False, False)
+        assert caps.refill is None  # its catalogue flags refills; the action decides
+        assert caps.comments_need_quantity is True
+
+
+async def test_seed_catalogue_is_recognised(client: PanelClient) -> None:
+    await client.services(KEY)
+    assert client.capabilities.dialect == SEED
+    assert client.capabilities.multi_status is None  # the seed's dialect assumes nothing
+
+
+async def test_smartpanel_refill_is_unsupported_not_the_panels_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    raw = RawPanel("smartpanel", SMARTPANEL_ROUTES)
+    saved = Saved()
+    async with raw_client(raw, saved) as client:
+        with pytest.raises(ActionUnsupported):
+            await client.refill(KEY, ["1"])
+        with pytest.raises(ActionUnsupported):
+            await client.refill(KEY, ["1"])
+        with pytest.raises(ActionUnsupported):
+            await client.refill_statuses(KEY, ["1"])
+        with pytest.raises(ActionUnsupported):
+            await client.cancel(KEY, ["1"])
+        with pytest.raises(ActionUnsupported):
+            await client.cancel_statuses(KEY, ["1"])
+        caps = client.capabilities
+    assert (caps.refill, caps.refill_status, caps.cancel, caps.cancel_status) == (
+        False,
+        False,
+        False,
+        False,
+    )
+    assert len(capability_warnings(caplog)) == 4  # one per fact, not per call
+    assert saved.versions[-1] == caps
+
+
+async def test_boostedsmm_refill_500_is_not_available_now_and_not_learned() -> None:
+    raw = RawPanel("boostedsmm", BOOSTEDSMM_ROUTES)
+    async with raw_client(raw) as client:
+        with pytest.raises(PanelUnavailable) as caught:
+            await client.refill(KEY, ["501"])
+        assert not isinstance(caught.value, OutcomeUnknown)
+        assert client.capabilities.refill is None
+        assert raw.actions() == ["refill orders"]  # never retried
+
+
+async def test_boostedsmm_null_cancel_is_unsupported() -> None:
+    raw = RawPanel("boostedsmm", BOOSTEDSMM_ROUTES)
+    async with raw_client(raw) as client:
+        with pytest.raises(ActionUnsupported):
+            await client.cancel(KEY, ["501"])
+        with pytest.raises(ActionUnsupported):
+            await client.cancel_statuses(KEY, ["1"])
+        assert raw.actions() == ["cancel orders", "cancel cancels", "cancel_status cancels"]
+        results = await client.refill_statuses(KEY, ["1"])  # "Refill not found": it exists
+        assert isinstance(results["1"], ItemError)
+        caps = client.capabilities
+    assert (caps.cancel, caps.cancel_status, caps.refill_status) == (False, False, True)
+
+
+async def test_smartpanel_interval_refusal_teaches_its_intervals() -> None:
+    raw = RawPanel("smartpanel", SMARTPANEL_ROUTES)
+    async with raw_client(raw) as client:
+        with pytest.raises(PanelRejected):
+            await client.add(KEY, "1", {"link": LINK, "quantity": 100, "runs": 3, "interval": 20})
+        assert client.capabilities.dripfeed_intervals == SMARTPANEL_INTERVALS
+        assert raw.actions() == ["add interval link quantity runs service"]
+
+
+async def test_seed_panel_confirms_what_it_supports(panel: FakePanel, client: PanelClient) -> None:
+    order_id = panel.create_order(KEY, 1, quantity=100)
+    panel.complete(order_id)
+    await client.statuses(KEY, [order_id])
+    await client.refill(KEY, [order_id])
+    caps = client.capabilities
+    assert (caps.multi_status, caps.refill) == (True, True)
+
+
+async def test_a_failing_saver_never_fails_the_call(caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(capabilities: Capabilities) -> None:
+        raise RuntimeError("database is locked")
+
+    raw = RawPanel("boostedsmm", BOOSTEDSMM_ROUTES)
+    client = PanelClient(
+        "https://panel.test/api/v2",
+        http=httpx.AsyncClient(transport=raw.transport()),
+        on_learn=broken,
+    )
+    async with client:
+        results = await client.statuses(KEY, ["501"])
+    assert isinstance(results["501"], OrderStatus)
+    assert "could not save the panel's capabilities" in caplog.text
