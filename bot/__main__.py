@@ -1,8 +1,11 @@
-"""`python -m bot` runs the bot; `python -m bot reencrypt` re-encrypts keys after a rotation."""
+"""`python -m bot` runs the bot; `python -m bot reencrypt` re-encrypts keys after a rotation;
+`python -m bot panel-check` tells what the configured panel supports (the API key is read from
+standard input, never from the command line, and never printed)."""
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
 import sys
 
@@ -11,11 +14,14 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, build_keyring
 from bot.config import ConfigError, Settings, load_settings
+from bot.panel import PanelClient
+from bot.panel.capabilities import Capabilities
+from bot.panel.check import check_panel, render
 from storage.crypto import KeyringError
 from storage.db import DatabaseError, build_engine, prepare_database
 from storage.repository import Repository
 
-USAGE = "usage: python -m bot [run|reencrypt]"
+USAGE = "usage: python -m bot [run|reencrypt|panel-check]"
 
 
 class RedactingFormatter(logging.Formatter):
@@ -38,9 +44,9 @@ def _not_bootstrap_failure(record: logging.LogRecord) -> bool:
     return not (record.name.startswith("telegram.ext") and "Bootstrap" in record.getMessage())
 
 
-def configure_logging(level: str, bot_token: str) -> None:
+def configure_logging(level: str, bot_token: str, *secrets: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter([bot_token, bot_token.partition(":")[2]]))
+    handler.setFormatter(RedactingFormatter([bot_token, bot_token.partition(":")[2], *secrets]))
     handler.addFilter(_not_bootstrap_failure)
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # At INFO httpx logs every request URL, and Bot API URLs contain the token; at DEBUG PTB
@@ -70,12 +76,54 @@ async def _reencrypt(settings: Settings) -> int:
         await engine.dispose()
 
 
+def read_key() -> str:
+    """The panel API key from standard input (a hidden prompt on a terminal)."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Panel API key: ", stream=sys.stderr).strip()
+    return sys.stdin.readline().strip()
+
+
+def panel_check(settings: Settings, key: str) -> int:
+    prepare_database(settings.effective_database_url)
+    lines, answered = asyncio.run(_panel_check(settings, key))
+    if not answered:
+        return fail(lines[0])
+    for line in lines:
+        print(line)
+    return 0
+
+
+async def _panel_check(settings: Settings, key: str) -> tuple[list[str], bool]:
+    engine = build_engine(settings.effective_database_url)
+    repository = Repository(engine, build_keyring(settings))
+
+    async def save(capabilities: Capabilities) -> None:
+        await repository.save_panel_profile(settings.smm_api_url, capabilities.to_json())
+
+    try:
+        # A fresh start: the check learns from the panel's answers, not from what is stored.
+        async with PanelClient(
+            settings.smm_api_url, read_timeout=settings.panel_timeout_seconds, on_learn=save
+        ) as client:
+            report = await check_panel(client, key)
+        return render(report), report.answered
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
-    if command not in {"run", "reencrypt"}:
+    if command not in {"run", "reencrypt", "panel-check"}:
         return fail(USAGE)
     try:
         settings = load_settings(require_token=command == "run")
+        if command == "panel-check":
+            key = read_key()
+            if not key:
+                return fail("no API key on standard input")
+            # The report says what the client's warnings would; only errors go to stderr.
+            configure_logging("ERROR", settings.bot_token, key)
+            return panel_check(settings, key)
         configure_logging(settings.log_level, settings.bot_token)
         if command == "reencrypt":
             return reencrypt(settings)

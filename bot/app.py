@@ -68,6 +68,7 @@ def build_application(
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services = app_services(application)
     services.open()
+    await services.load_capabilities()  # before the poller's first status call
     unreadable = await services.repository.count_unreadable_keys()
     if unreadable:
         logger.warning(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +13,12 @@ from bot.catalogue import CatalogueCache
 from bot.config import Settings
 from bot.error_reports import ErrorReportThrottle
 from bot.panel import PanelClient
+from bot.panel.capabilities import Capabilities
 from storage.repository import Repository
 
 SERVICES_KEY = "services"
+# What the panel supports is checked again (harmless calls) at least this often.
+CAPABILITIES_REFRESH_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -49,11 +53,24 @@ class BotServices:
 
     def open(self) -> None:
         self._panel = PanelClient(
-            self.settings.smm_api_url, read_timeout=self.settings.panel_timeout_seconds
+            self.settings.smm_api_url,
+            read_timeout=self.settings.panel_timeout_seconds,
+            slots=asyncio.Semaphore(self.settings.panel_concurrency),
+            on_learn=self.save_capabilities,
+            refresh_seconds=CAPABILITIES_REFRESH_SECONDS,
         )
         self._interactive = self._panel.with_budget(self.settings.panel_interactive_seconds)
         # The catalogue is fetched while a customer browses.
         self._catalogue = CatalogueCache(self._interactive, self.settings.catalogue_ttl_seconds)
+
+    async def load_capabilities(self) -> None:
+        """What was learned about this panel before (per API URL), before anyone calls it."""
+        stored = await self.repository.panel_profile(self.settings.smm_api_url)
+        if stored is not None:
+            self.panel.learn(Capabilities.from_json(stored))
+
+    async def save_capabilities(self, capabilities: Capabilities) -> None:
+        await self.repository.save_panel_profile(self.settings.smm_api_url, capabilities.to_json())
 
     async def close(self) -> None:
         if self._panel is not None:

@@ -16,8 +16,11 @@ from typing import TypeVar
 import pytest
 
 from bot.config import Settings
-from storage.crypto import KEY_FILE_NAME
-from tests.conftest import TOKEN, USER
+from bot.panel.capabilities import Capabilities
+from storage.crypto import KEY_FILE_NAME, Keyring, load_or_create_keys
+from storage.db import build_engine
+from storage.repository import Repository
+from tests.conftest import TOKEN, USER, USER_KEY
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
 
@@ -321,3 +324,71 @@ def test_bad_database_url_is_one_line_without_the_password(
     line = assert_one_line_error(result, expected)
     assert "hunter2secret" not in result.stderr + result.stdout
     assert "DATABASE_URL" in line
+
+
+# --- python -m bot panel-check ------------------------------------------------------------------
+
+
+def run_panel_check(cwd: Path, key: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot panel-check` with the key on standard input (never in argv)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "panel-check"],
+        cwd=cwd,
+        env=bot_env(DATA_DIR=str(cwd / "data"), **variables),
+        input=f"{key}\n",
+        capture_output=True,
+        text=True,
+        timeout=CONFIG_TIMEOUT * 3,
+        check=False,
+    )
+
+
+async def stored_profile(cwd: Path, api_url: str) -> str | None:
+    database = f"sqlite:///{cwd / 'data' / 'bot.db'}"
+    engine = build_engine(database)
+    try:
+        keyring = Keyring(load_or_create_keys([], cwd / "data"))
+        return await Repository(engine, keyring).panel_profile(api_url)
+    finally:
+        await engine.dispose()
+
+
+async def test_panel_check_reports_the_panel_and_stores_what_it_learned(
+    tmp_path: Path, panel: FakePanel
+) -> None:
+    result = run_panel_check(tmp_path, USER_KEY, SMM_API_URL=panel.url)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"Panel: {panel.url}" in lines
+    assert "Dialect: PerfectPanel-style (the seed's API v2)" in lines
+    assert any(line.startswith("Catalogue: ") and "Default (" in line for line in lines)
+    assert any(line.startswith("refill: yes (") for line in lines)
+    assert any(line.startswith("status of several orders in one call: yes (") for line in lines)
+    assert USER_KEY not in result.stdout + result.stderr
+    assert panel.count("add") == 0
+    stored = Capabilities.from_json(await stored_profile(tmp_path, panel.url))
+    assert stored.multi_status is True
+    assert stored.checked_at is not None
+
+
+def test_panel_check_on_a_wrong_url_is_one_line_with_a_hint(
+    tmp_path: Path, panel: FakePanel
+) -> None:
+    wrong = panel.url.replace("/api/v2", "/api/v1")
+    result = run_panel_check(tmp_path, USER_KEY, SMM_API_URL=wrong)
+    assert result.returncode != 0
+    line = assert_one_line_error(result, "HTTP 404")
+    assert f"try SMM_API_URL={panel.url}" in line
+    assert USER_KEY not in result.stdout + result.stderr
+
+
+def test_panel_check_with_a_refused_key(tmp_path: Path, panel: FakePanel) -> None:
+    result = run_panel_check(tmp_path, "not-a-key-of-this-panel", SMM_API_URL=panel.url)
+    assert_one_line_error(result, "refused the key")
+    assert "not-a-key-of-this-panel" not in result.stderr
+
+
+def test_panel_check_without_a_key(tmp_path: Path, panel: FakePanel) -> None:
+    result = run_panel_check(tmp_path, "", SMM_API_URL=panel.url)
+    assert_one_line_error(result, "no API key")
+    assert panel.requests == []
