@@ -7,12 +7,16 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from bot.config import Settings
+from bot.context import app_services
+from bot.panel import OrderStatus
 from bot.panel.capabilities import BOOSTEDSMM, SEED, SMARTPANEL, Capabilities, detect_dialect
 from bot.panel.client import decode_body
 from storage.crypto import Keyring
 from storage.db import build_engine, prepare_database
 from storage.repository import Repository
-from tests.fakes.panel import default_catalogue
+from tests.conftest import USER_KEY, running
+from tests.fakes.panel import FakePanel, default_catalogue
 from tests.real_panels import raw_answer
 
 
@@ -63,3 +67,25 @@ def test_the_catalogue_tells_the_dialect() -> None:
     assert detect_dialect({"status": "success", "data": "Empty Data"}) == SMARTPANEL
     assert detect_dialect([]) is None
     assert detect_dialect([{"service": 1, "rate": "1", "min": 1, "max": 2}]) is None
+
+
+async def test_the_bot_remembers_what_it_learned_across_a_restart(
+    settings: Settings, panel: FakePanel
+) -> None:
+    async with running(settings) as app:
+        services = app_services(app)
+        await services.interactive.services(USER_KEY)  # a customer opens the catalogue
+        stored = Capabilities.from_json(await services.repository.panel_profile(panel.url))
+        assert stored.dialect == SEED
+        # As if the panel had refused the several-orders form before the restart.
+        await services.repository.save_panel_profile(
+            panel.url, stored.learned(multi_status=False).to_json()
+        )
+    order_id = panel.create_order(USER_KEY, 1)
+    panel.requests.clear()
+    async with running(settings) as app:
+        services = app_services(app)
+        assert services.interactive.capabilities.multi_status is False
+        results = await services.panel.statuses(USER_KEY, [order_id])
+        assert isinstance(results[order_id], OrderStatus)
+    assert [form.get("order") for _, form in panel.requests] == [order_id]
