@@ -7,6 +7,7 @@ import httpx
 from bot.panel import PanelClient
 from bot.panel.capabilities import BOOSTEDSMM, SEED, SMARTPANEL, Capabilities
 from bot.panel.check import check_panel, render
+from tests.conftest import USER_KEY
 from tests.fakes.panel import FakePanel
 from tests.real_panels import BOOSTEDSMM_ROUTES, SMARTPANEL_ROUTES, RawPanel
 
@@ -111,3 +112,21 @@ async def test_a_refused_key_is_said_plainly() -> None:
             report = await check_panel(client, "wrong")
     [line] = render(report)
     assert line == f"The panel at {url} did not answer: the panel refused the key"
+
+
+EXPECTED = {
+    # dialect: (several-orders status, refill, cancel)
+    "seed": ("yes", "yes", "yes"),
+    "smartpanel": ("yes", "no", "no"),
+    "boostedsmm": ("no", "yes", "no"),
+}
+
+
+async def test_check_on_every_dialect_of_the_stand_in(dialect_panel: FakePanel) -> None:
+    async with PanelClient(dialect_panel.url, read_retries=0) as client:
+        report = await check_panel(client, USER_KEY)
+    assert report.answered
+    assert report.dialect == dialect_panel.dialect
+    shown = {line.name: line.value for line in report.lines}
+    assert (shown["multi_status"], shown["refill"], shown["cancel"]) == EXPECTED[report.dialect]
+    assert dialect_panel.count("add") == 0

@@ -879,3 +879,48 @@ async def test_a_failing_saver_never_fails_the_call(caplog: pytest.LogCaptureFix
         results = await client.statuses(KEY, ["501"])
     assert isinstance(results["501"], OrderStatus)
     assert "could not save the panel's capabilities" in caplog.text
+
+
+# --------------------------------------------------------------------------------------------
+# The stand-in's dialects
+
+
+async def test_status_on_a_one_order_panel_falls_back_and_remembers() -> None:
+    with FakePanel(dialect="boostedsmm") as panel:
+        panel.add_key(KEY)
+        first, second = panel.create_order(KEY, 1), panel.create_order(KEY, 1)
+        panel.complete(second)
+        async with PanelClient(panel.url, read_retries=0) as client:
+            results = await client.statuses(KEY, [first, second])
+            states = {i: r.state for i, r in results.items() if isinstance(r, OrderStatus)}
+            assert states == {first: OrderState.PENDING, second: OrderState.COMPLETED}
+            assert client.capabilities.multi_status is False
+            panel.reset_counts()
+            await client.statuses(KEY, [first])
+        assert [sorted(form) for _, form in panel.requests] == [["action", "key", "order"]]
+
+
+async def test_refill_where_the_panel_has_none() -> None:
+    with FakePanel(dialect="smartpanel") as panel:
+        panel.add_key(KEY)
+        order_id = panel.create_order(KEY, 1)
+        panel.complete(order_id)
+        async with PanelClient(panel.url, read_retries=0) as client:
+            with pytest.raises(ActionUnsupported):
+                await client.refill(KEY, [order_id])
+            assert client.capabilities.refill is False
+
+
+async def test_boostedsmm_stand_in_refill_is_not_available_now() -> None:
+    with FakePanel(dialect="boostedsmm") as panel:
+        panel.add_key(KEY)
+        order_id = panel.create_order(KEY, 1)
+        panel.complete(order_id)
+        async with PanelClient(panel.url, read_retries=0) as client:
+            with pytest.raises(PanelUnavailable) as caught:
+                await client.refill(KEY, [order_id])
+            assert not isinstance(caught.value, OutcomeUnknown)
+            assert client.capabilities.refill is None
+            with pytest.raises(ActionUnsupported):
+                await client.cancel(KEY, [order_id])
+            assert client.capabilities.cancel is False
