@@ -15,7 +15,7 @@ import pytest
 
 from bot.context import app_services
 from bot.notifier import notifier_of
-from bot.panel.capabilities import SMARTPANEL, Capabilities
+from bot.panel.capabilities import Capabilities
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
@@ -106,10 +106,11 @@ async def test_comments_without_commas_read_as_before_on_a_comma_splitting_panel
     assert "comma-separated" not in summary.text
 
 
+@smartpanel
 async def test_subscriptions_on_smartpanel_are_explained_and_not_offered(
-    app: Any, customer: Customer, panel: FakePanel
+    customer: Customer, panel: FakePanel
 ) -> None:
-    learn(app, dialect=SMARTPANEL)
+    # The catalogue's answer tells the client it is SmartPanel (PanelClient.services).
     answer = await customer.open_service(SUBSCRIPTIONS, "can't take")
     assert "This panel can't take subscriptions through the bot" in answer.plain
     assert "website" in answer.plain
@@ -125,23 +126,16 @@ async def test_subscriptions_on_smartpanel_are_explained_and_not_offered(
 
 
 @smartpanel
-async def test_a_subscription_refused_for_its_missing_link_is_explained_then_not_offered(
+async def test_a_subscription_on_smartpanel_is_explained_before_any_question(
     customer: Customer, panel: FakePanel, telegram: FakeTelegram
 ) -> None:
-    await customer.open_service(SUBSCRIPTIONS, "<b>username</b> to subscribe to")
-    await customer.say("someone", "<b>Minimum</b>")
-    await customer.say("100", "<b>Maximum</b>")
-    await customer.say("200", "<b>new posts</b>")
-    await customer.tap("Skip", "<b>existing posts</b>")
-    await customer.tap("Skip", "<b>Delay</b>")
-    await customer.tap("30", "<b>Expiry date</b>")
-    await customer.tap("Skip", "Check your order")
-    refused = await customer.tap("Confirm", "can't take")
+    """The catalogue already says SmartPanel, whose subscription form wants a link (S11): no
+    form that ends in "Bad Link"."""
+    refused = await customer.open_service(SUBSCRIPTIONS, "can't take")
     assert "This panel can't take subscriptions through the bot" in refused.plain
+    assert "<b>username</b>" not in refused.text
     assert "Bad Link" not in shown(telegram, customer)
-    again = await customer.open_service(SUBSCRIPTIONS, "can't take")
-    assert "<b>username</b>" not in again.text
-    assert panel.count("add") == 1
+    assert panel.count("add") == 0
 
 
 # --- refill and cancel -------------------------------------------------------------------------
@@ -175,9 +169,8 @@ async def test_a_refill_the_panel_calls_an_invalid_action_is_told_plainly(
     panel_id = await place_default(customer)
     panel.complete(panel_id)
     await customer.tap("Open order", f"Order {panel_id}")
-    await customer.tap("Refresh", "Completed")
-    answer = await customer.tap("♻️ Refill", "refills")
-    assert answer.plain == "This panel doesn't offer refills."
+    card = await customer.tap("Refresh", "Completed")
+    assert "♻️ Refill" not in customer.labels(card)  # its catalogue said SmartPanel
     answer = await customer.say(f"/refill {panel_id}", "refills")
     assert answer.plain == "This panel doesn't offer refills."
     everything = shown(telegram, customer)

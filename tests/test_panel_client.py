@@ -41,7 +41,7 @@ from bot.panel.capabilities import (
     SMARTPANEL_INTERVALS,
     Capabilities,
 )
-from bot.panel.client import ActionUnsupported
+from bot.panel.errors import ActionUnsupported
 from tests.fakes.panel import PLAIN_SERVICE_ID, SERVICE_IDS, FakePanel, default_catalogue
 from tests.real_panels import BOOSTEDSMM_ROUTES, SMARTPANEL_ROUTES, RawPanel
 

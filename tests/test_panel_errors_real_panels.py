@@ -506,14 +506,15 @@ async def test_boostedsmm_null_cancel_is_an_unsupported_action(
         await replay("boostedsmm/29-cancel-multi.txt").cancel(KEY, ["501"])
 
 
-async def test_boostedsmm_refill_500_with_a_blank_body_stays_outcome_unknown(
+async def test_boostedsmm_refill_500_with_a_blank_body_is_not_available_now(
     replay: Callable[[str], PanelClient],
 ) -> None:
-    """Chosen: a 500 with nothing in it says nothing about what happened, so a write stays
-    OutcomeUnknown (the bot never repeats it by itself), not ActionUnsupported."""
-    with pytest.raises(OutcomeUnknown) as caught:
+    """Issue 8 item 5: a 500 with a blank body on `refill` is "not available now" (asked again
+    only when the customer asks again; a refill asked twice is refused, never charged twice),
+    neither an unknown outcome that never clears nor ActionUnsupported."""
+    with pytest.raises(PanelUnavailable) as caught:
         await replay("boostedsmm/25-refill-multi.txt").refill(KEY, ["501", "503"])
-    assert not isinstance(caught.value, ActionUnsupported)
+    assert not isinstance(caught.value, ActionUnsupported | OutcomeUnknown)
 
 
 async def test_smartpanel_v2_path_is_unavailable(replay: Callable[[str], PanelClient]) -> None:

@@ -46,7 +46,7 @@ from .errors import (
     PanelError,
     PanelRejected,
     PanelUnavailable,
-    classify_error,
+    classify_reply,
     is_invalid_request,
 )
 from .models import (
@@ -66,7 +66,6 @@ from .models import (
     parse_services,
     parse_single_status,
     parse_task_statuses,
-    reply_error,
 )
 
 logger = logging.getLogger(__name__)
@@ -83,6 +82,7 @@ MIN_ATTEMPT = 1.0
 # these (which tell "could not connect" from "sent, no answer") normally speak first.
 HARD_CAP_MARGIN = 0.25
 _RESERVED_FIELDS = frozenset({"key", "action", "service"})
+_SEVERAL_IDS_FIELDS = ("orders", "refills", "cancels")
 _CANCEL_STATUS_FORMS = ("cancel", "cancel_status")  # seed form first, then the common one
 # Per-order status calls at once when the panel has no several-orders form (PANEL_CONCURRENCY
 # in the bot, which gives the client its semaphore).
@@ -129,13 +129,6 @@ def decode_body(text: str) -> Any:
         if not text[end:].strip():
             return value
     raise ValueError("no JSON in body")
-
-
-class ActionUnsupported(PanelError):
-    """The panel has no such action (refill, cancel or their status): nothing was done.
-
-    bot/panel/errors.py gains this class on the parsing branch; then this definition becomes
-    `from .errors import ActionUnsupported`."""
 
 
 Saver = Callable[[Capabilities], Awaitable[None]]
@@ -774,9 +767,12 @@ class PanelClient:
             response.status_code,
             time.monotonic() - started,
         )
-        return self._interpret(response, key, action, write=write)
+        several = any(name in form for name in _SEVERAL_IDS_FIELDS)
+        return self._interpret(response, key, action, write=write, several=several)
 
-    def _interpret(self, response: httpx.Response, key: str, action: str, *, write: bool) -> Any:
+    def _interpret(
+        self, response: httpx.Response, key: str, action: str, *, write: bool, several: bool
+    ) -> Any:
         code = response.status_code
 
         def scrub(text: str) -> str:
@@ -818,19 +814,19 @@ class PanelClient:
             kind = "an empty reply" if not response.content.strip() else "a non-JSON reply"
             raise not_an_answer(f"The panel sent {kind} (HTTP {code})") from None
 
-        error = reply_error(payload)
+        # "Incorrect request" and BoostedSMM's 104 to a several-ids request mean the action
+        # (or that form of it) does not exist here: classify_reply tells them by the request.
+        classified = classify_reply(payload, action=action, several=several, redact=scrub)
         if code >= 500:
             # Generic 5xx bodies ("Server Error") say nothing about the outcome; a known panel
             # error text (some panels use 5xx for logical errors) is trusted.
-            if error is not None:
-                classified = classify_error(scrub(error))
-                if type(classified) is not PanelRejected:
-                    raise classified
+            if classified is not None and type(classified) is not PanelRejected:
+                raise classified
             logger.warning("panel %s: HTTP %d", action, code)
             raise not_an_answer(f"The panel failed (HTTP {code})")
-        if error is not None:
-            logger.info("panel %s: error reply (HTTP %d): %s", action, code, scrub(error))
-            raise classify_error(scrub(error))
+        if classified is not None:
+            logger.info("panel %s: error reply (HTTP %d): %s", action, code, classified.message)
+            raise classified
         if code >= 400:
             raise not_an_answer(f"The panel refused the request (HTTP {code})")
         return payload
