@@ -758,6 +758,10 @@ async def test_packages_and_comments_are_placed_on_every_dialect(
     placed = await shopper.tap("Confirm", "Order placed")
     order_id, fields = only_order(panel)
     assert f"<code>{order_id}</code>" in placed.text
-    assert fields["quantity"] == walk.fields["quantity"]
+    if name == "custom-comments" and panel.dialect == "smartpanel":
+        # Recognised from its catalogue: SmartPanel counts the comments itself (S07).
+        assert "quantity" not in fields
+    else:
+        assert fields["quantity"] == walk.fields["quantity"]
     assert panel.count("add") == 1
     no_error_shown(telegram)
