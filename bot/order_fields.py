@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from bot.panel import Service, ServiceType
+from bot.panel import Service, ServiceType, normalize_service_type
 from bot.panel.capabilities import SMARTPANEL, Capabilities
 
 MAX_TEXT = 4000
@@ -143,15 +143,14 @@ def fields_for(service: Service) -> tuple[FieldSpec, ...] | None:
     return fields
 
 
-def refused_types(
-    capabilities: Capabilities = UNKNOWN, learned: frozenset[ServiceType] = frozenset()
-) -> frozenset[ServiceType]:
-    """Types this panel cannot create through its API: those it refused (`learned`), and
-    SmartPanel's subscriptions, whose form it reads as a Default order's (it wants a link and
-    a quantity, S11/S12)."""
+def refused_types(capabilities: Capabilities = UNKNOWN) -> frozenset[ServiceType]:
+    """Types this panel cannot create through its API: those it refused (remembered in its
+    capabilities), and SmartPanel's subscriptions, whose form it reads as a Default order's
+    (it wants a link and a quantity, S11/S12)."""
+    refused = frozenset(normalize_service_type(name) for name in capabilities.refused_types)
     if capabilities.dialect == SMARTPANEL:
-        return learned | {ServiceType.SUBSCRIPTIONS}
-    return learned
+        return refused | {ServiceType.SUBSCRIPTIONS}
+    return refused
 
 
 def field_choices(spec: FieldSpec, capabilities: Capabilities = UNKNOWN) -> tuple[str, ...]:

@@ -84,7 +84,6 @@ logger = logging.getLogger(__name__)
 END = ConversationHandler.END
 PREFIX = "o"
 FLOW_KEY = "order_flow"
-REFUSED_KEY = "order_refused_types"
 CATEGORIES_PER_PAGE = 8
 SERVICES_PER_PAGE = 8
 MAX_QUERY = 100
@@ -141,15 +140,8 @@ def _capabilities(context: Context) -> Capabilities:
     return get_services(context).panel.capabilities
 
 
-def _learned_refusals(context: Context) -> set[ServiceType]:
-    """Types the panel refused to create through its API in this process (see confirm)."""
-    refused = context.bot_data.setdefault(REFUSED_KEY, set())
-    assert isinstance(refused, set)
-    return refused
-
-
 def _refused(context: Context) -> frozenset[ServiceType]:
-    return refused_types(_capabilities(context), frozenset(_learned_refusals(context)))
+    return refused_types(_capabilities(context))
 
 
 def _offered(
@@ -783,7 +775,9 @@ async def confirm(update: Update, context: Context) -> int | None:
             # A form without a link refused as a bad link (SmartPanel's subscriptions, S11):
             # the panel cannot take this type through its API; it is not offered again.
             service_type = normalize_service_type(order.service_type or "")
-            _learned_refusals(context).add(service_type)
+            await services.panel.note_refused_type(
+                service_type.value, "a form without a link was refused as a bad link"
+            )
             refusal = texts.panel_cannot_take(service_type, order.service_name or "")
         await _tell_result(update, message, refusal, _rejected_markup())
         await record_outcome(repository, draft_id, Placement.REJECTED, error=error.message)

@@ -13,6 +13,7 @@ from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.panel import (
     FINAL_STATE_VALUES,
+    ActionUnsupported,
     CancelCreated,
     ItemError,
     OrderNotFound,
@@ -254,6 +255,11 @@ async def refill_command(update: Update, context: Context) -> None:
         await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
 
 
+def _no_such_action(error: PanelRejected) -> bool:
+    """The panel does not have the action at all (as opposed to refusing this order)."""
+    return isinstance(error, ActionUnsupported) or is_invalid_request(error.message)
+
+
 async def _request_refills(
     update: Update, context: Context, order_ids: list[str]
 ) -> list[tuple[str, str]] | None:
@@ -278,10 +284,10 @@ async def _request_refills(
         await waiting.reply(update, texts.REFILL_NOT_NOW)
         return None
     except PanelRejected as error:
-        if not is_invalid_request(error.message):
-            await waiting.tell_panel_error(update, error)
-        else:  # the panel has no refill action (SmartPanel's "This action is Invalid", S33)
+        if _no_such_action(error):  # SmartPanel's "This action is Invalid" (S33)
             await waiting.reply(update, texts.REFILL_UNSUPPORTED)
+        else:
+            await waiting.tell_panel_error(update, error)
         return None
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
@@ -339,10 +345,10 @@ async def cancel_button(update: Update, context: Context) -> None:
         await waiting.reply(update, texts.CANCEL_NOT_NOW)
         return
     except PanelRejected as error:
-        if not is_invalid_request(error.message):
-            await waiting.tell_panel_error(update, error)
-        else:  # the panel has no cancel action (SmartPanel, S37)
+        if _no_such_action(error):  # SmartPanel (S37), BoostedSMM's `null` (B29)
             await waiting.reply(update, texts.CANCEL_UNSUPPORTED)
+        else:
+            await waiting.tell_panel_error(update, error)
         return
     except PanelError as error:
         await waiting.tell_panel_error(update, error)

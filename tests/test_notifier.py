@@ -16,7 +16,15 @@ from bot.context import app_services
 from bot.notifier import notifier_of
 from storage.models import Order, Placement, User
 from storage.repository import DraftOrder
-from tests.conftest import OTHER_KEY, OTHER_USER, USER, USER_KEY, make_settings, running
+from tests.conftest import (
+    OTHER_KEY,
+    OTHER_USER,
+    USER,
+    USER_KEY,
+    make_settings,
+    on_every_dialect,
+    running,
+)
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
@@ -373,3 +381,24 @@ async def test_a_hung_key_never_holds_back_another_keys_push(
         assert f"Users [{USER}]: previous poll still running; skipped" in caplog.messages
     finally:
         panel.hung_keys.clear()
+
+
+@on_every_dialect
+async def test_a_status_change_is_pushed_on_every_panel_dialect(
+    app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    """BoostedSMM answers `status` for one order only (B23): the poller falls back to one call
+    per order and the customer gets the same message, once."""
+    await app_services(app).catalogue.get(USER_KEY)  # the panel is recognised from its catalogue
+    ids = await track(app, panel, USER, USER_KEY, 3)
+    panel.set_order(ids[0], status="Completed", remains=0)
+    await cycle(app)
+    [push] = [m for m in telegram.messages(USER) if ids[0] in m.text]
+    assert "Completed" in push.text
+    forms = [form for action, form in panel.requests if action == "status"]
+    if panel.dialect == "boostedsmm":
+        assert sorted(form["order"] for form in forms if "order" in form) == sorted(ids)
+    else:
+        assert [len(form["orders"].split(",")) for form in forms] == [3]
+    await cycle(app)  # told once
+    assert len([m for m in telegram.messages(USER) if ids[0] in m.text]) == 1

@@ -97,4 +97,7 @@ def test_interval_outside_a_known_list_names_the_allowed_values() -> None:
 def test_smartpanel_cannot_take_subscriptions() -> None:
     assert refused_types(Capabilities(dialect=SMARTPANEL)) == {ServiceType.SUBSCRIPTIONS}
     assert refused_types(Capabilities(dialect=BOOSTEDSMM)) == frozenset()
-    assert refused_types(UNKNOWN, frozenset({ServiceType.POLL})) == {ServiceType.POLL}
+    # A type the panel refused is remembered in its capabilities (saved with them).
+    assert refused_types(Capabilities(refused_types=("poll",))) == {ServiceType.POLL}
+    stored = Capabilities.from_json(Capabilities(refused_types=("poll",)).to_json())
+    assert refused_types(stored) == {ServiceType.POLL}

@@ -37,6 +37,8 @@ class Capabilities:
     list_needs_quantity: bool | None = None  # Mentions Custom List: quantity = lines
     comments_need_quantity: bool | None = None  # Custom Comments: quantity = lines
     comments_split_on_commas: bool | None = None  # each comma-separated piece is a comment
+    # Service types the panel refused to create through its API (normalised type values).
+    refused_types: tuple[str, ...] = ()
     checked_at: datetime | None = None  # last full check (panel-check or the daily refresh)
 
     def learned(self, **facts: Any) -> Capabilities:
@@ -48,6 +50,7 @@ class Capabilities:
         values["checked_at"] = self.checked_at.isoformat() if self.checked_at else None
         if self.dripfeed_intervals is not None:
             values["dripfeed_intervals"] = list(self.dripfeed_intervals)
+        values["refused_types"] = list(self.refused_types)
         return json.dumps(values, sort_keys=True)
 
     @classmethod
@@ -77,6 +80,8 @@ class Capabilities:
             elif name == "dripfeed_intervals" and isinstance(value, list):
                 if all(isinstance(item, int) for item in value):
                     values[name] = tuple(value)
+            elif name == "refused_types" and isinstance(value, list):
+                values[name] = tuple(item for item in value if isinstance(item, str))
             elif isinstance(value, bool):
                 values[name] = value
         return cls(**values)

@@ -266,6 +266,13 @@ class PanelClient:
         except Exception:  # the panel call itself succeeded; the next change saves again
             logger.warning("could not save the panel's capabilities", exc_info=True)
 
+    async def note_refused_type(self, service_type: str, reason: str) -> None:
+        """The panel refused to create this type through its API: remembered (and saved), so
+        it is no longer offered."""
+        known = self._learning.capabilities.refused_types
+        if service_type not in known:
+            await self._note(reason, refused_types=(*known, service_type))
+
     async def _unsupported(self, fact: str, action: str, message: str) -> ActionUnsupported:
         await self._note(f"the panel does not know action={action}", **{fact: False})
         return ActionUnsupported(message or f"The panel does not offer {action}")
