@@ -14,7 +14,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.panel import Service, ServiceType, normalize_service_type
-from bot.panel.capabilities import SMARTPANEL, Capabilities
+from bot.panel.capabilities import BOOSTEDSMM, SMARTPANEL, Capabilities
 
 MAX_TEXT = 4000
 MAX_LINE = 500
@@ -383,7 +383,11 @@ def order_quantity(
 def order_price(
     service: Service, answers: Mapping[str, str], capabilities: Capabilities = UNKNOWN
 ) -> Decimal:
-    """Rate is per 1000 units; packages cost their flat rate; subscriptions: per post, at max."""
+    """Rate is per 1000 units; packages cost their flat rate (BoostedSMM charges packages like
+    any order, rate × quantity / 1000, and the bot sends quantity 1: B09, B31); subscriptions:
+    per post, at max."""
+    if service.type in FLAT_PRICE_TYPES and capabilities.dialect == BOOSTEDSMM:
+        return service.rate / 1000
     if service.type in FLAT_PRICE_TYPES:
         return service.rate
     if service.type is ServiceType.SUBSCRIPTIONS:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot import texts
 from bot.context import app_services
 from tests.conftest import USER_KEY, on_every_dialect
 from tests.customer import Customer
@@ -754,9 +755,13 @@ async def test_packages_and_comments_are_placed_on_every_dialect(
     await shopper.open_service(walk.service, walk.first)
     summary = await shopper.walk(walk.steps)
     assert summary is not None
-    assert walk.price in summary.text
+    # The summary's price is what the panel charges: BoostedSMM prices packages per 1000.
+    per_thousand = panel.dialect == "boostedsmm" and name != "custom-comments"
+    expected = walk.charge / 1000 if per_thousand else walk.charge
+    assert (price(texts.money(expected)) if per_thousand else walk.price) in summary.text
     placed = await shopper.tap("Confirm", "Order placed")
     order_id, fields = only_order(panel)
+    assert panel.orders[order_id].charge == expected
     assert f"<code>{order_id}</code>" in placed.text
     if name == "custom-comments" and panel.dialect == "smartpanel":
         # Recognised from its catalogue: SmartPanel counts the comments itself (S07).

@@ -271,3 +271,28 @@ async def test_progress_follows_the_status_on_the_card_the_list_and_pushes(
     assert "%" not in card.plain
     assert "▓" not in card.plain
     assert "░" not in card.plain
+
+
+@pytest.mark.parametrize("panel", ["boostedsmm"], indirect=True)
+async def test_boostedsmm_refill_crash_is_not_available_now_and_never_unclear(
+    customer: Customer, panel: FakePanel, telegram: FakeTelegram
+) -> None:
+    """BoostedSMM answers `refill` with an HTTP 500 and a blank body (B24): "not available
+    now", nothing recorded, nothing learned; asked again, it is asked again."""
+    await customer.open_service(DEFAULT, "Send the <b>link</b>")
+    await customer.say(IG, "quantity")
+    await customer.say("1000", "Check your order")  # no drip-feed flag in its catalogue
+    placed = await customer.tap("Confirm", "Order placed")
+    match = re.search(r"Order <code>(\d+)</code>", placed.text)
+    assert match, placed.text
+    panel_id = match.group(1)
+    panel.complete(panel_id)
+    for attempt in (1, 2):
+        answer = await customer.say(f"/refill {panel_id}", "not available right now")
+        assert "try again later" in answer.plain
+        assert panel.count("refill") == attempt
+    everything = shown(telegram, customer)
+    assert "Unclear" not in everything
+    assert "500" not in everything
+    card = await customer.say("/orders", "Your orders")
+    assert "♻️ Refill:" not in card.plain
