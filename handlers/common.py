@@ -12,7 +12,6 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.context import get_services
-from bot.panel import PanelError
 from storage.repository import StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
@@ -26,14 +25,6 @@ async def reply(
     chat = update.effective_chat
     assert chat is not None
     return await chat.send_message(text, reply_markup=markup, **kwargs)
-
-
-async def reply_all(
-    update: Update, texts_: list[str], markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Several messages in order (a long report); the buttons go on the last one."""
-    for index, text in enumerate(texts_):
-        await reply(update, text, markup if index == len(texts_) - 1 else None)
 
 
 async def edit(
@@ -96,10 +87,6 @@ def waiting_for_key(context: Context, timeout: float) -> bool:
         del context.user_data[AWAITING_KEY]
         return False
     return True
-
-
-async def tell_panel_error(update: Update, error: PanelError) -> None:
-    await reply(update, texts.panel_error(error))
 
 
 async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:

@@ -21,12 +21,10 @@ from bot.panel import (
     OrderStatus,
     OutcomeUnknown,
     PanelError,
-    PanelRejected,
     PanelUnavailable,
     RefillCreated,
 )
 from bot.panel.capabilities import Capabilities
-from bot.panel.errors import is_invalid_request
 from bot.services.tasks import record_task
 from bot.services.tracking import check_and_track
 from handlers import waiting
@@ -35,7 +33,6 @@ from handlers.common import (
     answer_query,
     edit,
     reply,
-    reply_all,
     user_key,
 )
 from storage.models import Order, Placement, TaskKind
@@ -255,11 +252,6 @@ async def refill_command(update: Update, context: Context) -> None:
         await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
 
 
-def _no_such_action(error: PanelRejected) -> bool:
-    """The panel does not have the action at all (as opposed to refusing this order)."""
-    return isinstance(error, ActionUnsupported) or is_invalid_request(error.message)
-
-
 async def _request_refills(
     update: Update, context: Context, order_ids: list[str]
 ) -> list[tuple[str, str]] | None:
@@ -283,11 +275,8 @@ async def _request_refills(
         # nothing is recorded; the customer asks again when they like.
         await waiting.reply(update, texts.REFILL_NOT_NOW)
         return None
-    except PanelRejected as error:
-        if _no_such_action(error):  # SmartPanel's "This action is Invalid" (S33)
-            await waiting.reply(update, texts.REFILL_UNSUPPORTED)
-        else:
-            await waiting.tell_panel_error(update, error)
+    except ActionUnsupported:  # SmartPanel's "This action is Invalid" (S33), learned by the client
+        await waiting.reply(update, texts.REFILL_UNSUPPORTED)
         return None
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
@@ -344,11 +333,8 @@ async def cancel_button(update: Update, context: Context) -> None:
     except PanelUnavailable:
         await waiting.reply(update, texts.CANCEL_NOT_NOW)
         return
-    except PanelRejected as error:
-        if _no_such_action(error):  # SmartPanel (S37), BoostedSMM's `null` (B29)
-            await waiting.reply(update, texts.CANCEL_UNSUPPORTED)
-        else:
-            await waiting.tell_panel_error(update, error)
+    except ActionUnsupported:  # SmartPanel (S37), BoostedSMM's `null` (B29)
+        await waiting.reply(update, texts.CANCEL_UNSUPPORTED)
         return
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
@@ -401,7 +387,7 @@ async def status_command(update: Update, context: Context) -> None:
         await reply(update, texts.too_many_ids(MAX_STATUS_IDS))
         return
     if not ids:
-        await reply_all(update, texts.id_report(texts.STATUS_TITLE, problems))
+        await waiting.reply_all(update, texts.id_report(texts.STATUS_TITLE, problems))
         return
     stored = await user_key(update, context)
     if stored is None:

@@ -463,27 +463,6 @@ class Repository:
             )
             return found.first()
 
-    async def track_order(
-        self, user_id: int, panel_order_id: str, status_raw: str, status: str
-    ) -> Order:
-        """Start tracking an order placed outside the bot (idempotent)."""
-        existing = await self.find_order(user_id, panel_order_id)
-        if existing is not None:
-            return existing
-        async with self._session() as session:
-            order = Order(
-                user_id=user_id,
-                placement=Placement.TRACKED,
-                panel_order_id=panel_order_id,
-                service_id="",
-                status=status,
-                status_raw=status_raw,
-                announced_status=status_raw,
-                placed_at=utcnow(),
-            )
-            session.add(order)
-            return order
-
     async def track_orders(self, user_id: int, seen: Sequence[SeenStatus]) -> TrackedOrders:
         """Statuses the user just read, in one transaction: orders already known get them (as
         seen by the user, so they are not pushed again); the others — placed on the panel's
@@ -759,16 +738,6 @@ class Repository:
                 await session.exec(update(Order), params=order_rows)
             if task_rows:
                 await session.exec(update(PanelTask), params=task_rows)
-
-    async def owed_announcements(
-        self, user_ids: Sequence[int] | None = None
-    ) -> tuple[list[Order], list[PanelTask]]:
-        """Orders and tasks whose stored status the owner has not been told about yet (all
-        users', or only these users')."""
-        async with self._session(writes=False) as session:
-            orders = await session.exec(self._owed(Order, user_ids))
-            tasks = await session.exec(self._owed(PanelTask, user_ids))
-            return list(orders), list(tasks)
 
     async def owed_users(self) -> list[int]:
         """Users with a stored status they have not been told about yet."""

@@ -117,7 +117,7 @@ async def test_owed_announcements_ignore_case_and_respect_newer_ones(
     await repository.record_order_status(
         order_id, status="pending", status_raw="pending", remains=1000, start_count=0, charge=None
     )
-    assert await repository.owed_announcements() == ([], [])
+    assert await repository.owed_users() == []
     await repository.record_order_status(
         order_id,
         status="in_progress",
@@ -126,9 +126,12 @@ async def test_owed_announcements_ignore_case_and_respect_newer_ones(
         start_count=5,
         charge=None,
     )
-    [owed], _ = await repository.owed_announcements()
+    assert await repository.owed_users() == [1]
+    news = await repository.news_for(1)
+    assert news is not None
+    [owed] = news.orders
     await repository.mark_announced(Order, order_id, "In progress", owed.announced_status)
-    assert await repository.owed_announcements() == ([], [])
+    assert await repository.owed_users() == []
 
 
 async def test_an_order_end_to_end_on_postgresql(

@@ -91,7 +91,6 @@ DEFAULT_CONCURRENCY = 4
 PROBE_ID = "999999999"
 # An action no panel has: its answer is what "unsupported" looks like on this panel.
 UNKNOWN_ACTION = "no_such_action_panel_check"
-NULL_ANSWER = "null"
 
 _T = TypeVar("_T")
 
@@ -407,8 +406,6 @@ class PanelClient:
             if self._is_per_item(exc) or self._says_unsupported(exc):
                 return exc.message
             raise
-        if payload is None:
-            return NULL_ANSWER
         result = self._shape(lambda p: parse_multi_status(p, chunk), payload, "status")
         await self._note("it answered status for several orders at once", multi_status=True)
         return result
@@ -536,10 +533,6 @@ class PanelClient:
                         await self._note(f"it answers action={action}", cancel_status=True)
                         return self._all_failed(chunk, exc.message)
                     raise
-                if payload is None:  # BoostedSMM's answer to an action it does not have
-                    if not last:
-                        continue
-                    raise await self._unsupported("cancel_status", action, "")
                 result = self._shape(
                     lambda p: parse_task_statuses(p, chunk, "cancel"), payload, action
                 )
@@ -561,14 +554,11 @@ class PanelClient:
         balance = await self.balance(key)
         learning = self._learning
         try:
-            payload = await self._call(key, UNKNOWN_ACTION, {}, write=False)
+            await self._call(key, UNKNOWN_ACTION, {}, write=False)
         except PanelRejected as exc:
             learning.unknown_answer = exc.message
         except PanelError:
             pass  # no clear answer: "unsupported" is recognised by its usual texts only
-        else:
-            if payload is None:
-                learning.unknown_answer = NULL_ANSWER
         services = await self.services(key)
         for fact, check in (
             ("multi_status", lambda: self._statuses(key, [PROBE_ID])),
@@ -650,8 +640,6 @@ class PanelClient:
                 await self._note(understood, **{fact: True})
                 return self._all_failed(chunk, exc.message)
             raise
-        if payload is None:  # BoostedSMM's answer to an action it does not have (B29, B30)
-            raise await self._unsupported(fact, action, "")
         try:
             result: dict[str, _T | ItemError] = dict(parse(payload))
             await self._note(understood, **{fact: True})
