@@ -287,9 +287,9 @@ async def browse(player: Player, category: str = FOLLOWERS_CATEGORY) -> list[flo
     return [
         await player.say("/order", "Choose a category"),
         await player.tap(category, "(page 1/"),
-        await player.tap(texts.BUTTON_NEXT, "(page 2/"),
-        await player.tap(texts.BUTTON_PREV, "(page 1/"),
-        await player.tap(texts.BUTTON_BACK, "Choose a category"),
+        await player.tap(texts.common.BUTTON_NEXT, "(page 2/"),
+        await player.tap(texts.common.BUTTON_PREV, "(page 1/"),
+        await player.tap(texts.common.button_back(), "Choose a category"),
     ]
 
 
@@ -463,10 +463,10 @@ async def menu_round(player: Player) -> list[float]:
     return [
         await player.say("/order", "Choose a category"),
         await player.tap("Category 01", "(page 1/"),
-        await player.tap(texts.BUTTON_NEXT, "(page 2/"),
-        await player.tap(texts.BUTTON_PREV, "(page 1/"),
+        await player.tap(texts.common.BUTTON_NEXT, "(page 2/"),
+        await player.tap(texts.common.BUTTON_PREV, "(page 1/"),
         await player.say("server 7 refill", "services match"),
-        await player.tap(texts.BUTTON_BACK, "Choose a category"),
+        await player.tap(texts.common.button_back(), "Choose a category"),
     ]
 
 
@@ -588,7 +588,7 @@ async def ordering(size: Size) -> Samples:
             await alone.say("https://instagram.com/alone", "quantity")
             await alone.say("1000", "Spread it")
             await alone.tap("All at once", "Check your order")
-            one_confirm = await alone.tap(texts.BUTTON_CONFIRM, "Order placed")
+            one_confirm = await alone.tap(texts.order.button_confirm(), "Order placed")
             await asyncio.sleep(0.5)  # anything the bot still sends after the receipt
             calls = st.telegram.chat_calls(since)
             chat_bound = sum(1 for _, p in calls if str(p.get("chat_id")) == str(alone.user_id))
@@ -601,7 +601,7 @@ async def ordering(size: Size) -> Samples:
             mark = st.telegram.mark()
             started = time.perf_counter()
             for player in crowd:
-                st.telegram.press_button(player.user_id, texts.BUTTON_CONFIRM)
+                st.telegram.press_button(player.user_id, texts.order.button_confirm())
             receipts = await asyncio.gather(
                 *(
                     st.telegram.wait_for_message(

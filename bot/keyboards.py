@@ -36,10 +36,10 @@ def page_nav(
         return []
     nav: list[Button] = []
     if page > 0:
-        nav.append((texts.BUTTON_PREV, page_data(page - 1)))
+        nav.append((texts.common.BUTTON_PREV, page_data(page - 1)))
     nav.append((f"{page + 1}/{count}", page_data(page)))
     if page < count - 1:
-        nav.append((texts.BUTTON_NEXT, page_data(page + 1)))
+        nav.append((texts.common.BUTTON_NEXT, page_data(page + 1)))
     return nav
 
 
@@ -82,14 +82,14 @@ def paginated(
 def main_menu() -> InlineKeyboardMarkup:
     return markup(
         [
-            [(texts.BUTTON_ORDER, callback.build("m", "order"))],
+            [(texts.common.button_order(), callback.build("m", "order"))],
             [
-                (texts.BUTTON_ORDERS, callback.build("m", "orders")),
-                (texts.BUTTON_BALANCE, callback.build("m", "balance")),
+                (texts.common.button_orders(), callback.build("m", "orders")),
+                (texts.common.button_balance(), callback.build("m", "balance")),
             ],
             [
-                (texts.BUTTON_KEY, callback.build("m", "key")),
-                (texts.BUTTON_HELP, callback.build("m", "help")),
+                (texts.common.button_key(), callback.build("m", "key")),
+                (texts.common.button_help(), callback.build("m", "help")),
             ],
         ]
     )

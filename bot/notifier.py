@@ -190,7 +190,7 @@ class StatusNotifier:
             # Told once; polling pauses until they connect the key again (/key).
             for user_id in polled.user_ids:
                 await repository.set_user_flags(user_id, key_rejected=True)
-                await _send_quietly(bot, user_id, texts.KEY_UNREADABLE)
+                await _send_quietly(bot, user_id, texts.key.key_unreadable())
             return
         work = await repository.open_work(polled.user_ids, FINAL_STATE_VALUES)
         panel = services.panel
@@ -213,7 +213,7 @@ class StatusNotifier:
             for user_id in polled.user_ids:
                 await repository.set_user_flags(user_id, key_rejected=True)
                 logger.info("User %s: the panel rejects their key; polling paused", user_id)
-                await _send_quietly(bot, user_id, texts.KEY_INVALID_NOW)
+                await _send_quietly(bot, user_id, texts.errors.key_invalid_now())
             return
         except PanelError as error:
             # Nothing is stored: the same rows are asked again next cycle.
@@ -353,7 +353,7 @@ def _task_changes(
 def _order_item(order: Order) -> PushItem[Announcement]:
     assert order.id is not None and order.status_raw is not None
     return PushItem(
-        texts.order_push(order, order.announced_status),
+        texts.pushes.order_push(order, order.announced_status),
         order.panel_order_id,
         callback.build("c", "open", order.id),
         Announcement(Order, order.id, order.status_raw, order.announced_status),
@@ -365,7 +365,7 @@ def _task_item(task: PanelTask, cards: Mapping[str, int]) -> PushItem[Announceme
     order_row = cards.get(task.panel_order_id)
     card = callback.build("c", "open", order_row) if order_row is not None else None
     return PushItem(
-        texts.task_push(task, task.announced_status),
+        texts.pushes.task_push(task, task.announced_status),
         task.panel_order_id,
         card,
         Announcement(PanelTask, task.id, task.status_raw, task.announced_status),

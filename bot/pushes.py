@@ -3,7 +3,8 @@
 Every message costs a second of that user's chat (Telegram's ~1 message/s per chat) and a
 thirtieth of the bot's whole second, so ten changes found in one cycle go out as one digest:
 every change named, in the order given, with a "📋 #id" button per order while buttons fit.
-One change alone reads and looks exactly as before (`texts.order_push` / `texts.task_push`
+One change alone reads and looks exactly as before (`texts.pushes.order_push` /
+`texts.pushes.task_push`
 with its "📦 Open order" button). Messages never exceed Telegram's 4096 characters.
 """
 
@@ -33,7 +34,7 @@ CARD_BUTTONS_PER_ROW = 3
 class PushItem(Generic[T]):
     """One owed announcement."""
 
-    text: str  # texts.order_push(...) or texts.task_push(...)
+    text: str  # texts.pushes.order_push(...) or texts.pushes.task_push(...)
     order_id: str | None  # the panel order it is about: names its card button
     card: str | None  # callback data opening that order's card; None: no button
     token: T  # whatever the caller needs to mark it announced once sent
@@ -58,7 +59,9 @@ def pack_pushes(
     current: list[PushItem[T]] = []
     for item in items:
         # The title's "(part/parts)" is measured at its widest, so numbering never overflows.
-        widest = texts.push_digest([i.text for i in [*current, item]], len(items), len(items))
+        widest = texts.pushes.push_digest(
+            [i.text for i in [*current, item]], len(items), len(items)
+        )
         if current and _length(widest) > limit:
             groups.append(current)
             current = []
@@ -68,7 +71,7 @@ def pack_pushes(
     count = len(groups)
     return [
         PushMessage(
-            texts.push_digest([i.text for i in group], part, count),
+            texts.pushes.push_digest([i.text for i in group], part, count),
             _card_buttons(group),
             tuple(i.token for i in group),
         )
@@ -77,7 +80,9 @@ def pack_pushes(
 
 
 def _single(item: PushItem[T]) -> PushMessage[T]:
-    markup = keyboards.markup([[(texts.BUTTON_ORDER_CARD, item.card)]]) if item.card else None
+    markup = (
+        keyboards.markup([[(texts.order.button_order_card(), item.card)]]) if item.card else None
+    )
     return PushMessage(item.text, markup, (item.token,))
 
 
@@ -86,7 +91,7 @@ def _card_buttons(group: Sequence[PushItem[T]]) -> InlineKeyboardMarkup | None:
     for item in group:
         if item.card and item.card not in cards and len(cards) < MAX_CARD_BUTTONS:
             cards[item.card] = item.order_id
-    buttons = [(texts.push_card_button(order_id), data) for data, order_id in cards.items()]
+    buttons = [(texts.pushes.push_card_button(order_id), data) for data, order_id in cards.items()]
     if not buttons:
         return None
     rows = [

@@ -60,7 +60,7 @@ async def delete_pasted_key(update: Update, warning: str) -> None:
         await message.delete()
     except TelegramError:
         logger.info("Could not delete a key-like message in chat %s", message.chat_id)
-        warning = texts.KEY_PASTED_NOT_DELETED
+        warning = texts.key.key_pasted_not_deleted()
     await reply(update, warning)
 
 
@@ -101,8 +101,8 @@ async def user_key(update: Update, context: Context) -> StoredKey | None:
     try:
         stored = await get_services(context).repository.get_api_key(user.id)
     except UnreadableKey:
-        await reply(update, texts.KEY_UNREADABLE)
+        await reply(update, texts.key.key_unreadable())
         return None
     if stored is None:
-        await reply(update, texts.NEED_KEY)
+        await reply(update, texts.common.need_key())
     return stored

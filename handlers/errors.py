@@ -31,30 +31,30 @@ async def expired_button(update: Update, context: Context) -> None:
     """Registered last: a button whose flow is finished or was forgotten (e.g. a restart)."""
     query = update.callback_query
     assert query is not None
-    await query.answer(texts.EXPIRED)
+    await query.answer(texts.common.expired())
     if query.message is not None and query.message.chat.type == ChatType.PRIVATE:
-        await reply(update, texts.EXPIRED_MESSAGE, keyboards.main_menu())
+        await reply(update, texts.common.expired_message(), keyboards.main_menu())
 
 
 async def cancel_outside_flow(update: Update, context: Context) -> None:
-    await reply(update, texts.NOTHING_TO_CANCEL)
+    await reply(update, texts.common.nothing_to_cancel())
 
 
 async def private_text(update: Update, context: Context) -> None:
-    await reply(update, texts.NOT_UNDERSTOOD, keyboards.main_menu())
+    await reply(update, texts.common.not_understood(), keyboards.main_menu())
 
 
 async def group_command(update: Update, context: Context) -> None:
     """Orders, balances and keys are private: in a group every command points to a private chat."""
-    await reply(update, texts.private_only(context.bot.username))
+    await reply(update, texts.common.private_only(context.bot.username))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    await reply(update, texts.UNKNOWN_COMMAND)
+    await reply(update, texts.common.unknown_command())
 
 
 async def other_message(update: Update, context: Context) -> None:
-    await reply(update, texts.NOT_UNDERSTOOD, keyboards.main_menu())
+    await reply(update, texts.common.not_understood(), keyboards.main_menu())
 
 
 async def error_handler(update: object, context: Context) -> None:
@@ -65,7 +65,7 @@ async def error_handler(update: object, context: Context) -> None:
         # Busy or failing database: nothing of that step was kept; the user tries again.
         logger.warning("An update could not be handled: the database is unavailable")
         if isinstance(update, Update) and update.effective_chat is not None:
-            await _tell_quietly(update, texts.STORAGE_BUSY)
+            await _tell_quietly(update, texts.common.storage_busy())
         return
     if error is None:
         return
@@ -80,7 +80,7 @@ async def error_handler(update: object, context: Context) -> None:
         return  # the user blocked the bot: nothing to tell them
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await update.effective_chat.send_message(texts.ERROR_GENERIC)
+            await update.effective_chat.send_message(texts.common.error_generic())
         except TelegramError:
             logger.warning("Could not tell the user about the error")
     admins = services.settings.admin_ids
@@ -88,7 +88,7 @@ async def error_handler(update: object, context: Context) -> None:
         return
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     minutes = round(services.error_reports.window / 60)
-    details = texts.operator_error_report(kind, trace, report.suppressed, minutes)
+    details = texts.common.operator_error_report(kind, trace, report.suppressed, minutes)
     for admin_id in admins:
         try:
             await context.bot.send_message(admin_id, details)

@@ -57,16 +57,18 @@ def is_private(update: Update) -> bool:
 async def ask_for_key(update: Update, context: Context) -> None:
     await answer_query(update)
     if not is_private(update):
-        await reply(update, texts.KEY_PRIVATE_ONLY)
+        await reply(update, texts.key.key_private_only())
         return
     user = update.effective_user
     assert user is not None and context.user_data is not None
     stored = await _current_key(context, user.id)
     markup = None
     if stored is not None:
-        markup = keyboards.markup([[(texts.BUTTON_KEY_REMOVE, callback.build("k", "remove"))]])
+        markup = keyboards.markup(
+            [[(texts.key.button_key_remove(), callback.build("k", "remove"))]]
+        )
     start_waiting_for_key(context)
-    await reply(update, texts.key_prompt(stored.masked if stored else None), markup)
+    await reply(update, texts.key.key_prompt(stored.masked if stored else None), markup)
 
 
 async def _current_key(context: Context, user_id: int) -> StoredKey | None:
@@ -87,22 +89,22 @@ async def receive_key(update: Update, context: Context) -> None:
     try:
         await message.delete()
     except TelegramError:
-        await reply(update, texts.KEY_NOT_DELETED)
+        await reply(update, texts.key.key_not_deleted())
     if not KEY_SHAPE.match(key):
-        await reply(update, texts.KEY_SHAPE)
+        await reply(update, texts.key.key_shape())
         return
     services = get_services(context)
-    checking = await reply(update, texts.KEY_CHECKING)
+    checking = await reply(update, texts.key.key_checking())
     try:
         balance = await services.interactive.balance(key)
     except InvalidKey as error:
-        await edit(checking, texts.key_rejected(error.message))
+        await edit(checking, texts.key.key_rejected(error.message))
         return
     except PanelUnavailable:
-        await edit(checking, texts.KEY_PANEL_DOWN)
+        await edit(checking, texts.key.key_panel_down())
         return
     except PanelError as error:
-        await edit(checking, texts.key_rejected(error.message))
+        await edit(checking, texts.key.key_rejected(error.message))
         return
     previous = await _current_key(context, user.id)
     if previous is not None and previous.key != key:
@@ -112,7 +114,7 @@ async def receive_key(update: Update, context: Context) -> None:
     assert stored is not None
     stop_waiting_for_key(context)
     logger.info("User %s connected a panel key", user.id)
-    await edit(checking, texts.key_connected(stored.masked, balance), keyboards.main_menu())
+    await edit(checking, texts.key.key_connected(stored.masked, balance), keyboards.main_menu())
 
 
 async def remove_key(update: Update, context: Context) -> None:
@@ -125,7 +127,7 @@ async def remove_key(update: Update, context: Context) -> None:
     if previous is not None:
         services.catalogue.forget(previous.key)
     removed = await services.repository.remove_api_key(user.id)
-    text = texts.KEY_REMOVED if removed else texts.KEY_NONE
+    text = texts.key.key_removed() if removed else texts.key.key_none()
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
         await edit(query.message, text)
@@ -151,7 +153,7 @@ async def secret_guard(update: Update, context: Context) -> None:
         return
     if not contains_api_key(text) and not await holds_users_key(context, user.id, text):
         return
-    warning = texts.KEY_PASTED if is_private(update) else texts.KEY_GROUP_DELETED
+    warning = texts.key.key_pasted() if is_private(update) else texts.key.key_group_deleted()
     await delete_pasted_key(update, warning)
     raise ApplicationHandlerStop
 
@@ -175,7 +177,7 @@ async def holds_users_key(context: Context, user_id: int, text: str) -> bool:
 async def edited_message(update: Update, context: Context) -> None:
     """Edits are not answers: an edited link must not become the answer to a later question."""
     if is_private(update):
-        await reply(update, texts.EDITS_IGNORED)
+        await reply(update, texts.common.edits_ignored())
     raise ApplicationHandlerStop
 
 
@@ -185,7 +187,7 @@ async def command_while_waiting(update: Update, context: Context) -> None:
         return
     message = update.effective_message
     if message is not None and (message.text or "").split("@")[0].split()[0] == "/cancel":
-        await reply(update, texts.CANCELLED_KEY)
+        await reply(update, texts.key.cancelled_key())
         raise ApplicationHandlerStop
 
 

@@ -166,7 +166,7 @@ async def _live_query(update: Update, context: Context) -> bool:
     assert query is not None
     message_id = query.message.message_id if query.message else None
     if message_id != _flow(context).message_id:
-        await waiting.answer(update, texts.EXPIRED)
+        await waiting.answer(update, texts.common.expired())
         return False
     await waiting.answer(update)
     return True
@@ -202,7 +202,7 @@ async def _catalogue(update: Update, context: Context) -> Catalogue | None:
 
 
 def _cancel_button() -> tuple[str, str]:
-    return (texts.BUTTON_CANCEL, callback.build(PREFIX, "x"))
+    return (texts.common.button_cancel(), callback.build(PREFIX, "x"))
 
 
 def _categories_view(
@@ -221,11 +221,11 @@ def _categories_view(
         lambda index: (catalogue.categories[index][:60], callback.build(PREFIX, "c", index, 0)),
     )
     pages = keyboards.pages(len(indexes), CATEGORIES_PER_PAGE)
-    return texts.categories_title(page, pages), markup
+    return texts.catalogue.categories_title(page, pages), markup
 
 
 def _service_item(service: Service) -> tuple[str, str]:
-    return texts.service_button(service), callback.build(PREFIX, "s", service.id)
+    return texts.catalogue.service_button(service), callback.build(PREFIX, "s", service.id)
 
 
 def _category_view(
@@ -239,11 +239,14 @@ def _category_view(
         page,
         SERVICES_PER_PAGE,
         lambda p: callback.build(PREFIX, "c", index, p),
-        [(texts.BUTTON_BACK, callback.build(PREFIX, "cats", back_page)), _cancel_button()],
+        [
+            (texts.common.button_back(), callback.build(PREFIX, "cats", back_page)),
+            _cancel_button(),
+        ],
         _service_item,
     )
     pages = keyboards.pages(len(services), SERVICES_PER_PAGE)
-    return texts.services_title(catalogue.categories[index], page, pages), markup
+    return texts.catalogue.services_title(catalogue.categories[index], page, pages), markup
 
 
 def _search_view(
@@ -252,18 +255,18 @@ def _search_view(
     found = _offered(catalogue.search(query), refused)
     if not found:
         _, markup = _categories_view(catalogue, 0, refused)
-        return texts.search_none(query), markup
+        return texts.catalogue.search_none(query), markup
     page = keyboards.clamp_page(page, len(found), SERVICES_PER_PAGE)
     markup = keyboards.paginated(
         found,
         page,
         SERVICES_PER_PAGE,
         lambda p: callback.build(PREFIX, "sr", p),
-        [(texts.BUTTON_BACK, callback.build(PREFIX, "cats", 0)), _cancel_button()],
+        [(texts.common.button_back(), callback.build(PREFIX, "cats", 0)), _cancel_button()],
         _service_item,
     )
     pages = keyboards.pages(len(found), SERVICES_PER_PAGE)
-    return texts.search_title(query, len(found), page, pages), markup
+    return texts.catalogue.search_title(query, len(found), page, pages), markup
 
 
 def _view(
@@ -299,7 +302,7 @@ async def start_order(update: Update, context: Context) -> int:
     if catalogue is None:
         return END
     if not catalogue.services:
-        await reply(update, texts.CATALOGUE_EMPTY)
+        await reply(update, texts.catalogue.catalogue_empty())
         return END
     text, markup = _view(catalogue, _flow(context), _refused(context))
     await _show(update, context, text, markup, in_place=False)
@@ -353,7 +356,9 @@ async def browse_other(update: Update, context: Context) -> int:
     if catalogue is None:
         return State.BROWSE
     text, markup = _view(catalogue, _flow(context), _refused(context))
-    await _show(update, context, f"{texts.BROWSE_EXPECTED}\n\n{text}", markup, in_place=False)
+    await _show(
+        update, context, f"{texts.order.browse_expected()}\n\n{text}", markup, in_place=False
+    )
     return State.BROWSE
 
 
@@ -367,7 +372,9 @@ async def service_button(update: Update, context: Context) -> int:
     service = catalogue.find(_data(update).arg(0))
     if service is None:
         text, markup = _categories_view(catalogue, 0, _refused(context))
-        await _show(update, context, f"{texts.SERVICE_GONE}\n\n{text}", markup, in_place=True)
+        await _show(
+            update, context, f"{texts.catalogue.service_gone()}\n\n{text}", markup, in_place=True
+        )
         return State.BROWSE
     return await _choose_service(update, context, service, in_place=True)
 
@@ -385,9 +392,9 @@ async def _choose_service(
         flow.view = ("cats", 0, 0)
         text, markup = _view(catalogue, flow, _refused(context))
         why = (
-            texts.panel_cannot_take(service.type, service.name)
+            texts.catalogue.panel_cannot_take(service.type, service.name)
             if refused
-            else texts.service_unsupported(service)
+            else texts.catalogue.service_unsupported(service)
         )
         message = f"{why}\n\n{text}"
         await _show(update, context, message, markup, in_place=in_place)
@@ -408,7 +415,7 @@ async def order_again(update: Update, context: Context) -> int:
     order_id = _data(update).int_arg(0, callback.ROW_ID)
     previous = await get_services(context).repository.get_order(order_id, user.id)
     if previous is None or not previous.service_id:
-        await reply(update, texts.ORDER_NOT_FOUND)
+        await reply(update, texts.orders.order_not_found())
         return END
     catalogue = await _catalogue(update, context)
     if catalogue is None:
@@ -419,7 +426,9 @@ async def order_again(update: Update, context: Context) -> int:
     fields = fields_for(service) if service is not None else None
     if service is None or fields is None:
         text, markup = _categories_view(catalogue, 0, _refused(context))
-        await _show(update, context, f"{texts.SERVICE_GONE}\n\n{text}", markup, in_place=False)
+        await _show(
+            update, context, f"{texts.catalogue.service_gone()}\n\n{text}", markup, in_place=False
+        )
         return State.BROWSE
     sent = json.loads(previous.fields_json)
     if any(spec.name == "dripfeed" for spec in fields):
@@ -451,7 +460,7 @@ async def order_again(update: Update, context: Context) -> int:
         else:
             break  # the service now asks for more: ask it
     if flow.current_field() is not None:
-        note = texts.invalid_input(problem) if problem is not None else None
+        note = texts.order.invalid_input(problem) if problem is not None else None
         return await _ask_next(update, context, in_place=False, problem=note)
     return await _show_summary(update, context, in_place=False)
 
@@ -464,14 +473,17 @@ def _field_markup(spec: FieldSpec, capabilities: Capabilities) -> Any:
     choices = field_choices(spec, capabilities)
     if choices:
         buttons = [
-            (texts.choice_label(spec.name, value), callback.build(PREFIX, "ch", spec.name, value))
+            (
+                texts.order.choice_label(spec.name, value),
+                callback.build(PREFIX, "ch", spec.name, value),
+            )
             for value in choices
         ]
         width = 5 if len(buttons) > 6 or spec.kind is not FieldKind.CHOICE else 2
         rows.extend(buttons[i : i + width] for i in range(0, len(buttons), width))
     if spec.optional:
-        rows.append([(texts.BUTTON_SKIP, callback.build(PREFIX, "skip", spec.name))])
-    rows.append([(texts.BUTTON_BACK, callback.build(PREFIX, "back")), _cancel_button()])
+        rows.append([(texts.order.button_skip(), callback.build(PREFIX, "skip", spec.name))])
+    rows.append([(texts.common.button_back(), callback.build(PREFIX, "back")), _cancel_button()])
     return keyboards.markup(rows)
 
 
@@ -479,11 +491,11 @@ def _prompt(flow: OrderFlow, spec: FieldSpec, capabilities: Capabilities) -> str
     assert flow.service is not None
     intervals = capabilities.dripfeed_intervals
     if not flow.history:  # the first question comes under the card of what was chosen
-        question = texts.field_prompt(
+        question = texts.order.field_prompt(
             spec, flow.service, flow.answers, with_name=False, intervals=intervals
         )
-        return f"{texts.service_card(flow.service, None)}\n\n{question}"
-    return texts.field_prompt(spec, flow.service, flow.answers, intervals=intervals)
+        return f"{texts.catalogue.service_card(flow.service, None)}\n\n{question}"
+    return texts.order.field_prompt(spec, flow.service, flow.answers, intervals=intervals)
 
 
 async def _ask_next(
@@ -504,7 +516,7 @@ async def _ask_next(
 
 async def _flow_closed(update: Update, context: Context) -> int:
     _end_flow(context)
-    await reply(update, texts.FLOW_CLOSED)
+    await reply(update, texts.order.flow_closed())
     return END
 
 
@@ -542,7 +554,7 @@ async def field_text(update: Update, context: Context) -> int:
         problem = error
     if problem is not None:
         return await _ask_next(
-            update, context, in_place=False, problem=texts.invalid_input(problem)
+            update, context, in_place=False, problem=texts.order.invalid_input(problem)
         )
     return await _ask_next(update, context, in_place=False)
 
@@ -550,7 +562,7 @@ async def field_text(update: Update, context: Context) -> int:
 def _choice_from_text(spec: FieldSpec, typed: str) -> str:
     typed = typed.strip().casefold()
     for value in spec.choices:
-        if typed in {value.casefold(), texts.choice_label(spec.name, value).casefold()}:
+        if typed in {value.casefold(), texts.order.choice_label(spec.name, value).casefold()}:
             return value
     raise InvalidInput("choose_button")
 
@@ -573,7 +585,7 @@ async def field_button(update: Update, context: Context) -> int | None:
     else:
         fits = fits and spec is not None and data.arg(1) in field_choices(spec, capabilities)
     if not fits:
-        await waiting.answer(update, texts.EXPIRED)
+        await waiting.answer(update, texts.common.expired())
         return None
     if not await _live_query(update, context):
         return None
@@ -592,7 +604,7 @@ async def field_button(update: Update, context: Context) -> int | None:
             problem = error
         if problem is not None:
             return await _ask_next(
-                update, context, in_place=True, problem=texts.invalid_input(problem)
+                update, context, in_place=True, problem=texts.order.invalid_input(problem)
             )
     return await _ask_next(update, context, in_place=True)
 
@@ -620,7 +632,9 @@ async def field_other(update: Update, context: Context) -> int:
     spec = flow.current_field() if flow.service else None
     if spec is None:
         return await _flow_closed(update, context)
-    problem = texts.EXPECT_BUTTON if spec.kind is FieldKind.CHOICE else texts.EXPECT_TEXT
+    problem = (
+        texts.order.expect_button() if spec.kind is FieldKind.CHOICE else texts.order.expect_text()
+    )
     return await _ask_next(update, context, in_place=False, problem=problem)
 
 
@@ -637,8 +651,8 @@ async def _balance(context: Context, key: str) -> Balance | None:
 def _summary_markup(draft_id: int) -> Any:
     return keyboards.markup(
         [
-            [(texts.BUTTON_CONFIRM, callback.build(PREFIX, "ok", draft_id))],
-            [(texts.BUTTON_CHANGE, callback.build(PREFIX, "edit")), _cancel_button()],
+            [(texts.order.button_confirm(), callback.build(PREFIX, "ok", draft_id))],
+            [(texts.order.button_change(), callback.build(PREFIX, "edit")), _cancel_button()],
         ]
     )
 
@@ -673,7 +687,7 @@ async def _show_summary(update: Update, context: Context, *, in_place: bool) -> 
             can_cancel=service.cancel,
         )
     )
-    flow.summary_text = texts.summary(
+    flow.summary_text = texts.order.summary(
         service,
         flow.answers,
         quantity,
@@ -701,7 +715,7 @@ async def change_order(update: Update, context: Context) -> int | None:
 async def summary_other(update: Update, context: Context, note: str | None = None) -> int:
     """Text, a photo or a command at the summary: say what is expected, show it again."""
     flow = _flow(context)
-    note = note or texts.SUMMARY_EXPECTED
+    note = note or texts.order.summary_expected()
     if flow.draft_id is None:  # after a refusal only Change and Cancel are left
         await _show(update, context, note, _rejected_markup(), in_place=False)
     else:
@@ -730,11 +744,11 @@ async def confirm(update: Update, context: Context) -> int | None:
         existing = await repository.get_order(draft_id, user.id)
         placement = existing.placement if existing is not None else None
         if placement == Placement.PLACING:
-            await waiting.answer(update, texts.ALREADY_PLACING)
+            await waiting.answer(update, texts.order.already_placing())
         elif placement in {Placement.PLACED, Placement.REJECTED, Placement.UNKNOWN}:
-            await waiting.answer(update, texts.ALREADY_DONE, alert=True)
+            await waiting.answer(update, texts.order.already_done(), alert=True)
         else:
-            await waiting.answer(update, texts.EXPIRED)
+            await waiting.answer(update, texts.common.expired())
         return None
     message = query.message if isinstance(query.message, Message) else None
     sent = False
@@ -745,13 +759,13 @@ async def confirm(update: Update, context: Context) -> int | None:
             stored = None
         if stored is None:
             await record_outcome(repository, draft_id, Placement.ABANDONED)
-            await edit(message, texts.NEED_KEY)
+            await edit(message, texts.common.need_key())
             _end_flow(context)
             return END
         sent = True  # from here on the request may reach the panel
         panel_id = await waiting.call(
             services.interactive.add(stored.key, order.service_id, json.loads(order.fields_json)),
-            texts.PLACING,
+            texts.order.placing(),
         )
     # Each outcome is told first, then recorded (retried through a busy database): the user
     # must never read "try again" about an order the panel may have. Their next update waits
@@ -759,18 +773,20 @@ async def confirm(update: Update, context: Context) -> int | None:
     except OutcomeUnknown:
         logger.warning("Order %s: outcome unknown after sending add", draft_id)
         _end_flow(context)
-        await _tell_result(update, message, texts.outcome_unknown(), _after_markup())
+        await _tell_result(update, message, texts.order.outcome_unknown(), _after_markup())
         await record_outcome(repository, draft_id, Placement.UNKNOWN)
         return END
     except PanelUnavailable:
         # Certainly not received (the client says "unavailable" for add only then): the same
         # draft can be confirmed again.
-        await _tell_result(update, message, texts.NOT_PLACED_TRY_AGAIN, _summary_markup(draft_id))
+        await _tell_result(
+            update, message, texts.order.not_placed_try_again(), _summary_markup(draft_id)
+        )
         await record_outcome(repository, draft_id, Placement.DRAFT)
         return State.SUMMARY
     except PanelError as error:
         _flow(context).draft_id = None
-        refusal = texts.rejected(error.message)
+        refusal = texts.order.rejected(error.message)
         if isinstance(error, BadLink) and "link" not in json.loads(order.fields_json):
             # A form without a link refused as a bad link (SmartPanel's subscriptions, S11):
             # the panel cannot take this type through its API; it is not offered again.
@@ -778,7 +794,7 @@ async def confirm(update: Update, context: Context) -> int | None:
             await services.panel.note_refused_type(
                 service_type.value, "a form without a link was refused as a bad link"
             )
-            refusal = texts.panel_cannot_take(service_type, order.service_name or "")
+            refusal = texts.catalogue.panel_cannot_take(service_type, order.service_name or "")
         await _tell_result(update, message, refusal, _rejected_markup())
         await record_outcome(repository, draft_id, Placement.REJECTED, error=error.message)
         return State.SUMMARY
@@ -790,7 +806,7 @@ async def confirm(update: Update, context: Context) -> int | None:
     _end_flow(context)
     await waiting.settle(update)
     # The order exists at the panel: the user learns its id first, whatever happens next.
-    receipt = texts.placed(
+    receipt = texts.order.placed(
         panel_id,
         order.service_name,
         order.price or Decimal(0),
@@ -820,15 +836,15 @@ async def _tell_result(update: Update, message: Message | None, text: str, marku
 
 
 def _after_markup(order_id: int | None = None) -> Any:
-    rows = [[(texts.BUTTON_NEW_ORDER, callback.build("m", "order"))]]
+    rows = [[(texts.order.button_new_order(), callback.build("m", "order"))]]
     if order_id is not None:
-        rows.insert(0, [(texts.BUTTON_ORDER_CARD, callback.build("c", "open", order_id))])
+        rows.insert(0, [(texts.order.button_order_card(), callback.build("c", "open", order_id))])
     return keyboards.markup(rows)
 
 
 def _rejected_markup() -> Any:
     return keyboards.markup(
-        [[(texts.BUTTON_CHANGE, callback.build(PREFIX, "edit")), _cancel_button()]]
+        [[(texts.order.button_change(), callback.build(PREFIX, "edit")), _cancel_button()]]
     )
 
 
@@ -841,12 +857,12 @@ async def cancel(update: Update, context: Context) -> int:
     if query is not None:
         await waiting.answer(update)
         if isinstance(query.message, Message):
-            await edit(query.message, texts.CANCELLED)
+            await edit(query.message, texts.order.cancelled())
             return END
     chat = update.effective_chat
     if flow is not None and chat is not None:
         await drop_buttons(context, chat.id, flow.message_id)
-    await reply(update, texts.CANCELLED)
+    await reply(update, texts.order.cancelled())
     return END
 
 
@@ -867,14 +883,14 @@ async def command_in_flow(update: Update, context: Context) -> int | None:
     if flow.service is None:
         return await browse_other(update, context)
     if flow.current_field() is None:
-        return await summary_other(update, context, texts.IN_FLOW_COMMAND)
-    return await _ask_next(update, context, in_place=False, problem=texts.IN_FLOW_COMMAND)
+        return await summary_other(update, context, texts.order.in_flow_command())
+    return await _ask_next(update, context, in_place=False, problem=texts.order.in_flow_command())
 
 
 async def stale_button(update: Update, context: Context) -> None:
     """A button of an earlier step, or unknown data, while an order is open: the live
     question stays as it is."""
-    await waiting.answer(update, texts.EXPIRED)
+    await waiting.answer(update, texts.common.expired())
 
 
 async def timed_out(update: object, context: Context) -> None:
@@ -883,7 +899,7 @@ async def timed_out(update: object, context: Context) -> None:
         chat_id = update.effective_chat.id
         if flow is not None:
             await drop_buttons(context, chat_id, flow.message_id)
-        await context.bot.send_message(chat_id, texts.TIMED_OUT)
+        await context.bot.send_message(chat_id, texts.order.timed_out())
 
 
 def build_conversation(settings: Settings) -> ConversationHandler[Context]:

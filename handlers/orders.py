@@ -75,7 +75,7 @@ async def list_orders(update: Update, context: Context) -> None:
     orders = await repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
     pages = keyboards.pages(total, ORDERS_PER_PAGE)
     items = [
-        (texts.order_button(o), callback.build(PREFIX, "open", o.id, "l"))
+        (texts.orders.order_button(o), callback.build(PREFIX, "open", o.id, "l"))
         for o in orders
         if o.panel_order_id is not None
     ]
@@ -85,9 +85,9 @@ async def list_orders(update: Update, context: Context) -> None:
         total,
         ORDERS_PER_PAGE,
         lambda p: callback.build(PREFIX, "list", p),
-        [(texts.BUTTON_NEW_ORDER, callback.build("m", "order"))],
+        [(texts.order.button_new_order(), callback.build("m", "order"))],
     )
-    text = texts.orders_list(orders, page, pages)
+    text = texts.orders.orders_list(orders, page, pages)
     message = _query_message(update)
     if data is not None and data.action == "list" and message is not None:
         await edit(message, text, markup)
@@ -104,21 +104,25 @@ def _card_markup(
     order: Order, has_open_refill: bool, has_open_cancel: bool, capabilities: Capabilities
 ) -> Any:
     assert order.id is not None
-    rows = [[(texts.BUTTON_REFRESH, callback.build(PREFIX, "ref", order.id))]]
+    rows = [[(texts.orders.button_refresh(), callback.build(PREFIX, "ref", order.id))]]
     actions = []
     refill = capabilities.refill is not False and order.can_refill is not False
     if refill and order.status in REFILLABLE_STATES and not has_open_refill:
-        actions.append((texts.BUTTON_REFILL, callback.build(PREFIX, "rf", order.id)))
+        actions.append((texts.orders.button_refill(), callback.build(PREFIX, "rf", order.id)))
     cancel = capabilities.cancel is not False and order.can_cancel
     if cancel and order.status not in FINAL_STATE_VALUES and not has_open_cancel:
-        actions.append((texts.BUTTON_CANCEL_ORDER, callback.build(PREFIX, "cx", order.id)))
+        actions.append(
+            (texts.orders.button_cancel_order(), callback.build(PREFIX, "cx", order.id))
+        )
     if actions:
         rows.append(actions)
     if order.service_id:
-        rows.append([(texts.BUTTON_ORDER_AGAIN, callback.build(PREFIX, "again", order.id))])
+        rows.append(
+            [(texts.orders.button_order_again(), callback.build(PREFIX, "again", order.id))]
+        )
     if order.placement == Placement.TRACKED:
-        rows.append([(texts.BUTTON_UNTRACK, callback.build(PREFIX, "untrack", order.id))])
-    rows.append([(texts.BUTTON_BACK, callback.build(PREFIX, "list", 0))])
+        rows.append([(texts.orders.button_untrack(), callback.build(PREFIX, "untrack", order.id))])
+    rows.append([(texts.common.button_back(), callback.build(PREFIX, "list", 0))])
     return keyboards.markup(rows)
 
 
@@ -129,7 +133,7 @@ async def _show_card(update: Update, context: Context, order: Order, *, in_place
     panel_id = order.panel_order_id or ""
     has_refill = await _task_under_way(context, order.user_id, panel_id, TaskKind.REFILL)
     has_cancel = await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL)
-    text = texts.order_card(order, tasks)
+    text = texts.orders.order_card(order, tasks)
     markup = _card_markup(order, has_refill, has_cancel, _capabilities(context))
     message = _query_message(update)
     if in_place and message is not None:
@@ -146,7 +150,7 @@ async def _order_from_button(update: Update, context: Context) -> Order | None:
         data.int_arg(0, callback.ROW_ID), _user_id(update)
     )
     if order is None or order.panel_order_id is None:
-        await waiting.answer(update, texts.ORDER_NOT_FOUND, alert=True)
+        await waiting.answer(update, texts.orders.order_not_found(), alert=True)
         return None
     return order
 
@@ -173,7 +177,7 @@ async def refresh_card(update: Update, context: Context) -> None:
     try:
         status = await waiting.call(panel.status(stored.key, order.panel_order_id or ""))
     except OrderNotFound:
-        await waiting.reply(update, texts.PANEL_FORGOT_ORDER)
+        await waiting.reply(update, texts.orders.panel_forgot_order())
         return
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
@@ -204,17 +208,17 @@ async def refill_button(update: Update, context: Context) -> None:
     if order is None:
         return
     if _capabilities(context).refill is False:  # a button drawn before the panel was known
-        await waiting.answer(update, texts.REFILL_UNSUPPORTED, alert=True)
+        await waiting.answer(update, texts.orders.refill_unsupported(), alert=True)
         return
     if await _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
-        await waiting.answer(update, texts.REFILL_UNDER_WAY, alert=True)
+        await waiting.answer(update, texts.orders.refill_under_way(), alert=True)
         return
     if order.can_refill is False or order.status not in REFILLABLE_STATES:
-        await waiting.answer(update, texts.REFILL_NOT_ALLOWED, alert=True)
+        await waiting.answer(update, texts.orders.refill_not_allowed(), alert=True)
         return
     lines = await _request_refills(update, context, [order.panel_order_id or ""])
     if lines:
-        await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, lines))
+        await waiting.reply_all(update, texts.orders.id_report(texts.orders.refill_title(), lines))
         await _show_card(update, context, order, in_place=True)
 
 
@@ -229,27 +233,29 @@ async def _task_under_way(context: Context, user_id: int, panel_order_id: str, k
 async def refill_command(update: Update, context: Context) -> None:
     ids, problems = _parse_ids(context.args or [])
     if not ids and not problems:
-        await reply(update, texts.REFILL_USAGE)
+        await reply(update, texts.orders.refill_usage())
         return
     if len(ids) > MAX_IDS:
-        await reply(update, texts.TOO_MANY_IDS)
+        await reply(update, texts.orders.too_many_ids(100))
         return
     if _capabilities(context).refill is False:
-        await reply(update, texts.REFILL_UNSUPPORTED)
+        await reply(update, texts.orders.refill_unsupported())
         return
     repository = get_services(context).repository
     allowed = []
     for order_id in ids:
         known = await repository.find_order(_user_id(update), order_id)
         if known is not None and known.can_refill is False:
-            problems.append((order_id, texts.REFILL_NOT_ALLOWED))
+            problems.append((order_id, texts.orders.refill_not_allowed()))
         elif await _task_under_way(context, _user_id(update), order_id, TaskKind.REFILL):
-            problems.append((order_id, texts.REFILL_UNDER_WAY))
+            problems.append((order_id, texts.orders.refill_under_way()))
         else:
             allowed.append(order_id)
     lines = await _request_refills(update, context, allowed) if allowed else []
     if lines is not None:
-        await waiting.reply_all(update, texts.id_report(texts.REFILL_TITLE, problems + lines))
+        await waiting.reply_all(
+            update, texts.orders.id_report(texts.orders.refill_title(), problems + lines)
+        )
 
 
 async def _request_refills(
@@ -266,17 +272,22 @@ async def _request_refills(
         # It may have reached the panel: record it so that repeating it sends nothing.
         for order_id in order_ids:
             await record_task(
-                services.repository, TaskKind.REFILL, stored.user_id, order_id, None, texts.UNCLEAR
+                services.repository,
+                TaskKind.REFILL,
+                stored.user_id,
+                order_id,
+                None,
+                texts.orders.unclear(),
             )
-        await waiting.reply(update, texts.REFILL_UNCLEAR)
+        await waiting.reply(update, texts.orders.refill_unclear())
         return None
     except PanelUnavailable:
         # Nothing reached the panel, or it broke on the request (BoostedSMM's 500, B24):
         # nothing is recorded; the customer asks again when they like.
-        await waiting.reply(update, texts.REFILL_NOT_NOW)
+        await waiting.reply(update, texts.orders.refill_not_now())
         return None
     except ActionUnsupported:  # SmartPanel's "This action is Invalid" (S33), learned by the client
-        await waiting.reply(update, texts.REFILL_UNSUPPORTED)
+        await waiting.reply(update, texts.orders.refill_unsupported())
         return None
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
@@ -291,12 +302,12 @@ async def _request_refills(
                 stored.user_id,
                 order_id,
                 result.refill_id,
-                "Pending" if result.refill_id else texts.REQUESTED,
+                "Pending" if result.refill_id else texts.orders.requested(),
             )
-            lines.append((order_id, texts.refill_requested(result.refill_id)))
+            lines.append((order_id, texts.orders.refill_requested(result.refill_id)))
         else:
-            message = result.message if isinstance(result, ItemError) else texts.NOT_FOUND
-            lines.append((order_id, texts.item_error_line(message)))
+            message = result.message if isinstance(result, ItemError) else texts.orders.not_found()
+            lines.append((order_id, texts.errors.item_error_line(message)))
     return lines
 
 
@@ -308,13 +319,13 @@ async def cancel_button(update: Update, context: Context) -> None:
     repository = get_services(context).repository
     panel_id = order.panel_order_id or ""
     if _capabilities(context).cancel is False:  # a button drawn before the panel was known
-        await waiting.answer(update, texts.CANCEL_UNSUPPORTED, alert=True)
+        await waiting.answer(update, texts.orders.cancel_unsupported(), alert=True)
         return
     if await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
-        await waiting.answer(update, texts.CANCEL_ALREADY, alert=True)
+        await waiting.answer(update, texts.orders.cancel_already(), alert=True)
         return
     if not order.can_cancel or order.status in FINAL_STATE_VALUES:
-        await waiting.answer(update, texts.CANCEL_NOT_ALLOWED, alert=True)
+        await waiting.answer(update, texts.orders.cancel_not_allowed(), alert=True)
         return
     stored = await user_key(update, context)
     if stored is None:
@@ -326,15 +337,15 @@ async def cancel_button(update: Update, context: Context) -> None:
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
         await record_task(
-            repository, TaskKind.CANCEL, order.user_id, panel_id, None, texts.UNCLEAR
+            repository, TaskKind.CANCEL, order.user_id, panel_id, None, texts.orders.unclear()
         )
-        await waiting.reply(update, texts.CANCEL_UNCLEAR)
+        await waiting.reply(update, texts.orders.cancel_unclear())
         return
     except PanelUnavailable:
-        await waiting.reply(update, texts.CANCEL_NOT_NOW)
+        await waiting.reply(update, texts.orders.cancel_not_now())
         return
     except ActionUnsupported:  # SmartPanel (S37), BoostedSMM's `null` (B29)
-        await waiting.reply(update, texts.CANCEL_UNSUPPORTED)
+        await waiting.reply(update, texts.orders.cancel_unsupported())
         return
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
@@ -347,13 +358,13 @@ async def cancel_button(update: Update, context: Context) -> None:
             order.user_id,
             panel_id,
             result.cancel_id,
-            "Pending" if result.cancel_id else texts.REQUESTED,
+            "Pending" if result.cancel_id else texts.orders.requested(),
         )
-        await waiting.reply(update, texts.cancel_requested(result.cancel_id))
+        await waiting.reply(update, texts.orders.cancel_requested(result.cancel_id))
         await _show_card(update, context, order, in_place=True)
     else:
-        message = result.message if isinstance(result, ItemError) else texts.NOT_FOUND
-        await waiting.reply(update, texts.panel_said(message))
+        message = result.message if isinstance(result, ItemError) else texts.orders.not_found()
+        await waiting.reply(update, texts.errors.panel_said(message))
 
 
 # --- /status and tracking ----------------------------------------------------------------------
@@ -371,7 +382,7 @@ def _parse_ids(args: list[str], limit: int = MAX_IDS) -> tuple[list[str], list[t
             if token not in ids:
                 ids.append(token)
         else:
-            problems.append((token[:40], texts.item_error_line(texts.NOT_AN_ID)))
+            problems.append((token[:40], texts.errors.item_error_line(texts.orders.not_an_id())))
     return ids, problems
 
 
@@ -381,13 +392,15 @@ async def status_command(update: Update, context: Context) -> None:
     and those placed on the panel's website tracked from now on — in one step."""
     ids, problems = _parse_ids(context.args or [], MAX_STATUS_IDS)
     if not ids and not problems:
-        await reply(update, texts.STATUS_USAGE)
+        await reply(update, texts.orders.status_usage())
         return
     if len(ids) > MAX_STATUS_IDS:
-        await reply(update, texts.too_many_ids(MAX_STATUS_IDS))
+        await reply(update, texts.orders.too_many_ids(MAX_STATUS_IDS))
         return
     if not ids:
-        await waiting.reply_all(update, texts.id_report(texts.STATUS_TITLE, problems))
+        await waiting.reply_all(
+            update, texts.orders.id_report(texts.orders.status_title(), problems)
+        )
         return
     stored = await user_key(update, context)
     if stored is None:
@@ -400,22 +413,22 @@ async def status_command(update: Update, context: Context) -> None:
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
         return
-    footer = texts.now_tracking(len(check.newly_tracked)) if check.newly_tracked else ""
+    footer = texts.orders.now_tracking(len(check.newly_tracked)) if check.newly_tracked else ""
     if len(ids) + len(problems) > LINE_PER_ID_UP_TO:
         found = [
             (order_id, result if isinstance(result, OrderStatus) else None)
             for order_id, result in check.results.items()
         ]
-        report = texts.status_groups(texts.STATUS_TITLE, found, footer)
+        report = texts.orders.status_groups(texts.orders.status_title(), found, footer)
     else:
         lines = list(problems)
         for order_id, result in check.results.items():
             if isinstance(result, OrderStatus):
                 known = check.orders.get(order_id)
-                lines.append((order_id, texts.status_line(result, known)))
+                lines.append((order_id, texts.orders.status_line(result, known)))
             else:
-                lines.append((order_id, texts.item_error_line(texts.NOT_FOUND)))
-        report = texts.id_report(texts.STATUS_TITLE, lines)
+                lines.append((order_id, texts.errors.item_error_line(texts.orders.not_found())))
+        report = texts.orders.id_report(texts.orders.status_title(), lines)
         if footer:
             report[-1] += f"\n\n{footer}"
     await waiting.reply_all(update, report)
@@ -440,9 +453,9 @@ async def track_button(update: Update, context: Context) -> None:
         return
     order = check.orders.get(order_id)
     if order is None:
-        await waiting.reply(update, texts.ORDER_NOT_FOUND)
+        await waiting.reply(update, texts.orders.order_not_found())
         return
-    await waiting.reply(update, texts.TRACKED)
+    await waiting.reply(update, texts.orders.tracked())
     await _show_card(update, context, order, in_place=False)
 
 
@@ -453,7 +466,7 @@ async def untrack_button(update: Update, context: Context) -> None:
     assert order.id is not None
     await answer_query(update)
     if await get_services(context).repository.untrack_order(order.id, order.user_id):
-        await edit(_query_message(update), texts.untracked(order.panel_order_id))
+        await edit(_query_message(update), texts.orders.untracked(order.panel_order_id))
 
 
 # --- /notify -----------------------------------------------------------------------------------
@@ -463,7 +476,7 @@ async def toggle_notify(update: Update, context: Context) -> None:
     repository = get_services(context).repository
     user = await repository.touch_user(_user_id(update))
     await repository.set_user_flags(user.telegram_id, notify=not user.notify)
-    await reply(update, texts.notify_state(not user.notify))
+    await reply(update, texts.pushes.notify_state(not user.notify))
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:

@@ -24,15 +24,15 @@ async def start(update: Update, context: Context) -> None:
     stored = await repository.touch_user(user.id, user.language_code)
     has_key = stored.api_key_encrypted is not None
     if has_key:
-        await reply(update, texts.welcome(user.first_name, True), keyboards.main_menu())
+        await reply(update, texts.common.welcome(user.first_name, True), keyboards.main_menu())
         return
-    await reply(update, texts.welcome(user.first_name, False))
+    await reply(update, texts.common.welcome(user.first_name, False))
     await key_flow.ask_for_key(update, context)
 
 
 async def help_command(update: Update, context: Context) -> None:
     await answer_query(update)
-    await reply(update, texts.help_text(), keyboards.main_menu())
+    await reply(update, texts.common.help_text(), keyboards.main_menu())
 
 
 @waiting.patient
@@ -45,7 +45,7 @@ async def balance(update: Update, context: Context) -> None:
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
     else:
-        await waiting.reply(update, texts.balance_text(result))
+        await waiting.reply(update, texts.common.balance_text(result))
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:

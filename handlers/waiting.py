@@ -95,7 +95,7 @@ async def settle(update: Update) -> None:
             logger.info("Could not answer a tap: %s", error)
 
 
-async def call(awaitable: Awaitable[_T], hint: str = texts.ASKING_PANEL) -> _T:
+async def call(awaitable: Awaitable[_T], hint: str = texts.common.asking_panel()) -> _T:
     """Await a panel call, showing `hint` (⏳…) if it takes longer than PATIENCE_SECONDS.
     Showing it never disturbs the call: a failure to show it is only logged."""
     task = asyncio.ensure_future(awaitable)
@@ -132,7 +132,7 @@ async def reply_all(update: Update, messages: list[str]) -> None:
 
 
 async def tell_panel_error(update: Update, error: PanelError) -> None:
-    await reply(update, texts.panel_error(error))
+    await reply(update, texts.errors.panel_error(error))
 
 
 async def _show(wait: _Wait, hint: str) -> None:

@@ -105,12 +105,12 @@ async def test_forged_button_data_is_answered_expired_and_never_an_error(
         menu = await customer.say("/start", "What would you like to do")
         for data in FORGED_OUTSIDE_A_FLOW:
             answer = await customer.press(menu, data)
-            assert answer.get("text") == texts.EXPIRED, data
+            assert answer.get("text") == texts.common.expired(), data
         browsing = await customer.say("/order", "Choose a category")
         for data in FORGED_INSIDE_THE_ORDER_FLOW:
             answer = await customer.press(browsing, data)
-            assert answer.get("text") == texts.EXPIRED, data
+            assert answer.get("text") == texts.common.expired(), data
         await customer.tap("Instagram Followers", "Instagram Followers")  # the flow goes on
     assert telegram.messages(OPERATOR) == []
-    assert not any(texts.ERROR_GENERIC in m.text for m in telegram.messages(USER))
+    assert not any(texts.common.error_generic() in m.text for m in telegram.messages(USER))
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

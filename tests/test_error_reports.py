@@ -71,11 +71,11 @@ def test_the_kind_is_the_type_and_the_innermost_place_in_our_code() -> None:
 
 
 def test_the_report_text_escapes_and_counts() -> None:
-    text = texts.operator_error_report("E at <x>", "Traceback <b>&", 4, 10)
+    text = texts.common.operator_error_report("E at <x>", "Traceback <b>&", 4, 10)
     assert "&lt;x&gt;" in text
     assert "&lt;b&gt;&amp;" in text
     assert "4 more of this kind" in text
-    assert "more of this kind" not in texts.operator_error_report("E", "t", 0, 10)
+    assert "more of this kind" not in texts.common.operator_error_report("E", "t", 0, 10)
 
 
 async def test_many_errors_reach_the_operators_as_one_report_per_kind(
@@ -92,7 +92,10 @@ async def test_many_errors_reach_the_operators_as_one_report_per_kind(
         for _ in range(presses):
             telegram.press(USER, menu.message_id, "m:help")
         await telegram.wait_for(
-            lambda: sum(texts.ERROR_GENERIC in m.text for m in telegram.messages(USER)) == presses
+            lambda: (
+                sum(texts.common.error_generic() in m.text for m in telegram.messages(USER))
+                == presses
+            )
         )
         # Another kind of error is reported on its own; once it is there, every earlier
         # error of this user has been handled (one user's updates run in order).

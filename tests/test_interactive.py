@@ -58,9 +58,9 @@ async def test_hung_panel_on_balance_command_says_not_answering(
 ) -> None:
     panel.delays["balance"] = HUNG
     answer = await customer.say("/balance", NOT_ANSWERING)
-    assert answer.text == texts.panel_unavailable()
+    assert answer.text == texts.common.panel_unavailable()
     # The ⏳ shown meanwhile became that answer: no "asking" message is left behind.
-    assert texts.ASKING_PANEL not in [m.text for m in telegram.messages(customer.user_id)]
+    assert texts.common.asking_panel() not in [m.text for m in telegram.messages(customer.user_id)]
 
 
 async def test_hung_panel_on_balance_button_says_not_answering(
@@ -68,10 +68,10 @@ async def test_hung_panel_on_balance_button_says_not_answering(
 ) -> None:
     panel.delays["balance"] = HUNG
     mark = telegram.mark()
-    query = telegram.press_button(customer.user_id, texts.BUTTON_BALANCE)
+    query = telegram.press_button(customer.user_id, texts.common.button_balance())
     await telegram.wait_for_message(customer.user_id, NOT_ANSWERING, after=mark)
     # The tap was answered once, with the ⏳ (its toast), and nothing else was sent.
-    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.ASKING_PANEL]
+    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.common.asking_panel()]
 
 
 async def test_slow_balance_command_shows_hourglass_then_the_answer_in_its_place(
@@ -81,7 +81,7 @@ async def test_slow_balance_command_shows_hourglass_then_the_answer_in_its_place
     before = len(telegram.calls_of("sendMessage"))
     answer = await customer.say("/balance", "Balance: <b>100")
     sent = [call["text"] for call in telegram.calls_of("sendMessage")[before:]]
-    assert sent == [texts.ASKING_PANEL]  # the ⏳ first, then edited into the balance
+    assert sent == [texts.common.asking_panel()]  # the ⏳ first, then edited into the balance
     assert answer.edited
     assert customer.last().message_id == answer.message_id
 
@@ -91,21 +91,21 @@ async def test_slow_balance_button_answers_the_tap_with_hourglass(
 ) -> None:
     panel.delays["balance"] = SLOW
     mark = telegram.mark()
-    query = telegram.press_button(customer.user_id, texts.BUTTON_BALANCE)
+    query = telegram.press_button(customer.user_id, texts.common.button_balance())
     await telegram.wait_for_message(customer.user_id, "Balance: <b>100", after=mark)
-    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.ASKING_PANEL]
+    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.common.asking_panel()]
 
 
 async def test_quick_panel_shows_no_hourglass(
     customer: Customer, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
     mark = telegram.mark()
-    query = telegram.press_button(customer.user_id, texts.BUTTON_BALANCE)
+    query = telegram.press_button(customer.user_id, texts.common.button_balance())
     await telegram.wait_for_message(customer.user_id, "Balance: <b>100", after=mark)
     await telegram.wait_for(lambda: answers_of(telegram, query))
     assert [a.get("text") for a in answers_of(telegram, query)] == [None]
     await customer.say("/balance", "Balance: <b>100")
-    assert texts.ASKING_PANEL not in telegram.all_text()
+    assert texts.common.asking_panel() not in telegram.all_text()
 
 
 async def test_slow_catalogue_on_order_shows_hourglass_then_the_categories(
@@ -115,7 +115,7 @@ async def test_slow_catalogue_on_order_shows_hourglass_then_the_categories(
     before = len(telegram.calls_of("sendMessage"))
     menu = await customer.say("/order", "Choose a category")
     sent = [call["text"] for call in telegram.calls_of("sendMessage")[before:]]
-    assert sent == [texts.ASKING_PANEL]
+    assert sent == [texts.common.asking_panel()]
     assert "Instagram Followers" in customer.labels(menu)
     # Browsing on: the list is the live message, its buttons work.
     page = await customer.tap("Instagram Followers", "Instagram Followers")
@@ -130,7 +130,7 @@ async def test_slow_status_shows_hourglass_then_the_report(
     before = len(telegram.calls_of("sendMessage"))
     answer = await customer.say(f"/status {website}", "Order status")
     assert [call["text"] for call in telegram.calls_of("sendMessage")[before:]] == [
-        texts.ASKING_PANEL
+        texts.common.asking_panel()
     ]
     assert "In progress" in answer.text
     assert "Now tracking 1 order" in answer.plain
@@ -147,7 +147,7 @@ async def test_hung_panel_on_refresh_says_not_answering(
     mark = telegram.mark()
     query = telegram.press_button(customer.user_id, "Refresh")
     await telegram.wait_for_message(customer.user_id, NOT_ANSWERING, after=mark)
-    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.ASKING_PANEL]
+    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.common.asking_panel()]
     assert customer.labels(card)  # the card stays as it was, buttons and all
     assert (
         panel.count("status") == 2
@@ -166,5 +166,5 @@ async def test_hung_panel_on_confirm_is_outcome_unknown_and_never_repeated(
     query = telegram.press_button(customer.user_id, "Confirm")
     answer = await telegram.wait_for_message(customer.user_id, "couldn't confirm", after=mark)
     assert "not</b> place it again" in answer.text
-    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.PLACING]
+    assert [a.get("text") for a in answers_of(telegram, query)] == [texts.order.placing()]
     assert panel.count("add") == 1

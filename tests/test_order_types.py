@@ -26,7 +26,7 @@ IG = "https://instagram.com/p/C0ffee"
 TG = "https://t.me/mychannel"
 WEB = "https://example.com/landing"
 
-# What each question contains (bot/texts.py FIELD_PROMPTS), to wait for the next one.
+# What each question contains (bot/texts/order.py FIELD_PROMPTS), to wait for the next one.
 LINK_Q = "Send the <b>link</b>"
 QUANTITY_Q = "Send the <b>quantity</b>"
 DRIPFEED_Q = "<b>spread over time</b>"
@@ -758,7 +758,9 @@ async def test_packages_and_comments_are_placed_on_every_dialect(
     # The summary's price is what the panel charges: BoostedSMM prices packages per 1000.
     per_thousand = panel.dialect == "boostedsmm" and name != "custom-comments"
     expected = walk.charge / 1000 if per_thousand else walk.charge
-    assert (price(texts.money(expected)) if per_thousand else walk.price) in summary.text
+    assert (
+        price(texts.formatting.money(expected)) if per_thousand else walk.price
+    ) in summary.text
     placed = await shopper.tap("Confirm", "Order placed")
     order_id, fields = only_order(panel)
     assert panel.orders[order_id].charge == expected

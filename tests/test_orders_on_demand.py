@@ -549,7 +549,7 @@ async def test_status_tracks_website_orders_in_one_step(
     again = await customer.say(f"/status {website}", "Order status")
     assert "Now tracking" not in again.plain
     # Stop tracking from the card: gone from the list, no longer asked about.
-    stopped = await customer.tap(texts.BUTTON_UNTRACK, "Stopped tracking")
+    stopped = await customer.tap(texts.orders.button_untrack(), "Stopped tracking")
     assert stopped.message_id == card.message_id
     assert await customer.say("/orders", "no orders yet")
     panel.set_order(website, status="In progress")
@@ -561,7 +561,7 @@ async def test_status_tracks_website_orders_in_one_step(
 async def test_orders_placed_through_the_bot_cannot_be_untracked(customer: Customer) -> None:
     panel_id, _, _ = await place(customer, "https://instagram.com/a")
     card = await open_card(customer, panel_id)
-    assert texts.BUTTON_UNTRACK not in customer.labels(card)
+    assert texts.orders.button_untrack() not in customer.labels(card)
 
 
 async def test_status_of_250_website_orders_tracks_all_in_three_calls(
@@ -607,7 +607,7 @@ async def test_tracking_1340_ids_costs_14_status_calls(
     assert await services.repository.count_orders(customer.user_id) == 1340
     # Its answer: a few messages within Telegram's limit, not one per order.
     found = [(order_id, result) for order_id, result in check.results.items()]
-    report = texts.status_groups(texts.STATUS_TITLE, found)  # type: ignore[arg-type]
+    report = texts.orders.status_groups(texts.orders.status_title(), found)  # type: ignore[arg-type]
     assert len(report) <= 4
     assert all(len(message) <= 4096 for message in report)
     # Asking again tracks nothing new, in as many calls.

@@ -118,9 +118,9 @@ def test_each_wording_gets_its_kinds_type(kind: str, text: str, cls: type[PanelE
 def test_the_customer_reads_one_sentence_per_kind_whatever_the_panel(
     kind: str, wordings: list[str], cls: type[PanelError]
 ) -> None:
-    refused = {texts.rejected(text) for text in wordings}
-    said = {texts.panel_error(classify_error(text)) for text in wordings}
-    lines = {texts.item_error_line(text) for text in wordings}
+    refused = {texts.order.rejected(text) for text in wordings}
+    said = {texts.errors.panel_error(classify_error(text)) for text in wordings}
+    lines = {texts.errors.item_error_line(text) for text in wordings}
     assert len(refused) == len(said) == len(lines) == 1
     for text in wordings:
         for message in (*refused, *said, *lines):
@@ -153,10 +153,10 @@ def test_the_customer_reads_one_sentence_per_kind_whatever_the_panel(
     ],
 )
 def test_refused_order_reads_plainly(text: str, expected: str) -> None:
-    message = texts.rejected(text)
+    message = texts.order.rejected(text)
     assert message.startswith(REFUSED + expected)
     assert message.endswith("Nothing was charged. Change the order, or cancel.")
-    assert texts.rejected(classify_error(text)) == message  # the error or its message alike
+    assert texts.order.rejected(classify_error(text)) == message  # the error or its message alike
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,7 @@ def test_quantity_limits_keep_the_number_the_panel_states(
     error = classify_error(text)
     assert isinstance(error, QuantityOutOfRange)
     assert (error.bound, error.limit) == (bound, limit)
-    assert texts.rejected(text).startswith(REFUSED + expected)
+    assert texts.order.rejected(text).startswith(REFUSED + expected)
 
 
 @pytest.mark.parametrize(
@@ -222,24 +222,29 @@ def test_quantity_limits_keep_the_number_the_panel_states(
 )
 def test_an_unknown_wording_is_shown_as_the_panel_said_it(text: str) -> None:
     assert type(classify_error(text)) is PanelRejected
-    assert texts.rejected(text) == (
+    assert texts.order.rejected(text) == (
         f"{REFUSED}<i>{text}</i>\n\nNothing was charged. Change the order, or cancel."
     )
-    assert texts.panel_error(classify_error(text)) == f"⚠️ The panel said: <i>{text}</i>"
-    assert texts.item_error_line(text) == f"⚠️ {text}"
+    assert texts.errors.panel_error(classify_error(text)) == f"⚠️ The panel said: <i>{text}</i>"
+    assert texts.errors.item_error_line(text) == f"⚠️ {text}"
 
 
 def test_panel_text_is_escaped_when_shown() -> None:
-    assert texts.rejected("<b>&").count("&lt;b&gt;&amp;") == 1
-    assert "&lt;b&gt;&amp;" in texts.panel_error(classify_error("<b>&"))
-    assert "&lt;b&gt;&amp;" in texts.key_rejected("<b>&")
+    assert texts.order.rejected("<b>&").count("&lt;b&gt;&amp;") == 1
+    assert "&lt;b&gt;&amp;" in texts.errors.panel_error(classify_error("<b>&"))
+    assert "&lt;b&gt;&amp;" in texts.key.key_rejected("<b>&")
 
 
 def test_unknown_order_in_a_list_reads_plainly() -> None:
     # SmartPanel's bare-string entry and the seed's {"error": ...} item carry the same words.
-    assert texts.item_error_line("Incorrect order ID") == "⚠️ The panel doesn't know this order."
-    assert texts.item_error_line("Order not found.") == "⚠️ The panel doesn't know this order."
-    assert texts.item_error_line(texts.NOT_FOUND) == "⚠️ not found"
+    assert (
+        texts.errors.item_error_line("Incorrect order ID")
+        == "⚠️ The panel doesn't know this order."
+    )
+    assert (
+        texts.errors.item_error_line("Order not found.") == "⚠️ The panel doesn't know this order."
+    )
+    assert texts.errors.item_error_line(texts.orders.not_found()) == "⚠️ not found"
 
 
 def test_a_wrong_key_reads_the_same_on_every_panel() -> None:
@@ -248,11 +253,14 @@ def test_a_wrong_key_reads_the_same_on_every_panel() -> None:
         "API is Disable for this user or User Not Found! Contact the Support",
         "API key invalid",
     ]
-    assert {texts.key_rejected(text) for text in wordings} == {
+    assert {texts.key.key_rejected(text) for text in wordings} == {
         "❌ The panel did not accept this key: it says the key is wrong, disabled, or its "
         "account is blocked.\nNothing was stored. Check the key and send it again, or /cancel."
     }
-    assert texts.panel_error(classify_error("API key invalid")) == texts.KEY_INVALID_NOW
+    assert (
+        texts.errors.panel_error(classify_error("API key invalid"))
+        == texts.errors.key_invalid_now()
+    )
 
 
 # --------------------------------------------------------------------------------------------

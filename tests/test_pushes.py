@@ -29,7 +29,7 @@ def order(row_id: int, name: str = "Instagram Followers", status: str = "In prog
 def item(change: Order, previously: str | None = "Pending") -> PushItem[int]:
     assert change.id is not None
     return PushItem(
-        text=texts.order_push(change, previously),
+        text=texts.pushes.order_push(change, previously),
         order_id=change.panel_order_id,
         card=callback.build("c", "open", change.id),
         token=change.id,
@@ -43,11 +43,11 @@ def telegram_length(text: str) -> int:
 def test_one_change_reads_exactly_as_a_single_push() -> None:
     change = order(1)
     [message] = pack_pushes([item(change)])
-    assert message.text == texts.order_push(change, "Pending")
+    assert message.text == texts.pushes.order_push(change, "Pending")
     assert message.tokens == (1,)
     assert message.markup is not None
     [[button]] = message.markup.inline_keyboard
-    assert (button.text, button.callback_data) == (texts.BUTTON_ORDER_CARD, "c:open:1")
+    assert (button.text, button.callback_data) == (texts.order.button_order_card(), "c:open:1")
 
 
 def test_ten_changes_go_out_as_one_message_naming_each_with_its_button() -> None:
@@ -80,8 +80,8 @@ def test_an_order_and_its_refill_share_one_button_and_tasks_without_card_get_non
     )
     items = [
         item(change),
-        PushItem(texts.task_push(refill, None), change.panel_order_id, "c:open:1", 7),
-        PushItem(texts.task_push(orphan, None), "404", None, 8),
+        PushItem(texts.pushes.task_push(refill, None), change.panel_order_id, "c:open:1", 7),
+        PushItem(texts.pushes.task_push(orphan, None), "404", None, 8),
     ]
     [message] = pack_pushes(items)
     assert "Refill 55" in message.text
@@ -111,7 +111,7 @@ def test_many_changes_split_in_order_never_over_telegrams_limit() -> None:
     # Fewest messages: no message could have taken the next one's first change too.
     for first, second in itertools.pairwise(messages):
         more = [item(changes[t - 1], "<i>" * 100).text for t in (*first.tokens, second.tokens[0])]
-        assert telegram_length(texts.push_digest(more, count, count)) > MAX_MESSAGE_LENGTH
+        assert telegram_length(texts.pushes.push_digest(more, count, count)) > MAX_MESSAGE_LENGTH
 
 
 def test_emoji_count_double_towards_the_limit() -> None:

@@ -255,7 +255,7 @@ async def test_one_users_changes_arrive_as_one_message_and_are_all_marked(
         [future] = submit_pushes(sender, 9, items, mark)
     assert future.result().outcome is Outcome.SENT
     [message] = limited.messages(9)
-    assert message.text.startswith(f"{texts.PUSH_MARK}<b>10 status updates</b>")
+    assert message.text.startswith(f"{texts.pushes.PUSH_MARK}<b>10 status updates</b>")
     assert all(f"<b>Order {n}</b>" in message.text for n in range(1, 11))
     assert [data for row in message.buttons for _, data in row] == [
         f"c:open:{n}" for n in range(1, 11)
