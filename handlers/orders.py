@@ -35,7 +35,7 @@ from handlers.common import (
     reply,
     user_key,
 )
-from storage.models import Order, Placement, TaskKind
+from storage.models import Order, Placement, TaskKind, TaskStatus
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ async def _request_refills(
                 stored.user_id,
                 order_id,
                 None,
-                texts.orders.unclear(),
+                TaskStatus.UNCLEAR,
             )
         await waiting.reply(update, texts.orders.refill_unclear())
         return None
@@ -302,7 +302,7 @@ async def _request_refills(
                 stored.user_id,
                 order_id,
                 result.refill_id,
-                "Pending" if result.refill_id else texts.orders.requested(),
+                TaskStatus.PENDING if result.refill_id else TaskStatus.REQUESTED,
             )
             lines.append((order_id, texts.orders.refill_requested(result.refill_id)))
         else:
@@ -337,7 +337,7 @@ async def cancel_button(update: Update, context: Context) -> None:
     except OutcomeUnknown:
         # It may have reached the panel: record it so a second tap cannot send another.
         await record_task(
-            repository, TaskKind.CANCEL, order.user_id, panel_id, None, texts.orders.unclear()
+            repository, TaskKind.CANCEL, order.user_id, panel_id, None, TaskStatus.UNCLEAR
         )
         await waiting.reply(update, texts.orders.cancel_unclear())
         return
@@ -358,7 +358,7 @@ async def cancel_button(update: Update, context: Context) -> None:
             order.user_id,
             panel_id,
             result.cancel_id,
-            "Pending" if result.cancel_id else texts.orders.requested(),
+            TaskStatus.PENDING if result.cancel_id else TaskStatus.REQUESTED,
         )
         await waiting.reply(update, texts.orders.cancel_requested(result.cancel_id))
         await _show_card(update, context, order, in_place=True)

@@ -35,7 +35,10 @@ class User(SQLModel, table=True):
     telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     api_key_encrypted: str | None = Field(default=None, sa_column=Column(Text))
     key_fingerprint: str | None = Field(default=None, index=True, max_length=64)
+    # A bot.i18n.LANGUAGES code (older rows: Telegram's raw language_code).
     language: str = Field(default="en", max_length=8)
+    # An IANA zone name the user picked; None: UTC.
+    time_zone: str | None = Field(default=None, max_length=64)
     notify: bool = True
     # False once Telegram says the user blocked the bot; /start sets it back.
     active: bool = True
@@ -95,6 +98,15 @@ class Order(SQLModel, table=True):
 class TaskKind:
     REFILL = "refill"
     CANCEL = "cancel"
+
+
+class TaskStatus:
+    """Our own words for a task's status_raw, stored as codes and worded in the reader's
+    language when shown (the panel's own status words are kept as it sent them)."""
+
+    PENDING = "Pending"  # the panel gave an id; its first status check is to come
+    REQUESTED = "requested"  # accepted, but the panel gave no id to follow
+    UNCLEAR = "unclear"  # no clear answer: it may or may not have been requested
 
 
 class PanelTask(SQLModel, table=True):

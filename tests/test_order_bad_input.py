@@ -154,34 +154,34 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         ("-5", "⚠️ The number can't be negative."),
         ("1e9", WHOLE),
         ("12.5", WHOLE),
-        ("0", "⚠️ The quantity must be between 1 and 10 000."),  # per run: see the drip test
-        ("10001", "⚠️ The quantity must be between 1 and 10 000."),
+        ("0", "⚠️ The quantity must be between 1 and 10,000."),  # per run: see the drip test
+        ("10001", "⚠️ The quantity must be between 1 and 10,000."),
         (LONG, WHOLE),
     ],
     "dripfeed": [("maybe", CHOOSE), ("yes please", CHOOSE)],
     "runs": [
-        ("1", "⚠️ Runs must be between 2 and 1 000."),
-        ("11", "at most 10 runs"),  # 11 × 1000 is over the service's 10 000
+        ("1", "⚠️ Runs must be between 2 and 1,000."),
+        ("11", "at most 10 runs"),  # 11 × 1000 is over the service's 10,000
         ("two", WHOLE),
     ],
     "interval": [
-        ("0", "⚠️ The interval must be between 1 and 1 440 minutes."),
-        ("1441", "⚠️ The interval must be between 1 and 1 440 minutes."),
+        ("0", "⚠️ The interval must be between 1 and 1,440 minutes."),
+        ("1441", "⚠️ The interval must be between 1 and 1,440 minutes."),
         ("-1", "⚠️ The number can't be negative."),
     ],
     "comments": [
         ("\n  \n\n", "⚠️ The list is empty."),
-        (lines(*"abcd"), "⚠️ You sent 4 lines; this service takes 5 – 1 000."),
+        (lines(*"abcd"), "⚠️ You sent 4 lines; this service takes 5 – 1,000."),
         (LONG, "⚠️ A line is too long (at most 500 characters)."),
     ],
     "username": [
         ("two\nlines", "⚠️ Please send it as one line of text."),
         (LONG, "⚠️ A line is too long"),
     ],
-    "min": [("10", "⚠️ The quantity must be between 50 and 5 000."), ("lots", WHOLE)],
+    "min": [("10", "⚠️ The quantity must be between 50 and 5,000."), ("lots", WHOLE)],
     "max": [
-        ("99", "⚠️ The quantity must be between 100 and 5 000."),  # below the min given
-        ("5001", "⚠️ The quantity must be between 100 and 5 000."),
+        ("99", "⚠️ The quantity must be between 100 and 5,000."),  # below the min given
+        ("5001", "⚠️ The quantity must be between 100 and 5,000."),
     ],
     "posts": [("-1", "⚠️ The number can't be negative."), ("many", WHOLE)],
     "delay": [("7", CHOOSE), ("soon", CHOOSE)],

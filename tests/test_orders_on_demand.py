@@ -190,7 +190,7 @@ async def test_orders_newest_first_five_a_page_then_card(
     assert "⏳ Remains: 500" in text
     assert "░░░░░░░░░░ 0%" in text
     assert "📍 Status: Pending" in text
-    assert re.search(r"🕓 Placed: \d{4}-\d\d-\d\d \d\d:\d\d UTC", text)
+    assert re.search(r"🕓 Placed: \w{3} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M UTC", text)
     assert "🔄 Checked: —" in text
     assert {"🔄 Refresh", "✖️ Cancel order", "🔁 Order again", "⬅️ Back"} <= set(
         customer.labels(card)
@@ -230,7 +230,7 @@ async def test_refresh_shows_new_status_progress_and_start_count(
     text = refreshed.plain
     assert text.startswith("🔄 Order")
     assert "📍 Status: In progress" in text
-    assert "▶️ Start count: 1 234" in text
+    assert "▶️ Start count: 1,234" in text
     assert "⏳ Remains: 200" in text
     assert "▓▓▓▓▓▓░░░░ 60%" in text
     assert "🔄 Checked: —" not in text

@@ -258,13 +258,13 @@ async def test_progress_follows_the_status_on_the_card_the_list_and_pushes(
     panel.set_order(panel_id, status="Partial", remains=300)
     await notifier_of(app).run_cycle(app)
     push = next(m for m in reversed(telegram.messages(customer.user_id)) if "🔔" in m.text)
-    assert "700 of 1 000 delivered, 300 not" in push.plain
+    assert "700 of 1,000 delivered, 300 not" in push.plain
     card = await customer.tap("Refresh", "Partial")
-    assert "▓▓▓▓▓▓▓░░░ 70% · 700 of 1 000 delivered, 300 not" in card.plain
+    assert "▓▓▓▓▓▓▓░░░ 70% · 700 of 1,000 delivered, 300 not" in card.plain
     listing = await customer.say("/orders", "Your orders")
-    assert "700 of 1 000 delivered, 300 not" in listing.plain
+    assert "700 of 1,000 delivered, 300 not" in listing.plain
     status = await customer.say(f"/status {panel_id}", "Order status")
-    assert "700 of 1 000 delivered, 300 not" in status.plain
+    assert "700 of 1,000 delivered, 300 not" in status.plain
 
     panel.set_order(panel_id, status="Canceled", remains=1000)
     card = await customer.tap("Refresh", "Canceled")

@@ -173,7 +173,7 @@ def test_refused_order_reads_plainly(text: str, expected: str) -> None:
             "Quantity must to be less than or equal to maximum amount 5000",
             "max",
             5000,
-            "the quantity is above this service's maximum of 5 000.",
+            "the quantity is above this service's maximum of 5,000.",
         ),
         (
             "Quantity less than minimal 50",
@@ -185,7 +185,7 @@ def test_refused_order_reads_plainly(text: str, expected: str) -> None:
             "Quantity more than maximal 10,000",
             "max",
             10000,
-            "the quantity is above this service's maximum of 10 000.",
+            "the quantity is above this service's maximum of 10,000.",
         ),
         (
             "Total quantity must to be greater than or equal to minimum amount 50",

@@ -17,7 +17,7 @@ def test_panel_text_is_escaped_and_cut() -> None:
 def test_money_keeps_panel_precision_and_two_decimals() -> None:
     assert texts.formatting.money(Decimal("0.9"), "USD") == "0.90 USD"
     assert texts.formatting.money(Decimal("0.00001234")) == "0.00001"
-    assert texts.formatting.money(Decimal("12345678.12345"), "<b>") == "12345678.12345 &lt;b&gt;"
+    assert texts.formatting.money(Decimal("12345678.12345"), "<b>") == "12,345,678.12345 &lt;b&gt;"
     assert texts.formatting.money(None) == "—"
 
 
@@ -36,7 +36,7 @@ def test_progress_follows_the_status_not_remains_alone() -> None:
     assert texts.orders.progress("in_progress", 1000, None) == ""  # no made-up progress
     assert texts.orders.progress("completed", 1000, 1000) == "▓▓▓▓▓▓▓▓▓▓ 100%"
     assert texts.orders.progress("partial", 1000, 300, width=5) == (
-        "▓▓▓▓░ 70% · 700 of 1 000 delivered, 300 not"
+        "▓▓▓▓░ 70% · 700 of 1,000 delivered, 300 not"
     )
     assert texts.orders.progress("partial", 1000, -30) == "▓▓▓▓▓▓▓▓▓▓ 100%"  # over-delivered
     for dead_end in ("canceled", "refunded", "failed"):
@@ -58,9 +58,9 @@ def test_compact_numbers_for_buttons() -> None:
         texts.formatting.compact(n) for n in (50, 1000, 1500, 10000, 1_000_000, 2_500_000)
     ] == [
         "50",
-        "1k",
-        "1.5k",
-        "10k",
+        "1K",
+        "1.5K",
+        "10K",
         "1M",
         "2.5M",
     ]

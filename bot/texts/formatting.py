@@ -1,14 +1,18 @@
-"""format"""
+"""Formatting shared by every text: escaping, numbers, money, dates in the reader's ways."""
 
 from __future__ import annotations
 
+import functools
 import html
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.panel import (
-    OrderState,
-)
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
+from babel.numbers import format_compact_decimal, format_decimal
+
+from bot.i18n import SOURCE_LANGUAGE, isolate, reader
+from bot.panel import OrderState
 
 
 def esc(value: object) -> str:
@@ -27,18 +31,32 @@ PANEL_TEXT_LIMIT = 300  # a panel's message is quoted, never allowed to swamp ou
 STATUS_LIMIT = 60  # a status word from the panel, however odd
 
 
+def locale() -> Locale:
+    """Babel's locale of the reader (numbers, dates and plural rules)."""
+    return _babel_locale(reader().language)
+
+
+@functools.cache
+def _babel_locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(SOURCE_LANGUAGE)
+
+
 def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """Up to 5 decimals (panel rates are that fine), at least 2: 0.9 → "0.90"."""
+    """Grouped and with the reader's decimal sign; up to 5 decimals (panel rates are that
+    fine), at least 2: 0.9 → "0.90". The panel's currency code as it sent it."""
     if amount is None:
         return "—"
-    exact = amount.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP).normalize()
-    whole, _, fraction = f"{exact:f}".partition(".")
-    text = f"{whole}.{fraction.ljust(2, '0')}"
-    return f"{text} {esc(currency)}" if currency else text
+    exact = amount.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
+    text = format_decimal(exact, format="#,##0.00###", locale=locale())
+    return isolate(f"{text} {esc(currency)}" if currency else text)
 
 
 def number(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}".replace(",", " ")
+    """A count or quantity grouped the reader's way: 10,000 / 10 000 / 10.000."""
+    return "—" if value is None else isolate(format_decimal(value, locale=locale()))
 
 
 def sentence(fragment: str) -> str:
@@ -46,11 +64,8 @@ def sentence(fragment: str) -> str:
 
 
 def compact(value: int) -> str:
-    """10000 → 10k, 1500000 → 1.5M: min–max on a button must be short."""
-    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}".removesuffix(".0") + suffix
-    return str(value)
+    """10000 → 10K (in the reader's words): min–max on a button must be short."""
+    return format_compact_decimal(value, fraction_digits=1, locale=locale())
 
 
 STATE_EMOJI: dict[OrderState, str] = {
@@ -78,11 +93,28 @@ def state_emoji(state: str | None) -> str:
 
 
 def when(moment: datetime | None) -> str:
+    """A date and time in the reader's time zone and words, with the zone: "Dec 4, 2026,
+    6:20 PM UTC+3" (a database in another zone hands back aware datetimes in its zone)."""
     if moment is None:
         return "—"
-    # A database in another time zone hands back aware datetimes in its zone.
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    zone = reader().zone
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+    shown = (
+        f"{format_date(local, 'medium', locale=locale())}, "
+        f"{format_time(local, 'short', locale=locale())}"
+    )
+    return isolate(f"{shown} {zone_label(local)}")
+
+
+def zone_label(moment: datetime) -> str:
+    """UTC, UTC+3, UTC−3:30: short, and the same in every language."""
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    if not minutes:
+        return "UTC"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 # Telegram's limit is 4096 characters; leave room for a title and a closing line.

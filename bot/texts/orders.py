@@ -18,16 +18,24 @@ from bot.texts.formatting import (
     state_emoji,
     when,
 )
-from storage.models import Order, PanelTask, Placement
-
+from storage.models import Order, PanelTask, Placement, TaskStatus
 
 # Status shown for a refill or cancel the bot cannot follow (no id from the panel).
-def unclear() -> str:
-    return "Unclear (no answer from the panel)"
+# Rows written before the codes (TaskStatus) held these sentences.
+_LEGACY_TASK_WORDS = {
+    "Unclear (no answer from the panel)": TaskStatus.UNCLEAR,
+    "Requested": TaskStatus.REQUESTED,
+}
 
 
-def requested() -> str:
-    return "Requested"
+def task_status_word(status_raw: str | None) -> str:
+    """A refill's or cancel's status: our own codes worded, the panel's word as it sent it."""
+    code = _LEGACY_TASK_WORDS.get(status_raw or "", status_raw)
+    if code == TaskStatus.UNCLEAR:
+        return "Unclear (no answer from the panel)"
+    if code == TaskStatus.REQUESTED:
+        return "Requested"
+    return short(status_raw or "—", STATUS_LIMIT)
 
 
 def refill_unclear() -> str:
@@ -155,7 +163,7 @@ def order_card(order: Order, tasks: list[PanelTask]) -> str:
     for task in tasks:
         label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
         ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
-        lines.append(f"{label}{ident}: {short(task.status_raw or '—', STATUS_LIMIT)}")
+        lines.append(f"{label}{ident}: {task_status_word(task.status_raw)}")
     lines.append(f"🕓 Placed: {when(order.placed_at)}")
     lines.append(f"🔄 Checked: {when(order.checked_at)}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from bot.panel import (
     normalize_state,
 )
 from bot.texts.formatting import STATUS_LIMIT, esc, money, short, state_emoji
-from bot.texts.orders import progress
+from bot.texts.orders import progress, task_status_word
 from storage.models import Order, PanelTask
 
 PUSH_MARK = "🔔 "
@@ -34,10 +34,10 @@ def order_push(order: Order, old_status: str | None) -> str:
 def task_push(task: PanelTask, old_status: str | None) -> str:
     label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
     ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
-    before = f"{short(old_status, STATUS_LIMIT)} → " if old_status else ""
+    before = f"{task_status_word(old_status)} → " if old_status else ""
     return (
         f"{PUSH_MARK}<b>{label}{ident}</b> for order <code>{esc(task.panel_order_id)}</code>\n"
-        f"{before}<b>{short(task.status_raw, STATUS_LIMIT)}</b>"
+        f"{before}<b>{task_status_word(task.status_raw)}</b>"
     )
 
 
