@@ -103,7 +103,11 @@ async def _panel_check(settings: Settings, key: str) -> tuple[list[str], bool]:
     try:
         # A fresh start: the check learns from the panel's answers, not from what is stored.
         async with PanelClient(
-            settings.smm_api_url, read_timeout=settings.panel_timeout_seconds, on_learn=save
+            settings.smm_api_url,
+            read_timeout=settings.panel_timeout_seconds,
+            read_retries=settings.panel_read_retries,
+            backoff_seconds=settings.panel_retry_seconds,
+            on_learn=save,
         ) as client:
             report = await check_panel(client, key)
         return render(report), report.answered

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     panel_timeout_seconds: float = Field(default=30, gt=0)
     # A customer waiting on a button or a command: the whole panel call, retries included.
     panel_interactive_seconds: float = Field(default=15, gt=0, le=60)
+    # Reads (balance, services, status) the panel failed are asked again after 0.5 s, 1 s, …
+    panel_read_retries: int = Field(default=2, ge=0, le=5)
+    panel_retry_seconds: float = Field(default=0.5, ge=0, le=30)
     log_level: str = "INFO"
 
     @field_validator("bot_token")

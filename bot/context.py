@@ -55,6 +55,8 @@ class BotServices:
         self._panel = PanelClient(
             self.settings.smm_api_url,
             read_timeout=self.settings.panel_timeout_seconds,
+            read_retries=self.settings.panel_read_retries,
+            backoff_seconds=self.settings.panel_retry_seconds,
             slots=asyncio.Semaphore(self.settings.panel_concurrency),
             on_learn=self.save_capabilities,
             refresh_seconds=CAPABILITIES_REFRESH_SECONDS,

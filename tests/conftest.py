@@ -79,6 +79,8 @@ def make_settings(
         "encryption_key": fernet_key,
         "status_poll_seconds": 3600,  # tests run the job themselves
         "panel_timeout_seconds": 2,
+        # The retries still happen (tests count them), without sleeping through real back-off.
+        "panel_retry_seconds": 0.01,
     }
     values.update(extra)
     return load_settings(**values)
