@@ -78,7 +78,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         )
     notifier.schedule(application, services.settings.status_poll_seconds)
     await application.bot.set_my_commands(
-        [BotCommand(command, description) for command, description in texts.common.COMMANDS]
+        [BotCommand(command, description) for command, description in texts.common.command_menu()]
     )
     me = application.bot.bot
     logger.info("Bot @%s is up", me.username)

@@ -130,7 +130,7 @@ async def test_an_edited_message_is_not_taken_as_an_answer(
 ) -> None:
     await customer.connect()
     await customer.say("/order", "Choose a category")
-    typed, _ = await customer.send("Poll", "services match")
+    typed, _ = await customer.send("Poll", "service matches")
     mark = telegram.mark()
     telegram.edit_text(USER, typed, "Followers")
     await telegram.wait_for_message(USER, "edited messages", after=mark)

@@ -510,8 +510,8 @@ async def test_unknown_type_chosen_by_button_too(shopper: Shopper, panel: FakePa
 
 async def test_search_by_name_finds_the_poll_service(shopper: Shopper) -> None:
     await shopper.say("/order", CATEGORIES)
-    found = await shopper.say("Poll", "services match")
-    assert "<b>1</b> services match “Poll”" in found.text
+    found = await shopper.say("Poll", "service matches")
+    assert "<b>1</b> service matches “Poll”" in found.text
     assert [label for label in shopper.labels(found) if "Poll" in label] == [
         "Telegram Poll Votes · 1.10/1k · 10–10K"
     ]

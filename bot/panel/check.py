@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bot.i18n import N_, _, n_
+
 from .capabilities import DIALECT_NAMES, Capabilities
 from .client import PanelClient
 from .errors import InvalidKey, PanelError
@@ -17,17 +19,36 @@ from .models import Balance
 
 # (fact, what it means for the operator), in the order they are printed.
 FACTS = (
-    ("multi_status", "status of several orders in one call"),
-    ("refill", "refill"),
-    ("refill_status", "refill status"),
-    ("cancel", "cancel"),
-    ("cancel_status", "cancel status"),
-    ("dripfeed_intervals", "drip-feed limited to a few intervals"),
-    ("package_needs_quantity", "packages need quantity=1"),
-    ("list_needs_quantity", "custom lists need quantity"),
-    ("comments_need_quantity", "custom comments need quantity"),
-    ("comments_split_on_commas", "comments split on commas"),
+    # TRANSLATORS: panel-check report, for the operator: what the panel supports.
+    ("multi_status", N_("status of several orders in one call")),
+    # TRANSLATORS: panel-check report: the panel takes refill requests.
+    ("refill", N_("refill")),
+    # TRANSLATORS: panel-check report: the panel tells a refill's status.
+    ("refill_status", N_("refill status")),
+    # TRANSLATORS: panel-check report: the panel takes cancel requests.
+    ("cancel", N_("cancel")),
+    # TRANSLATORS: panel-check report: the panel tells a cancel's status.
+    ("cancel_status", N_("cancel status")),
+    # TRANSLATORS: panel-check report: drip-feed runs only at the panel's few intervals.
+    ("dripfeed_intervals", N_("drip-feed limited to a few intervals")),
+    # TRANSLATORS: panel-check report; "quantity=1" is the API field, keep it.
+    ("package_needs_quantity", N_("packages need quantity=1")),
+    # TRANSLATORS: panel-check report; "quantity" is the API field.
+    ("list_needs_quantity", N_("custom lists need quantity")),
+    # TRANSLATORS: panel-check report; "quantity" is the API field.
+    ("comments_need_quantity", N_("custom comments need quantity")),
+    # TRANSLATORS: panel-check report: the panel counts a comma as a new comment.
+    ("comments_split_on_commas", N_("comments split on commas")),
 )
+# A capability's value as the report shows it.
+VALUES = {
+    # TRANSLATORS: panel-check report: the panel supports it.
+    "yes": N_("yes"),
+    # TRANSLATORS: panel-check report: the panel does not support it.
+    "no": N_("no"),
+    # TRANSLATORS: panel-check report: not known yet whether the panel supports it.
+    "unknown": N_("unknown"),
+}
 _HTTP_CODE = re.compile(r"HTTP (\d{3})")
 _WRONG_URL_CODES = frozenset({"301", "302", "303", "307", "308", "403", "404", "405"})
 
@@ -35,17 +56,17 @@ _WRONG_URL_CODES = frozenset({"301", "302", "303", "307", "308", "403", "404", "
 @dataclass(frozen=True)
 class CapabilityLine:
     name: str  # the Capabilities field
-    label: str
-    value: str  # "yes", "no" or "unknown"
-    reason: str
+    label: str  # English, as in FACTS: `render` translates it
+    value: str  # "yes", "no" or "unknown" (`render` words it)
+    reason: str  # in the reader's language at check time
 
 
 @dataclass(frozen=True)
 class PanelReport:
     api_url: str
     answered: bool
-    problem: str | None = None  # why the panel did not answer (one line)
-    hints: tuple[str, ...] = ()
+    problem: str | None = None  # why the panel did not answer (one line; ours or the panel's)
+    hints: tuple[str, ...] = ()  # in the reader's language at check time
     balance: Balance | None = None
     service_count: int = 0
     service_types: tuple[tuple[str, int], ...] = ()  # (type as the panel names it, count)
@@ -68,8 +89,12 @@ def url_hints(api_url: str, problem: str) -> tuple[str, ...]:
     base = api_url.rstrip("/")
     for current, other in (("/api/v2", "/api/v1"), ("/api/v1", "/api/v2")):
         if base.endswith(current):
-            return (f"try SMM_API_URL={base.removesuffix(current)}{other}",)
-    return (f"try SMM_API_URL={base}/api/v2 (SmartPanel: {base}/api/v1)",)
+            url = base.removesuffix(current) + other
+            # TRANSLATORS: panel-check hint; SMM_API_URL is a setting's name, keep it.
+            return (_("try SMM_API_URL={url}", url=url),)
+    v2, v1 = base + "/api/v2", base + "/api/v1"
+    # TRANSLATORS: panel-check hint; SMM_API_URL is a setting's name, keep it.
+    return (_("try SMM_API_URL={url} (SmartPanel: {smartpanel_url})", url=v2, smartpanel_url=v1),)
 
 
 def _line(name: str, label: str, caps: Capabilities, reasons: dict[str, str]) -> CapabilityLine:
@@ -77,12 +102,24 @@ def _line(name: str, label: str, caps: Capabilities, reasons: dict[str, str]) ->
     reason = reasons.get(name, "")
     if name == "dripfeed_intervals":
         if value is None:
-            return CapabilityLine(name, label, "unknown", reason or "no interval refused yet")
+            # TRANSLATORS: panel-check report: why drip-feed intervals are not known yet.
+            why = reason or _("no interval refused yet")
+            return CapabilityLine(name, label, "unknown", why)
         listed = ", ".join(str(minutes) for minutes in value)
-        return CapabilityLine(name, label, "yes", f"{listed} minutes; {reason}".rstrip("; "))
+        # TRANSLATORS: panel-check report: {intervals} lists the drip-feed intervals the panel
+        # takes ("0, 5, 10"); {reason} is how that was learned.
+        minutes = n_(
+            "{intervals} minute",
+            "{intervals} minutes",
+            value[-1] if value else 0,
+            intervals=listed,
+        )
+        return CapabilityLine(name, label, "yes", f"{minutes}; {reason}".rstrip("; "))
     if value is None:
-        return CapabilityLine(name, label, "unknown", reason or "no answer has shown it yet")
-    return CapabilityLine(name, label, "yes" if value else "no", reason or "remembered")
+        # TRANSLATORS: panel-check report: why it is not known yet.
+        return CapabilityLine(name, label, "unknown", reason or _("no answer has shown it yet"))
+    # TRANSLATORS: panel-check report: known from an earlier check, stored in the database.
+    return CapabilityLine(name, label, "yes" if value else "no", reason or _("remembered"))
 
 
 async def check_panel(client: PanelClient, key: str) -> PanelReport:
@@ -91,7 +128,9 @@ async def check_panel(client: PanelClient, key: str) -> PanelReport:
     try:
         probe = await client.probe(key)
     except InvalidKey:
-        return PanelReport(client.api_url, answered=False, problem="the panel refused the key")
+        # TRANSLATORS: panel-check report, after "The panel at {url} did not answer:".
+        problem = _("the panel refused the key")
+        return PanelReport(client.api_url, answered=False, problem=problem)
     except PanelError as exc:
         return PanelReport(
             client.api_url,
@@ -114,16 +153,53 @@ async def check_panel(client: PanelClient, key: str) -> PanelReport:
 
 
 def render(report: PanelReport) -> list[str]:
-    """Plain lines (no markup): the caller escapes them for Telegram."""
+    """Plain lines (no markup) in the reader's language: the caller escapes them for
+    Telegram."""
     if not report.answered:
-        line = f"The panel at {report.api_url} did not answer: {report.problem}"
+        # TRANSLATORS: panel-check report; {problem} is why (ours or the panel's words).
+        line = _(
+            "The panel at {url} did not answer: {problem}",
+            url=report.api_url,
+            problem=report.problem,
+        )
         return ["; ".join([line, *report.hints])]
     balance = report.balance
-    lines = [f"Panel: {report.api_url}"]
-    lines.append(f"Dialect: {DIALECT_NAMES.get(report.dialect, report.dialect)}")
+    # TRANSLATORS: panel-check report: the panel's API address.
+    lines = [_("Panel: {url}", url=report.api_url)]
+    # TRANSLATORS: panel-check report: which panel script the answers look like.
+    lines.append(
+        _("Dialect: {dialect}", dialect=DIALECT_NAMES.get(report.dialect, report.dialect))
+    )
     if balance is not None:
-        lines.append(f"Balance: {balance.amount} {balance.currency}".rstrip())
+        amount = f"{balance.amount} {balance.currency}".rstrip()
+        # TRANSLATORS: panel-check report: the balance of the key's account.
+        lines.append(_("Balance: {amount}", amount=amount))
     kinds = ", ".join(f"{name} ({count})" for name, count in report.service_types)
-    lines.append(f"Catalogue: {report.service_count} services" + (f": {kinds}" if kinds else ""))
-    lines += [f"{line.label}: {line.value} ({line.reason})" for line in report.lines]
+    count = report.service_count
+    if kinds:
+        # TRANSLATORS: panel-check report; {types} lists the panel's service types with their
+        # counts: "Default (120), Package (4)".
+        catalogue = n_(
+            "Catalogue: {count} service: {types}",
+            "Catalogue: {count} services: {types}",
+            count,
+            count=count,
+            types=kinds,
+        )
+    else:
+        # TRANSLATORS: panel-check report: the number of services the panel offers.
+        catalogue = n_(
+            "Catalogue: {count} service", "Catalogue: {count} services", count, count=count
+        )
+    lines.append(catalogue)
+    lines += [
+        # TRANSLATORS: panel-check report: "{capability}: yes (how that was learned)".
+        _(
+            "{capability}: {value} ({reason})",
+            capability=_(line.label),
+            value=_(VALUES.get(line.value, line.value)),
+            reason=line.reason,
+        )
+        for line in report.lines
+    ]
     return lines

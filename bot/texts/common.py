@@ -2,51 +2,76 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_, _, n_
 from bot.panel import (
     Balance,
 )
-from bot.texts.formatting import esc, money
+from bot.texts.formatting import esc, money, number
 
+# Telegram's command menu: the names stay English (commands are ASCII), the descriptions
+# are translated by `command_menu()`.
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Main menu"),
-    ("order", "Place an order"),
-    ("orders", "My orders"),
-    ("status", "Status of order ids"),
-    ("balance", "Panel balance"),
-    ("refill", "Ask for a refill"),
-    ("notify", "Mute or unmute status messages"),
-    ("key", "Connect or change your API key"),
-    ("help", "How this bot works"),
-    ("cancel", "Leave the current step"),
+    # TRANSLATORS: Telegram's command menu, beside /start (short).
+    ("start", N_("Main menu")),
+    # TRANSLATORS: Telegram's command menu, beside /order (short).
+    ("order", N_("Place an order")),
+    # TRANSLATORS: Telegram's command menu, beside /orders (short).
+    ("orders", N_("My orders")),
+    # TRANSLATORS: Telegram's command menu, beside /status (short).
+    ("status", N_("Status of order ids")),
+    # TRANSLATORS: Telegram's command menu, beside /balance (short).
+    ("balance", N_("Panel balance")),
+    # TRANSLATORS: Telegram's command menu, beside /refill (short).
+    ("refill", N_("Ask for a refill")),
+    # TRANSLATORS: Telegram's command menu, beside /notify (short).
+    ("notify", N_("Mute or unmute status messages")),
+    # TRANSLATORS: Telegram's command menu, beside /key (short).
+    ("key", N_("Connect or change your API key")),
+    # TRANSLATORS: Telegram's command menu, beside /help (short).
+    ("help", N_("How this bot works")),
+    # TRANSLATORS: Telegram's command menu, beside /cancel (short).
+    ("cancel", N_("Leave the current step")),
 )
 
 
+def command_menu() -> list[tuple[str, str]]:
+    """(command, description) pairs for Telegram's command menu, in the reader's language."""
+    return [(command, _(description)) for command, description in COMMANDS]
+
+
 def button_order() -> str:
-    return "🛒 New order"
+    # TRANSLATORS: main-menu button (at most about 30 characters).
+    return _("🛒 New order")
 
 
 def button_orders() -> str:
-    return "📦 My orders"
+    # TRANSLATORS: main-menu button (at most about 30 characters).
+    return _("📦 My orders")
 
 
 def button_balance() -> str:
-    return "💰 Balance"
+    # TRANSLATORS: main-menu button (at most about 30 characters).
+    return _("💰 Balance")
 
 
 def button_key() -> str:
-    return "🔑 API key"
+    # TRANSLATORS: main-menu button (at most about 30 characters).
+    return _("🔑 API key")
 
 
 def button_help() -> str:
-    return "❓ Help"
+    # TRANSLATORS: main-menu button (at most about 30 characters).
+    return _("❓ Help")
 
 
 def button_back() -> str:
-    return "⬅️ Back"
+    # TRANSLATORS: button back to the previous screen (at most about 30 characters).
+    return _("⬅️ Back")
 
 
 def button_cancel() -> str:
-    return "✖️ Cancel"
+    # TRANSLATORS: button leaving the current step (at most about 30 characters).
+    return _("✖️ Cancel")
 
 
 BUTTON_PREV = "◀️"
@@ -56,52 +81,75 @@ BUTTON_NEXT = "▶️"
 
 
 def welcome(first_name: str, has_key: bool) -> str:
-    greeting = f"👋 Hi, {esc(first_name)}!\n\nI place orders on your SMM panel account"
+    # TRANSLATORS: {name} is the user's first name in Telegram.
+    paragraphs = [_("👋 Hi, {name}!", name=esc(first_name))]
     if has_key:
-        return f"{greeting}. What would you like to do?"
-    return (
-        f"{greeting} — followers, likes, views and more, tracked until they are delivered.\n\n"
-        "First, connect your panel <b>API key</b> (you find it on the panel's Account page)."
-    )
+        paragraphs.append(
+            _("I place orders on your SMM panel account. What would you like to do?")
+        )
+    else:
+        paragraphs += [
+            _(
+                "I place orders on your SMM panel account — followers, likes, views and more, "
+                "tracked until they are delivered."
+            ),
+            _(
+                "First, connect your panel <b>API key</b> (you find it on the panel's Account "
+                "page)."
+            ),
+        ]
+    return "\n\n".join(paragraphs)
 
 
 def help_text() -> str:
-    return (
-        "<b>How it works</b>\n"
-        "1. /key — connect your panel API key (the message with it is deleted at once, "
-        "and the key is stored encrypted).\n"
-        "2. /order — pick a category and a service, or just type a name or service id to "
-        "search; answer the questions and confirm.\n"
-        "3. /orders — your orders and their progress. You get a message whenever one "
-        "changes.\n\n"
-        "/status 123 456 — status of order ids\n"
-        "/refill 123 — ask for a refill\n"
-        "/balance — your balance\n"
-        "/cancel — leave the current step"
+    return "\n\n".join(
+        [
+            # TRANSLATORS: /help; the commands stay as they are (they are English on purpose).
+            _(
+                "<b>How it works</b>\n"
+                "1. /key — connect your panel API key (the message with it is deleted at once, "
+                "and the key is stored encrypted).\n"
+                "2. /order — pick a category and a service, or just type a name or service id "
+                "to search; answer the questions and confirm.\n"
+                "3. /orders — your orders and their progress. You get a message whenever one "
+                "changes."
+            ),
+            # TRANSLATORS: /help; 123 and 456 are example order ids.
+            _(
+                "/status 123 456 — status of order ids\n"
+                "/refill 123 — ask for a refill\n"
+                "/balance — your balance\n"
+                "/cancel — leave the current step"
+            ),
+        ]
     )
 
 
 def private_only(bot_username: str) -> str:
-    return (
+    handle = "@" + esc(bot_username)
+    # TRANSLATORS: {bot} is the bot's @username.
+    return _(
         "🔒 I work in a private chat only — your orders, balance and API key stay between us. "
-        f"Open a chat with @{esc(bot_username)} and send /start."
+        "Open a chat with {bot} and send /start.",
+        bot=handle,
     )
 
 
 def edits_ignored() -> str:
-    return "✏️ I don't read edited messages — please send the corrected text as a new one."
+    return _("✏️ I don't read edited messages — please send the corrected text as a new one.")
 
 
 def balance_text(balance: Balance) -> str:
-    return f"💰 Balance: <b>{money(balance.amount, balance.currency)}</b>"
+    # TRANSLATORS: {amount} is the amount with the panel's currency code, e.g. "42.50 USD".
+    return _("💰 Balance: <b>{amount}</b>", amount=money(balance.amount, balance.currency))
 
 
 def need_key() -> str:
-    return "🔑 Connect your panel API key first: /key"
+    return _("🔑 Connect your panel API key first: /key")
 
 
 def storage_busy() -> str:
-    return (
+    return _(
         "⏳ The bot is very busy right now and nothing was saved. Please try again in a few "
         "seconds."
     )
@@ -109,44 +157,64 @@ def storage_busy() -> str:
 
 # Shown when the panel has not answered after about a second (a tap's answer or a message).
 def asking_panel() -> str:
-    return "⏳ Asking the panel…"
+    # TRANSLATORS: shown while waiting for the panel, also as a short popup.
+    return _("⏳ Asking the panel…")
 
 
 def panel_unavailable() -> str:
-    return "⚠️ The panel is not answering right now. Please try again in a minute."
+    return _("⚠️ The panel is not answering right now. Please try again in a minute.")
 
 
 def nothing_to_cancel() -> str:
-    return "There is nothing to cancel. /start shows the menu."
+    return _("There is nothing to cancel. /start shows the menu.")
 
 
 def expired() -> str:
-    return "This menu has expired."
+    # TRANSLATORS: short popup after tapping a button of an old menu (at most ~200 characters).
+    return _("This menu has expired.")
 
 
 def expired_message() -> str:
-    return "⌛ This menu has expired. Send /order to start again, or /start for the menu."
+    return _("⌛ This menu has expired. Send /order to start again, or /start for the menu.")
 
 
 def unknown_command() -> str:
-    return "I don't know that command. /help lists what I can do."
+    return _("I don't know that command. /help lists what I can do.")
 
 
 def not_understood() -> str:
-    return "I didn't understand that. /help lists what I can do, or tap a button."
+    return _("I didn't understand that. /help lists what I can do, or tap a button.")
 
 
 def error_generic() -> str:
-    return "⚠️ Something went wrong on my side. Please try again; your data is safe."
+    return _("⚠️ Something went wrong on my side. Please try again; your data is safe.")
 
 
 def operator_error_report(kind: str, trace: str, suppressed: int, window_minutes: int) -> str:
     """For the operators: one report per kind of error per window, with the count of the
     ones of that kind that were not reported since the previous report."""
-    repeats = (
-        f"\n{suppressed} more of this kind since the previous report (at most one report "
-        f"per kind every {window_minutes} min)."
-        if suppressed
-        else ""
-    )
-    return f"⚠️ <b>Error</b> <code>{esc(kind)}</code>{repeats}\n<pre>{esc(trace[-3500:])}</pre>"
+    # TRANSLATORS: for the bot's operators; {kind} is the error's type and place in the code.
+    lines = [_("⚠️ <b>Error</b> <code>{kind}</code>", kind=esc(kind))]
+    if suppressed:
+        lines.append(
+            " ".join(
+                [
+                    # TRANSLATORS: for the bot's operators: errors of this kind not reported.
+                    n_(
+                        "{count} more of this kind since the previous report.",
+                        "{count} more of this kind since the previous report.",
+                        suppressed,
+                        count=number(suppressed),
+                    ),
+                    # TRANSLATORS: for the bot's operators: how often a kind is reported.
+                    n_(
+                        "At most one report per kind is sent every {count} minute.",
+                        "At most one report per kind is sent every {count} minutes.",
+                        window_minutes,
+                        count=number(window_minutes),
+                    ),
+                ]
+            )
+        )
+    lines.append(f"<pre>{esc(trace[-3500:])}</pre>")
+    return "\n".join(lines)

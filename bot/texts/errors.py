@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.panel import (
     ActionUnsupported,
     ActiveOrderForLink,
@@ -22,63 +23,100 @@ from bot.texts.formatting import PANEL_TEXT_LIMIT, number, sentence, short
 
 
 def key_invalid_now() -> str:
-    return "🔑 The panel no longer accepts your API key. Connect a valid one with /key."
+    return _("🔑 The panel no longer accepts your API key. Connect a valid one with /key.")
 
 
 # One plain sentence per kind of refusal, whatever the panel's wording (seed, SmartPanel,
 # BoostedSMM: bot/panel/errors.py classifies them); the panel's own text only when unknown.
-# Lower-case fragments: they follow "The panel refused the order:"; `sentence()` capitalises.
+# Lower-case fragments: they follow "The panel refused the order:" (or "The panel did not
+# accept this key:"), or stand alone with their first letter capitalised by `sentence()`;
+# each is a whole clause, so a translation can stand in both places.
 def key_wrong() -> str:
-    return "it says the key is wrong, disabled, or its account is blocked."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel did not accept this key:".
+    return _("it says the key is wrong, disabled, or its account is blocked.")
 
 
 def refused_invalid_key() -> str:
-    return "the panel no longer accepts your API key. Connect a valid one with /key."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("the panel no longer accepts your API key. Connect a valid one with /key.")
 
 
 def refused_no_funds() -> str:
-    return (
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _(
         "your balance on the panel is too low. Top it up on the panel's website, then try again."
     )
 
 
 def refused_bad_service() -> str:
-    return "the panel doesn't offer this service any more. Please pick another one."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("the panel doesn't offer this service any more. Please pick another one.")
 
 
 def refused_bad_link() -> str:
-    return "the panel didn't accept the link. Check it and send the full address (https://…)."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("the panel didn't accept the link. Check it and send the full address (https://…).")
 
 
 def refused_missing_field() -> str:
-    return "a detail the panel needs is missing (usually the link)."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("a detail the panel needs is missing (usually the link).")
 
 
 def refused_unsupported() -> str:
-    return "this panel doesn't offer that through its API."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised): the panel has no refill/cancel action.
+    return _("this panel doesn't offer that through its API.")
 
 
 def refused_no_dripfeed() -> str:
-    return "this service can't be drip-fed. Order it all at once."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("this service can't be drip-fed. Order it all at once.")
 
 
 def refused_active_link() -> str:
-    return "there is already an active order for this link. Wait until it finishes."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("there is already an active order for this link. Wait until it finishes.")
 
 
 def refused_unknown_order() -> str:
-    return "the panel doesn't know this order."
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("the panel doesn't know this order.")
 
 
 def quantity_refused(bound: str | None, limit: int | None) -> str:
     """Below the minimum / above the maximum, with the number when the panel stated it."""
     if bound == "min":
-        of = f" of {number(limit)}" if limit is not None else ""
-        return f"the quantity is below this service's minimum{of}."
+        if limit is not None:
+            # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:"
+            # (or alone, its first letter then capitalised); {limit} is a quantity.
+            return _(
+                "the quantity is below this service's minimum of {limit}.", limit=number(limit)
+            )
+        # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+        # alone, its first letter then capitalised).
+        return _("the quantity is below this service's minimum.")
     if bound == "max":
-        of = f" of {number(limit)}" if limit is not None else ""
-        return f"the quantity is above this service's maximum{of}."
-    return "the quantity is outside what this service allows."
+        if limit is not None:
+            # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:"
+            # (or alone, its first letter then capitalised); {limit} is a quantity.
+            return _(
+                "the quantity is above this service's maximum of {limit}.", limit=number(limit)
+            )
+        # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+        # alone, its first letter then capitalised).
+        return _("the quantity is above this service's maximum.")
+    # TRANSLATORS: a whole lower-case clause shown after "The panel refused the order:" (or
+    # alone, its first letter then capitalised).
+    return _("the quantity is outside what this service allows.")
 
 
 def refusal(error: PanelError) -> str | None:
@@ -107,7 +145,8 @@ def panel_said(message: str) -> str:
     known = refusal(classify_error(message))
     if known is not None:
         return f"⚠️ {sentence(known)}"
-    return f"⚠️ The panel said: <i>{short(message, PANEL_TEXT_LIMIT)}</i>"
+    # TRANSLATORS: {message} is the panel's own words, as it sent them.
+    return _("⚠️ The panel said: <i>{message}</i>", message=short(message, PANEL_TEXT_LIMIT))
 
 
 def panel_error(error: PanelError) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.panel import (
     Balance,
     InvalidKey,
@@ -12,75 +13,82 @@ from bot.texts.formatting import PANEL_TEXT_LIMIT, esc, money, short
 
 
 def key_prompt(current_masked: str | None) -> str:
-    now = f"Connected now: <code>{esc(current_masked)}</code>\n\n" if current_masked else ""
-    return (
-        f"🔑 {now}Send me your panel <b>API key</b> as a message.\n"
-        "I delete that message straight away and keep the key encrypted.\n\n"
-        "/cancel to stop."
-    )
+    paragraphs = []
+    if current_masked:
+        # TRANSLATORS: {key} is the connected key with most of it hidden (abc…xyz).
+        paragraphs.append(_("Connected now: <code>{key}</code>", key=esc(current_masked)))
+    paragraphs += [
+        _(
+            "Send me your panel <b>API key</b> as a message.\n"
+            "I delete that message straight away and keep the key encrypted."
+        ),
+        _("/cancel to stop."),
+    ]
+    return "🔑 " + "\n\n".join(paragraphs)
 
 
 def key_private_only() -> str:
-    return (
+    return _(
         "🔒 For your safety I only take API keys in a private chat. Open a chat with me and "
         "send /key there."
     )
 
 
 def key_group_deleted() -> str:
-    return (
+    return _(
         "⚠️ That looked like an API key, so I deleted it and did not store it. Never post your key "
         "in a group — change it on the panel if others could see it. Send /key in a private chat."
     )
 
 
 def key_panel_down() -> str:
-    return (
+    return _(
         "⚠️ The panel is not answering right now, so I couldn't check the key. "
         "Send it again in a minute, or /cancel."
     )
 
 
 def key_pasted() -> str:
-    return (
+    return _(
         "🔒 That looked like an API key, so I deleted it from the chat. To connect or change your "
         "key, use /key."
     )
 
 
 def cancelled_key() -> str:
-    return "Okay, no key was changed."
+    return _("Okay, no key was changed.")
 
 
 def key_checking() -> str:
-    return "⏳ Checking the key with the panel…"
+    return _("⏳ Checking the key with the panel…")
 
 
 def key_shape() -> str:
-    return (
+    return _(
         "That doesn't look like an API key (one word, letters and digits, no spaces). "
         "Send it again, or /cancel."
     )
 
 
 def key_removed() -> str:
-    return "🗑 Your API key was deleted from the bot. Use /key to connect one again."
+    return _("🗑 Your API key was deleted from the bot. Use /key to connect one again.")
 
 
 def key_none() -> str:
-    return "You have no API key connected. Use /key to connect one."
+    return _("You have no API key connected. Use /key to connect one.")
 
 
 def button_key_remove() -> str:
-    return "🗑 Disconnect key"
+    # TRANSLATORS: button (at most about 30 characters): removes the user's key from the bot.
+    return _("🗑 Disconnect key")
 
 
 def key_not_deleted() -> str:
-    return "⚠️ I could not delete your message with the key — please delete it yourself."
+    return _("⚠️ I could not delete your message with the key — please delete it yourself.")
 
 
 def key_pasted_not_deleted() -> str:
-    return (
+    return _(
         "⚠️ That looked like an API key, but I could not delete the message. Delete it yourself "
         "now, and change the key on the panel: anyone who saw it could spend your balance. "
         "Then connect the new key with /key in a private chat with me."
@@ -88,9 +96,17 @@ def key_pasted_not_deleted() -> str:
 
 
 def key_connected(masked: str, balance: Balance) -> str:
-    return (
-        f"✅ Key <code>{esc(masked)}</code> connected.\n"
-        f"Balance: <b>{money(balance.amount, balance.currency)}</b>\n\nReady: /order"
+    return "\n\n".join(
+        [
+            # TRANSLATORS: {key} is the key with most of it hidden (abc…xyz); {balance} the
+            # amount with the panel's currency code.
+            _(
+                "✅ Key <code>{key}</code> connected.\nBalance: <b>{balance}</b>",
+                key=esc(masked),
+                balance=money(balance.amount, balance.currency),
+            ),
+            _("Ready: /order"),
+        ]
     )
 
 
@@ -101,11 +117,16 @@ def key_rejected(reason: str) -> str:
         if isinstance(error, InvalidKey)
         else refusal(error) or f"<i>{short(reason, PANEL_TEXT_LIMIT)}</i>"
     )
-    return (
-        f"❌ The panel did not accept this key: {why}\n"
-        "Nothing was stored. Check the key and send it again, or /cancel."
+    # TRANSLATORS: {why} is a lower-case clause ending with a full stop ("it says the key is
+    # wrong…"), or the panel's own words in italics.
+    return _(
+        "❌ The panel did not accept this key: {why}\n"
+        "Nothing was stored. Check the key and send it again, or /cancel.",
+        why=why,
     )
 
 
 def key_unreadable() -> str:
-    return "🔑 Your saved API key can no longer be read on our side. Please connect it again: /key"
+    return _(
+        "🔑 Your saved API key can no longer be read on our side. Please connect it again: /key"
+    )
