@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 
+from bot.i18n import FSI, PDI, reading_as
 from bot.panel import PanelClient
 from bot.panel.capabilities import BOOSTEDSMM, SEED, SMARTPANEL, Capabilities
-from bot.panel.check import check_panel, render
+from bot.panel.check import CapabilityLine, PanelReport, check_panel, render
 from tests.conftest import USER_KEY
 from tests.fakes.panel import FakePanel
 from tests.real_panels import BOOSTEDSMM_ROUTES, SMARTPANEL_ROUTES, RawPanel
@@ -130,3 +131,28 @@ async def test_check_on_every_dialect_of_the_stand_in(dialect_panel: FakePanel) 
     shown = {line.name: line.value for line in report.lines}
     assert (shown["multi_status"], shown["refill"], shown["cancel"]) == EXPECTED[report.dialect]
     assert dialect_panel.count("add") == 0
+
+
+def test_the_report_counts_in_plural_forms_and_words_each_capability() -> None:
+    report = PanelReport(
+        "https://p.test/api/v2",
+        answered=True,
+        service_count=1,
+        service_types=(("Default", 1),),
+        lines=(
+            CapabilityLine("refill", "refill", "no", "remembered"),
+            CapabilityLine("cancel", "cancel", "unknown", "no answer has shown it yet"),
+        ),
+    )
+    assert render(report) == [
+        "Panel: https://p.test/api/v2",
+        "Dialect: not recognised",
+        "Catalogue: 1 service: Default (1)",
+        "refill: no (remembered)",
+        "cancel: unknown (no answer has shown it yet)",
+    ]
+    empty = PanelReport("https://p.test/api/v2", answered=True)
+    assert "Catalogue: 0 services" in render(empty)
+    with reading_as("ar"):
+        [line] = render(PanelReport("https://p.test", answered=False, problem="HTTP 500"))
+    assert f"{FSI}https://p.test{PDI}" in line
