@@ -233,7 +233,9 @@ def p_(context: str, message: str, /, **params: object) -> str:
 
 def isolate(value: str) -> str:
     """An embedded value (id, link, name, number) kept in its own direction, in RTL texts."""
-    return f"{FSI}{value}{PDI}" if reader().right_to_left and value else value
+    if not value or not reader().right_to_left or (value[0] == FSI and value[-1] == PDI):
+        return value
+    return f"{FSI}{value}{PDI}"
 
 
 def _fill(translated: str, source: str, params: dict[str, object]) -> str:

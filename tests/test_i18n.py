@@ -117,3 +117,18 @@ def test_values_in_arabic_texts_keep_their_own_direction() -> None:
     assert "\u2068https://instagram.com/x\u2069" in text
     with reading_as("en"):
         assert _("Order {id}", id="12345") == "Order 12345"
+
+
+def test_a_capitalised_fragment_follows_the_language() -> None:
+    from bot.texts.formatting import sentence
+
+    with reading_as("tr"):
+        assert sentence("iade edildi") == "İade edildi"
+    with reading_as("en"):
+        assert sentence("it is") == "It is"
+
+
+def test_a_value_is_isolated_once() -> None:
+    with reading_as("ar"):
+        once = i18n.isolate("42")
+        assert i18n.isolate(once) == once == "\u206842\u2069"

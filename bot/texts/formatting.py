@@ -60,7 +60,14 @@ def number(value: int | None) -> str:
 
 
 def sentence(fragment: str) -> str:
-    return fragment[:1].upper() + fragment[1:]
+    """The fragment with its first letter capitalised the reader's way (Turkish i → İ)."""
+    first = fragment[:1]
+    if first == "i" and reader().language in DOTTED_I_LANGUAGES:
+        return "İ" + fragment[1:]
+    return first.upper() + fragment[1:]
+
+
+DOTTED_I_LANGUAGES = frozenset({"tr", "az"})
 
 
 def compact(value: int) -> str:
