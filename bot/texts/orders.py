@@ -248,6 +248,7 @@ def order_card(order: Order, tasks: list[PanelTask]) -> str:
         else _("Placed on the panel website")
     )
     lines = [
+        # TRANSLATORS: title of the order card; {id} is the panel's order id.
         f"{state_emoji(order.status)} " + _("<b>Order {id}</b>", id=esc(order.panel_order_id)),
         f"📦 {service}",
     ]
