@@ -302,7 +302,8 @@ async def test_a_panel_spelling_statuses_in_lowercase_causes_no_pushes(
     panel.set_order(order_id, status="In progress")
     await cycle(app)
     [push] = pushes(telegram, USER, order_id)
-    assert "in progress" in push
+    # A known state reads in the bot's words (the reader's language), whatever the spelling.
+    assert "Pending → 🔄 <b>In progress</b>" in push
 
 
 async def test_an_announcement_never_overwrites_a_newer_one(

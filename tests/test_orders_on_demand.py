@@ -461,7 +461,7 @@ async def test_status_non_numeric_only(customer: Customer, panel: FakePanel) -> 
 
 async def test_status_more_than_1000_ids(customer: Customer, panel: FakePanel) -> None:
     ids = " ".join(str(n) for n in range(1, 1002))
-    answer = await customer.say(f"/status {ids}", "more than 1000")
+    answer = await customer.say(f"/status {ids}", "more than 1,000 ids")
     assert "Order status" not in answer.text
     assert panel.count("status") == 0
     # Exactly 100 still get a line each, from one call.
@@ -765,7 +765,7 @@ async def test_status_with_a_flood_of_tokens_gets_one_short_reply(
     customer: Customer, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
     before = len(telegram.messages(customer.user_id))
-    answer = await customer.say("/status " + ",".join(["x"] * 2000), "more than 100")
+    answer = await customer.say("/status " + ",".join(["x"] * 2000), "more than 1,000 ids")
     assert len(telegram.messages(customer.user_id)) == before + 1
     assert len(answer.text) < 200
     assert panel.count("status") == 0

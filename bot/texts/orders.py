@@ -1,16 +1,24 @@
-"""orders"""
+"""Texts of the order list, the order card, /status and /refill reports, refill and cancel
+answers and tracking: every message read from the catalogues in the reader's language."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from babel.numbers import format_percent
+
+from bot.i18n import _, isolate, n_, p_
 from bot.panel import (
     OrderState,
     OrderStatus,
+    normalize_state,
 )
 from bot.texts.formatting import (
     ID_ROW_CHARS,
     MESSAGE_BUDGET,
     STATUS_LIMIT,
     esc,
+    locale,
     money,
     number,
     pack_lines,
@@ -19,6 +27,45 @@ from bot.texts.formatting import (
     when,
 )
 from storage.models import Order, PanelTask, Placement, TaskStatus
+
+
+def _state_words() -> dict[OrderState, str]:
+    """The bot's word for each known state, in the reader's language (built when shown)."""
+    return {
+        # TRANSLATORS: an order's status (also a refill's or a cancel request's), shown in
+        # lists, on the order card and in status messages: short, capitalised like a label.
+        OrderState.PENDING: p_("order status", "Pending"),
+        OrderState.IN_PROGRESS: p_("order status", "In progress"),
+        OrderState.PROCESSING: p_("order status", "Processing"),
+        OrderState.ACTIVE: p_("order status", "Active"),
+        OrderState.PAUSED: p_("order status", "Paused"),
+        OrderState.COMPLETED: p_("order status", "Completed"),
+        OrderState.PARTIAL: p_("order status", "Partial"),
+        OrderState.CANCELED: p_("order status", "Canceled"),
+        OrderState.REFUNDED: p_("order status", "Refunded"),
+        OrderState.FAILED: p_("order status", "Failed"),
+        OrderState.EXPIRED: p_("order status", "Expired"),
+        OrderState.REJECTED: p_("order status", "Rejected"),
+    }
+
+
+def status_word(state: str | None, status_raw: str | None) -> str:
+    """A status as the reader reads it: a known state in the reader's language; a word the
+    bot does not know as the panel sent it (escaped and cut)."""
+    try:
+        known = OrderState(state or OrderState.UNKNOWN)
+    except ValueError:
+        known = OrderState.UNKNOWN
+    word = _state_words().get(known)
+    if word is not None:
+        return word
+    return short(status_raw or "—", STATUS_LIMIT)
+
+
+def raw_status_word(status_raw: str | None) -> str:
+    """status_word for a stored raw status alone (an old status, a task's status)."""
+    return status_word(normalize_state(status_raw), status_raw)
+
 
 # Status shown for a refill or cancel the bot cannot follow (no id from the panel).
 # Rows written before the codes (TaskStatus) held these sentences.
@@ -29,24 +76,27 @@ _LEGACY_TASK_WORDS = {
 
 
 def task_status_word(status_raw: str | None) -> str:
-    """A refill's or cancel's status: our own codes worded, the panel's word as it sent it."""
+    """A refill's or cancel's status: our own codes and known states worded in the reader's
+    language, any other panel word as it sent it."""
     code = _LEGACY_TASK_WORDS.get(status_raw or "", status_raw)
     if code == TaskStatus.UNCLEAR:
-        return "Unclear (no answer from the panel)"
+        # TRANSLATORS: status of a refill or cancel request the panel gave no clear answer to.
+        return p_("task status", "Unclear (no answer from the panel)")
     if code == TaskStatus.REQUESTED:
-        return "Requested"
-    return short(status_raw or "—", STATUS_LIMIT)
+        # TRANSLATORS: status of a refill or cancel request the panel accepted without an id.
+        return p_("task status", "Requested")
+    return raw_status_word(status_raw)
 
 
 def refill_unclear() -> str:
-    return (
+    return _(
         "❓ The panel gave no clear answer, so the refill may or may not have been requested. "
         "I won't send it again by myself — check the order card in a while."
     )
 
 
 def cancel_unclear() -> str:
-    return (
+    return _(
         "❓ The panel gave no clear answer, so the cancellation may or may not have been "
         "requested. I won't send it again by myself — check the order card in a while."
     )
@@ -54,7 +104,8 @@ def cancel_unclear() -> str:
 
 def _bar(share: float, width: int) -> str:
     filled = round(share * width)
-    return f"{'▓' * filled}{'░' * (width - filled)} {round(share * 100)}%"
+    percent = format_percent(Decimal(round(share * 100)) / 100, locale=locale())
+    return f"{'▓' * filled}{'░' * (width - filled)} {isolate(percent)}"
 
 
 def progress_bar(quantity: int | None, remains: int | None, width: int = 10) -> str:
@@ -94,149 +145,209 @@ def progress(state: str | None, quantity: int | None, remains: int | None, width
     bar = progress_bar(quantity, remains, width)
     if known is OrderState.PARTIAL and bar and quantity and remains is not None and remains > 0:
         missing = min(remains, quantity)
-        return (
-            f"{bar} · {number(quantity - missing)} of {number(quantity)} delivered, "
-            f"{number(missing)} not"
+        delivered = quantity - missing
+        # TRANSLATORS: a partially delivered order. {bar} is a progress bar such as
+        # "▓▓▓▓░ 70%"; {count} is how many were delivered (the plural form follows it),
+        # {total} the quantity ordered, {missing} how many were not delivered.
+        return n_(
+            "{bar} · {count} of {total} delivered, {missing} not",
+            "{bar} · {count} of {total} delivered, {missing} not",
+            delivered,
+            bar=bar,
+            count=number(delivered),
+            total=number(quantity),
+            missing=number(missing),
         )
     return bar
 
 
 def _nameless(order: Order) -> str:
-    return "📌 website order" if order.placement == Placement.TRACKED else "order"
+    if order.placement == Placement.TRACKED:
+        # TRANSLATORS: stands for the service name of an order placed on the panel's website.
+        return _("📌 website order")
+    # TRANSLATORS: stands for the service name of an order whose service is not known.
+    return p_("service name", "order")
 
 
 def _orders_line(order: Order) -> str:
     if order.panel_order_id is None and order.placement == Placement.PLACING:
-        return f"⏳ <i>being placed</i> {short(order.service_name or 'order', 28)}"
+        # TRANSLATORS: a line of the order list; {service} is the service's name.
+        return _(
+            "⏳ <i>being placed</i> {service}",
+            service=short(order.service_name or p_("service name", "order"), 28),
+        )
     if order.panel_order_id is None:  # the panel never confirmed it
-        return (
-            f"❓ <i>unconfirmed</i> {short(order.service_name or 'order', 28)} · "
-            f"{when(order.created_at)} — check your panel"
+        # TRANSLATORS: a line of the order list; {service} is the service's name, {time}
+        # when the order was sent.
+        return _(
+            "❓ <i>unconfirmed</i> {service} · {time} — check your panel",
+            service=short(order.service_name or p_("service name", "order"), 28),
+            time=when(order.created_at),
         )
     bar = progress(order.status, order.quantity, order.remains, width=5)
     name = short(order.service_name or _nameless(order), 28)
     return (
-        f"{state_emoji(order.status)} <code>{esc(order.panel_order_id)}</code> {name} · "
-        f"{short(order.status_raw or '—', STATUS_LIMIT)}{' ' + bar if bar else ''}"
+        f"{state_emoji(order.status)} {isolate(f'<code>{esc(order.panel_order_id)}</code>')} "
+        f"{isolate(name)} · {status_word(order.status, order.status_raw)}"
+        f"{' ' + bar if bar else ''}"
     )
 
 
 def orders_list(orders: list[Order], page: int, pages: int) -> str:
     if not orders:
-        return "📦 You have no orders yet. /order to place one."
-    lines = [f"📦 <b>Your orders</b> (page {page + 1}/{pages})", ""]
+        return _("📦 You have no orders yet. /order to place one.")
+    # TRANSLATORS: title of the order list; {page} of {pages} pages.
+    lines = [
+        _(
+            "📦 <b>Your orders</b> (page {page}/{pages})",
+            page=number(page + 1),
+            pages=number(pages),
+        ),
+        "",
+    ]
     lines += [_orders_line(order) for order in orders]
-    lines.append("\nTap an order to open it.")
+    lines.append("\n" + _("Tap an order to open it."))
     return "\n".join(lines)
 
 
 def order_button(order: Order) -> str:
     name = order.service_name or _nameless(order)
     name = name if len(name) <= 30 else name[:29] + "…"
-    return f"{state_emoji(order.status)} {order.panel_order_id} · {name}"
+    return f"{state_emoji(order.status)} {isolate(str(order.panel_order_id))} · {isolate(name)}"
 
 
 def remains_text(remains: int | None) -> str:
     if remains is None:
-        return "unknown"
+        # TRANSLATORS: how much of an order remains to deliver, when the panel did not say.
+        return p_("remains", "unknown")
     if remains < 0:
-        return f"{number(-remains)} over-delivered"
+        # TRANSLATORS: an order that got more than was ordered; {count} is how many more.
+        return n_(
+            "{count} over-delivered", "{count} over-delivered", -remains, count=number(-remains)
+        )
     return number(remains)
 
 
+def _task_line(task: PanelTask) -> str:
+    status = task_status_word(task.status_raw)
+    if task.kind == "refill":
+        if task.panel_task_id:
+            # TRANSLATORS: on the order card; {id} is the panel's refill id.
+            return _("♻️ Refill {id}: {status}", id=esc(task.panel_task_id), status=status)
+        return _("♻️ Refill: {status}", status=status)
+    if task.panel_task_id:
+        # TRANSLATORS: on the order card; {id} is the panel's id of the cancel request.
+        return _("✖️ Cancel request {id}: {status}", id=esc(task.panel_task_id), status=status)
+    return _("✖️ Cancel request: {status}", status=status)
+
+
 def order_card(order: Order, tasks: list[PanelTask]) -> str:
+    service = (
+        isolate(esc(order.service_name))
+        if order.service_name
+        else _("Placed on the panel website")
+    )
     lines = [
-        f"{state_emoji(order.status)} <b>Order {esc(order.panel_order_id)}</b>",
-        f"📦 {esc(order.service_name or 'Placed on the panel website')}",
+        # TRANSLATORS: title of the order card; {id} is the panel's order id.
+        f"{state_emoji(order.status)} " + _("<b>Order {id}</b>", id=esc(order.panel_order_id)),
+        f"📦 {service}",
     ]
     if order.link:
-        lines.append(f"🔗 {short(order.link, 120)}")
+        lines.append(f"🔗 {isolate(short(order.link, 120))}")
     if order.quantity is not None:
-        lines.append(f"🔢 Quantity: {number(order.quantity)}")
-    lines.append(f"💵 Charge: {money(order.charge, order.currency)}")
-    lines.append(f"▶️ Start count: {number(order.start_count)}")
-    lines.append(f"⏳ Remains: {remains_text(order.remains)}")
+        lines.append(_("🔢 Quantity: {quantity}", quantity=number(order.quantity)))
+    lines.append(_("💵 Charge: {charge}", charge=money(order.charge, order.currency)))
+    lines.append(_("▶️ Start count: {start_count}", start_count=number(order.start_count)))
+    lines.append(_("⏳ Remains: {remains}", remains=remains_text(order.remains)))
     bar = progress(order.status, order.quantity, order.remains)
     if bar:
         lines.append(bar)
-    lines.append(f"📍 Status: <b>{short(order.status_raw or '—', STATUS_LIMIT)}</b>")
-    for task in tasks:
-        label = "♻️ Refill" if task.kind == "refill" else "✖️ Cancel request"
-        ident = f" {esc(task.panel_task_id)}" if task.panel_task_id else ""
-        lines.append(f"{label}{ident}: {task_status_word(task.status_raw)}")
-    lines.append(f"🕓 Placed: {when(order.placed_at)}")
-    lines.append(f"🔄 Checked: {when(order.checked_at)}")
+    lines.append(
+        _("📍 Status: <b>{status}</b>", status=status_word(order.status, order.status_raw))
+    )
+    lines += [_task_line(task) for task in tasks]
+    lines.append(_("🕓 Placed: {time}", time=when(order.placed_at)))
+    lines.append(_("🔄 Checked: {time}", time=when(order.checked_at)))
     return "\n".join(lines)
 
 
 def button_refresh() -> str:
-    return "🔄 Refresh"
+    # TRANSLATORS: button on the order card (≤ 30 characters).
+    return _("🔄 Refresh")
 
 
 def button_refill() -> str:
-    return "♻️ Refill"
+    # TRANSLATORS: button on the order card asking the panel to refill the order (≤ 30).
+    return _("♻️ Refill")
 
 
 def button_cancel_order() -> str:
-    return "✖️ Cancel order"
+    # TRANSLATORS: button on the order card (≤ 30 characters).
+    return _("✖️ Cancel order")
 
 
 def button_order_again() -> str:
-    return "🔁 Order again"
+    # TRANSLATORS: button on the order card: the same service again (≤ 30 characters).
+    return _("🔁 Order again")
 
 
 def button_track() -> str:
-    return "📌 Track"
+    # TRANSLATORS: button: get status messages for this order (≤ 30 characters).
+    return _("📌 Track")
 
 
 def button_untrack() -> str:
-    return "📌 Stop tracking"
+    # TRANSLATORS: button: no more status messages for this order (≤ 30 characters).
+    return _("📌 Stop tracking")
 
 
 def order_not_found() -> str:
-    return "This order is not in your list."
+    return _("This order is not in your list.")
 
 
 def panel_forgot_order() -> str:
-    return "The panel no longer knows this order (it answers “Incorrect order ID”)."
+    return _("The panel no longer knows this order (it answers “Incorrect order ID”).")
 
 
 def refill_under_way() -> str:
-    return "A refill of this order is already under way."
+    return _("A refill of this order is already under way.")
 
 
 def refill_not_allowed() -> str:
-    return "This order can't be refilled (the service or its status doesn't allow it)."
+    return _("This order can't be refilled (the service or its status doesn't allow it).")
 
 
 def cancel_not_allowed() -> str:
-    return "This order can't be cancelled (the service or its status doesn't allow it)."
+    return _("This order can't be cancelled (the service or its status doesn't allow it).")
 
 
 def refill_unsupported() -> str:
-    return "This panel doesn't offer refills."
+    return _("This panel doesn't offer refills.")
 
 
 def cancel_unsupported() -> str:
-    return "This panel doesn't offer cancellations."
+    return _("This panel doesn't offer cancellations.")
 
 
 def refill_not_now() -> str:
-    return "♻️ Refills are not available right now. Nothing was requested — please try again later."
+    return _(
+        "♻️ Refills are not available right now. Nothing was requested — please try again later."
+    )
 
 
 def cancel_not_now() -> str:
-    return (
+    return _(
         "✖️ Cancelling is not available right now. Nothing was requested — please try again later."
     )
 
 
 def cancel_already() -> str:
-    return "A cancellation was already requested for this order."
+    return _("A cancellation was already requested for this order.")
 
 
 def status_usage() -> str:
-    return (
+    # TRANSLATORS: keep the command /status as it is.
+    return _(
         "Send order ids after the command, e.g. <code>/status 123 456</code> (up to 1000, "
         "spaces or commas). Your orders among them are tracked: you get a message when their "
         "status changes."
@@ -244,24 +355,48 @@ def status_usage() -> str:
 
 
 def refill_usage() -> str:
-    return "Send order ids after the command, e.g. <code>/refill 123</code> (up to 100)."
+    # TRANSLATORS: keep the command /refill as it is.
+    return _("Send order ids after the command, e.g. <code>/refill 123</code> (up to 100).")
 
 
 def too_many_ids(limit: int) -> str:
-    return f"That's more than {limit} ids — please send at most {limit} at once."
+    # TRANSLATORS: {count} is the most order ids one command takes.
+    return n_(
+        "That's more than {count} id — please send at most {count} at once.",
+        "That's more than {count} ids — please send at most {count} at once.",
+        limit,
+        count=number(limit),
+    )
 
 
 def not_an_id() -> str:
-    return "not an order id"
+    # TRANSLATORS: after something sent as an order id in a list: "abc — ⚠️ not an order id".
+    return _("not an order id")
 
 
 def not_found() -> str:
-    return "not found"
+    # TRANSLATORS: after an order id in a list: "123 — ⚠️ not found" (the panel has no such
+    # order); also the heading of the group of such ids in a long /status answer.
+    return _("not found")
+
+
+def numbered(title: str, part: int, parts: int) -> str:
+    """A title of one message of several: "📋 Order status (2/3)"."""
+    # TRANSLATORS: the title of message {part} of {count} of one long answer; {title} is the
+    # answer's own title.
+    return n_(
+        "{title} ({part}/{count})",
+        "{title} ({part}/{count})",
+        parts,
+        title=title,
+        part=number(part),
+        count=number(parts),
+    )
 
 
 def id_report(title: str, lines: list[tuple[str, str]]) -> list[str]:
     """A per-id report, (id, already escaped text) per line, split into messages that fit."""
-    rendered = [f"<code>{esc(order_id)}</code> — {text}" for order_id, text in lines]
+    rendered = [f"{isolate(f'<code>{esc(order_id)}</code>')} — {text}" for order_id, text in lines]
     messages: list[str] = []
     current: list[str] = []
     for line in rendered:
@@ -273,35 +408,48 @@ def id_report(title: str, lines: list[tuple[str, str]]) -> list[str]:
     if len(messages) == 1:
         return [f"{title}\n\n{messages[0]}"]
     count = len(messages)
-    return [f"{title} ({i}/{count})\n\n{body}" for i, body in enumerate(messages, start=1)]
+    return [f"{numbered(title, i, count)}\n\n{body}" for i, body in enumerate(messages, start=1)]
 
 
 def status_title() -> str:
-    return "📋 <b>Order status</b>"
+    # TRANSLATORS: title of the /status answer.
+    return _("📋 <b>Order status</b>")
 
 
 def refill_title() -> str:
-    return "♻️ <b>Refill</b>"
+    # TRANSLATORS: title of the /refill answer.
+    return _("♻️ <b>Refill</b>")
 
 
 def status_line(status: OrderStatus, known: Order | None) -> str:
     quantity = known.quantity if known else None
     bar = progress(status.state.value, quantity, status.remains, width=5)
-    name = f"{short(known.service_name, 24)} · " if known and known.service_name else ""
-    remains = f", remains {remains_text(status.remains)}" if status.remains is not None else ""
+    name = f"{isolate(short(known.service_name, 24))} · " if known and known.service_name else ""
+    word = status_word(status.state, status.status_raw)
+    if status.remains is not None:
+        # TRANSLATORS: one order's status after its id in a /status answer; {remains} is how
+        # many are still to deliver.
+        shown = _(
+            "<b>{status}</b>, remains {remains}",
+            status=word,
+            remains=remains_text(status.remains),
+        )
+    else:
+        shown = f"<b>{word}</b>"
     tail = f" {bar}" if bar else ""
-    word = short(status.status_raw, STATUS_LIMIT)
-    return f"{state_emoji(status.state)} {name}<b>{word}</b>{remains}{tail}"
+    return f"{state_emoji(status.state)} {name}{shown}{tail}"
 
 
 def now_tracking(count: int) -> str:
     """Under a /status report: orders placed on the panel's website, tracked from now on."""
-    them = "it" if count == 1 else "them"
-    orders = "1 order" if count == 1 else f"{number(count)} orders"
-    return (
-        f"📌 Now tracking {orders} placed on the panel's website: you'll get a message when "
-        f"{'its' if count == 1 else 'their'} status changes. See {them} in /orders "
-        "(the order card has “Stop tracking”)."
+    # TRANSLATORS: keep /orders as it is; “Stop tracking” is the button's label.
+    return n_(
+        "📌 Now tracking {count} order placed on the panel's website: you'll get a message when "
+        "its status changes. See it in /orders (the order card has “Stop tracking”).",
+        "📌 Now tracking {count} orders placed on the panel's website: you'll get a message "
+        "when their status changes. See them in /orders (the order card has “Stop tracking”).",
+        count,
+        count=number(count),
     )
 
 
@@ -313,41 +461,73 @@ def status_groups(
     groups: dict[tuple[str, str], list[str]] = {}
     for order_id, status in results:
         head = (
-            (state_emoji(status.state), f"<b>{short(status.status_raw, STATUS_LIMIT)}</b>")
+            (state_emoji(status.state), f"<b>{status_word(status.state, status.status_raw)}</b>")
             if status is not None
             else ("⚠️", not_found())
         )
         groups.setdefault(head, []).append(esc(order_id))
-    lines = [f"{title} · {number(len(results))} ids", ""]
+    lines = [
+        # TRANSLATORS: title of a long /status answer; {title} is "Order status", {count}
+        # how many order ids were asked about.
+        n_(
+            "{title} · {count} id",
+            "{title} · {count} ids",
+            len(results),
+            title=title,
+            count=number(len(results)),
+        ),
+        "",
+    ]
     for (emoji, word), ids in groups.items():
-        lines.append(f"{emoji} {word} ({number(len(ids))}):")
+        # TRANSLATORS: heading of a group of order ids in a long /status answer: {status}
+        # is their status, {count} how many ids follow.
+        group_head = n_(
+            "{status} ({count}):",
+            "{status} ({count}):",
+            len(ids),
+            status=word,
+            count=number(len(ids)),
+        )
+        lines.append(f"{emoji} {group_head}")
         row: list[str] = []
         for order_id in ids:
             if row and len(", ".join(row)) + len(order_id) > ID_ROW_CHARS:
-                lines.append(", ".join(row) + ",")
+                lines.append(isolate(", ".join(row) + ","))
                 row = []
             row.append(order_id)
-        lines.append(", ".join(row))
+        lines.append(isolate(", ".join(row)))
     if footer:
         lines += ["", footer]
     return pack_lines(lines)
 
 
 def tracked() -> str:
-    return "📌 Tracking it: you'll get a message when its status changes."
+    return _("📌 Tracking it: you'll get a message when its status changes.")
 
 
 def untracked(order_id: str | None) -> str:
-    return (
-        f"📌 Stopped tracking order <code>{esc(order_id)}</code>: no more messages about it. "
-        f"<code>/status {esc(order_id)}</code> tracks it again."
+    # TRANSLATORS: {id} is the panel's order id; keep the command /status as it is.
+    return _(
+        "📌 Stopped tracking order <code>{id}</code>: no more messages about it. "
+        "<code>/status {id}</code> tracks it again.",
+        id=esc(order_id),
     )
 
 
 def refill_requested(refill_id: str | None) -> str:
-    return f"requested (refill {esc(refill_id)})" if refill_id else "requested"
+    if refill_id:
+        # TRANSLATORS: after an order id in the /refill answer: "123 — requested (refill 9)";
+        # {id} is the panel's refill id.
+        return _("requested (refill {id})", id=esc(refill_id))
+    # TRANSLATORS: after an order id in the /refill answer: "123 — requested".
+    return _("requested")
 
 
 def cancel_requested(cancel_id: str | None) -> str:
-    ident = f" (cancel {esc(cancel_id)})" if cancel_id else ""
-    return f"✖️ Cancellation requested{ident}. I'll tell you when the panel answers."
+    if cancel_id:
+        # TRANSLATORS: {id} is the panel's id of the cancel request.
+        return _(
+            "✖️ Cancellation requested (cancel {id}). I'll tell you when the panel answers.",
+            id=esc(cancel_id),
+        )
+    return _("✖️ Cancellation requested. I'll tell you when the panel answers.")
