@@ -6,9 +6,10 @@ Pure logic: no Telegram, no I/O. The ordering conversation walks `fields_for(ser
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -176,7 +177,25 @@ def next_field(
 
 # --- parsing one answer ------------------------------------------------------------------------
 
-_DIGIT_GROUPS = re.compile(r"^\d{1,3}([ ,._'\u00a0\u202f]\d{3})+$")
+# What people type between digit groups: spaces (also the no-break and thin ones phones and
+# Russian keyboards insert), apostrophes, underscores, the Arabic thousands sign and Arabic
+# comma, and "," or "." (10,000 in English, 10.000 in Spanish, Portuguese, Turkish, Indonesian).
+# A number in exact groups of three is thousands in every language: "10.5" or "1,5" is never
+# read as a whole number, and a typed quantity is shown back on the summary before Confirm.
+_GROUP_SIGNS = " \u00a0\u202f\u2009'\u2019_,.\u066c\u060c"
+_DIGIT_GROUPS = re.compile(rf"\d{{1,3}}(?P<sign>[{_GROUP_SIGNS}])\d{{3}}(?:(?P=sign)\d{{3}})*")
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
+# Direction marks an Arabic or Hebrew keyboard (or a copied RTL text) puts around numbers.
+_BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069"))
+_MINUS_SIGNS = ("-", "\u2212")
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script (Arabic-Indic ١٢٣, Persian ۱۲۳, Devanagari १२३, full-width) as
+    0-9, direction marks dropped; everything else kept."""
+    text = text.translate(_BIDI_MARKS)
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
 
 # Services whose name or category names a platform take links of that platform only.
 PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {
@@ -194,15 +213,17 @@ PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {
 
 
 def parse_whole_number(text: str) -> int:
-    """Digits, optionally grouped in thousands ("10 000", "10,000"); nothing else."""
-    cleaned = text.strip()
-    if cleaned.startswith("-"):
+    """Digits of any script, optionally grouped in thousands the way the reader writes them
+    ("10 000", "10,000", "10.000", "10٬000", "١٠٠٠٠"); nothing else."""
+    cleaned = ascii_digits(text.strip()).strip()
+    if cleaned.startswith(_MINUS_SIGNS):
         raise InvalidInput("number_negative")
     if sum(c.isdigit() for c in cleaned) > MAX_DIGITS:  # also keeps int() off huge strings
         raise InvalidInput("number_too_big")
     if cleaned.isdigit() and cleaned.isascii():
         return int(cleaned)
-    if _DIGIT_GROUPS.match(cleaned):
+    # One kind of sign throughout: "1,000.000" is not a whole number; spaces count as one kind.
+    if _DIGIT_GROUPS.fullmatch(_SPACES.sub(" ", cleaned)):
         return int(re.sub(r"\D", "", cleaned))
     raise InvalidInput("number_not_whole")
 
@@ -259,9 +280,22 @@ def parse_text(text: str) -> str:
     return value
 
 
+# dd/mm/yyyy, dd.mm.yyyy or dd-mm-yyyy (one separator), and ISO yyyy-mm-dd.
+_DAY_FIRST = re.compile(
+    r"(?P<day>\d{1,2})(?P<sign>[/.-])(?P<month>\d{1,2})(?P=sign)(?P<year>\d{4})"
+)
+_ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})")
+
+
 def parse_expiry(text: str, today: date | None = None) -> str:
+    """A future date typed day first (31/12/2027, 31.12.2027, 31-12-2027) or as 2027-12-31;
+    the panel is sent dd/mm/yyyy."""
+    typed = ascii_digits(text.strip()).strip()
+    found = _DAY_FIRST.fullmatch(typed) or _ISO_DATE.fullmatch(typed)
+    if found is None:
+        raise InvalidInput("date_format")
     try:
-        when = datetime.strptime(text.strip(), "%d/%m/%Y").date()
+        when = date(int(found["year"]), int(found["month"]), int(found["day"]))
     except ValueError:
         raise InvalidInput("date_format") from None
     if when <= (today or date.today()):

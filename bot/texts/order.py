@@ -1,11 +1,15 @@
-"""order"""
+"""The order form: questions, answers checked, the summary, and what became of the order."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.order_fields import FieldKind, FieldSpec, InvalidInput
+from babel.numbers import format_decimal
+
+from bot.i18n import N_, _, isolate, n_
+from bot.order_fields import DRIPFEED_MAX_INTERVAL, FieldKind, FieldSpec, InvalidInput
 from bot.panel import (
     Balance,
     PanelError,
@@ -14,73 +18,125 @@ from bot.panel import (
     classify_error,
 )
 from bot.texts.errors import refusal
-from bot.texts.formatting import PANEL_TEXT_LIMIT, esc, money, number, short
+from bot.texts.formatting import PANEL_TEXT_LIMIT, esc, locale, money, number, short
 
+# The questions, one per field the panel takes (translated where shown). A hint in brackets
+# and a colon may follow ("🔢 How many? Send the quantity (10 – 1,000):").
 FIELD_PROMPTS: dict[str, str] = {
-    "link": "🔗 Send the <b>link</b>",
-    "quantity": "🔢 How many? Send the <b>quantity</b>",
-    "comments": "💬 Send the <b>comments</b>, one per line",
-    "usernames": "👥 Send the <b>usernames</b>, one per line",
-    "hashtags": "#️⃣ Send the <b>hashtags</b>, one per line",
-    "hashtag": "#️⃣ Send the <b>hashtag</b> to take usernames from",
-    "media": "🖼 Send the <b>media link</b> whose likers to mention",
-    "keywords": "🔑 Send the <b>keywords</b>, one per line",
-    "groups": "👥 Send the <b>groups</b>, one per line",
-    "answer_number": "🗳 Which <b>answer number</b> of the poll?",
-    "runs": "💧 In how many <b>runs</b>? (2 or more)",
-    "interval": "⏱ <b>Interval</b> between runs, in minutes?",
-    "min": "🔢 <b>Minimum</b> quantity per post?",
-    "max": "🔢 <b>Maximum</b> quantity per post?",
-    "posts": "🆕 How many <b>new posts</b> at most? (tap Skip for no limit)",
-    "old_posts": "🗂 How many <b>existing posts</b> too? (tap Skip for none)",
-    "delay": "⏱ <b>Delay</b> before each post is served, in minutes:",
-    "expiry": "📅 <b>Expiry date</b> as dd/mm/yyyy (tap Skip for none)",
-    "dripfeed": "💧 This service can be <b>spread over time</b> (drip-feed). Spread it?",
-    "country": "🌍 Traffic <b>country</b> (code or name, e.g. US)",
-    "device": "📱 Which <b>device</b>?",
-    "type_of_traffic": "🚦 Which <b>type of traffic</b>?",
-    "google_keyword": "🔎 The <b>Google keyword</b>",
-    "referring_url": "🔗 The <b>referring URL</b>",
+    "link": N_("🔗 Send the <b>link</b>"),
+    "quantity": N_("🔢 How many? Send the <b>quantity</b>"),
+    "comments": N_("💬 Send the <b>comments</b>, one per line"),
+    "usernames": N_("👥 Send the <b>usernames</b>, one per line"),
+    "hashtags": N_("#️⃣ Send the <b>hashtags</b>, one per line"),
+    # TRANSLATORS: the panel mentions the users who posted with this hashtag.
+    "hashtag": N_("#️⃣ Send the <b>hashtag</b> to take usernames from"),
+    # TRANSLATORS: a link to a post; the panel mentions the users who liked it.
+    "media": N_("🖼 Send the <b>media link</b> whose likers to mention"),
+    "keywords": N_("🔑 Send the <b>keywords</b>, one per line"),
+    "groups": N_("👥 Send the <b>groups</b>, one per line"),
+    "answer_number": N_("🗳 Which <b>answer number</b> of the poll?"),
+    # TRANSLATORS: drip-feed: the order is delivered in several runs, some minutes apart.
+    "runs": N_("💧 In how many <b>runs</b>? (2 or more)"),
+    "interval": N_("⏱ <b>Interval</b> between runs, in minutes?"),
+    # TRANSLATORS: a subscription: each new post of the account gets between min and max.
+    "min": N_("🔢 <b>Minimum</b> quantity per post?"),
+    "max": N_("🔢 <b>Maximum</b> quantity per post?"),
+    # TRANSLATORS: "Skip" is the button labelled "⏭ Skip".
+    "posts": N_("🆕 How many <b>new posts</b> at most? (tap Skip for no limit)"),
+    "old_posts": N_("🗂 How many <b>existing posts</b> too? (tap Skip for none)"),
+    "delay": N_("⏱ <b>Delay</b> before each post is served, in minutes:"),
+    # TRANSLATORS: dd/mm/yyyy is the format the user types (day/month/year); it may be
+    # written with the letters of your language, in the same order.
+    "expiry": N_("📅 <b>Expiry date</b> as dd/mm/yyyy (tap Skip for none)"),
+    "dripfeed": N_("💧 This service can be <b>spread over time</b> (drip-feed). Spread it?"),
+    # TRANSLATORS: web traffic: the country the visits come from.
+    "country": N_("🌍 Traffic <b>country</b> (code or name, e.g. US)"),
+    "device": N_("📱 Which <b>device</b>?"),
+    "type_of_traffic": N_("🚦 Which <b>type of traffic</b>?"),
+    "google_keyword": N_("🔎 The <b>Google keyword</b>"),
+    "referring_url": N_("🔗 The <b>referring URL</b>"),
 }
 
 
 USERNAME_PROMPTS: dict[ServiceType, str] = {
-    ServiceType.SUBSCRIPTIONS: "👤 Send the <b>username</b> to subscribe to",
-    ServiceType.COMMENT_LIKES: "👤 <b>Username</b> of the comment's owner",
-    ServiceType.COMMENT_REPLIES: "👤 <b>Username</b> of the comment's owner",
-    ServiceType.MENTIONS_USER_FOLLOWERS: "👤 The <b>username</b> whose followers to mention",
+    ServiceType.SUBSCRIPTIONS: N_("👤 Send the <b>username</b> to subscribe to"),
+    ServiceType.COMMENT_LIKES: N_("👤 <b>Username</b> of the comment's owner"),
+    ServiceType.COMMENT_REPLIES: N_("👤 <b>Username</b> of the comment's owner"),
+    ServiceType.MENTIONS_USER_FOLLOWERS: N_("👤 The <b>username</b> whose followers to mention"),
 }
 
 
+# Button labels (≤ ~30 characters); typing a label also answers the question.
 CHOICE_LABELS: dict[str, dict[str, str]] = {
-    "dripfeed": {"no": "All at once", "yes": "💧 Spread it"},
-    "device": {"1": "Desktop", "2": "Android", "3": "iOS", "4": "Mixed mobile", "5": "Mixed all"},
-    "type_of_traffic": {"1": "Google keyword", "2": "Custom referrer", "3": "Blank referrer"},
+    "dripfeed": {
+        # TRANSLATORS: button: deliver the whole order at once (not drip-fed).
+        "no": N_("All at once"),
+        # TRANSLATORS: button: deliver the order in several runs (drip-feed).
+        "yes": N_("💧 Spread it"),
+    },
+    "device": {
+        # TRANSLATORS: button: web traffic from desktop computers.
+        "1": N_("Desktop"),
+        "2": N_("Android"),
+        "3": N_("iOS"),
+        # TRANSLATORS: button: web traffic from phones of every kind.
+        "4": N_("Mixed mobile"),
+        # TRANSLATORS: button: web traffic from computers and phones.
+        "5": N_("Mixed all"),
+    },
+    "type_of_traffic": {
+        # TRANSLATORS: button: the visits seem to come from a Google search for a keyword.
+        "1": N_("Google keyword"),
+        # TRANSLATORS: button: the visits seem to come from a page the user names.
+        "2": N_("Custom referrer"),
+        # TRANSLATORS: button: the visits come with no referring page.
+        "3": N_("Blank referrer"),
+    },
 }
+
+
+def _frame(message: str, /, **parts: str) -> str:
+    """A message that only arranges already-built parts (a question and its hint, a label and
+    its value): translated, filled without isolating the parts (a translated sentence is not an
+    embedded value; isolate embedded values yourself)."""
+    translated = _(message)
+    try:
+        return translated.format(**parts)
+    except (KeyError, IndexError, ValueError):
+        return message.format(**parts)
 
 
 def button_skip() -> str:
-    return "⏭ Skip"
+    # TRANSLATORS: button (≤ ~30 characters): leave an optional question unanswered.
+    return _("⏭ Skip")
 
 
 def button_confirm() -> str:
-    return "✅ Confirm"
+    # TRANSLATORS: button (≤ ~30 characters): place the order shown in the summary.
+    return _("✅ Confirm")
 
 
 def button_change() -> str:
-    return "✏️ Change"
+    # TRANSLATORS: button (≤ ~30 characters): go back and change the order's answers.
+    return _("✏️ Change")
 
 
 def button_order_card() -> str:
-    return "📦 Open order"
+    # TRANSLATORS: button (≤ ~30 characters) under the receipt: shows the order just placed.
+    return _("📦 Open order")
 
 
 def button_new_order() -> str:
-    return "🛒 Another order"
+    # TRANSLATORS: button (≤ ~30 characters): start a new order.
+    return _("🛒 Another order")
 
 
 def choice_label(field: str, value: str) -> str:
-    return CHOICE_LABELS.get(field, {}).get(value, value)
+    label = CHOICE_LABELS.get(field, {}).get(value)
+    return value if label is None else _(label)
+
+
+_QUESTION_MARKS = ("?", ":", "؟", "：", "？")
 
 
 def field_prompt(
@@ -92,121 +148,248 @@ def field_prompt(
     intervals: tuple[int, ...] | None = None,
 ) -> str:
     """`intervals`: the drip-feed intervals the panel accepts (None: unknown)."""
-    base = FIELD_PROMPTS.get(spec.name, f"Send <b>{esc(spec.name)}</b>")
     if spec.name == "username":
-        base = USERNAME_PROMPTS.get(service.type, "👤 Send the <b>username</b>")
-    hint = ""
-    if spec.kind is FieldKind.QUANTITY:
-        hint = f" ({number(service.min)} – {number(service.max)})"
-        if spec.name == "quantity" and service.dripfeed and service.type is ServiceType.DEFAULT:
-            hint = f" (in total {number(service.min)} – {number(service.max)}; per run if spread)"
-        if spec.name == "max" and "min" in answers:
-            hint = f" ({number(int(answers['min']))} – {number(service.max)})"
-    elif spec.name == "runs":
-        most = service.max // max(int(answers.get("quantity", "1")), 1)
-        hint = f" (at most {number(most)})"
-    elif spec.counts_quantity:
-        hint = f" ({number(service.min)} – {number(service.max)} lines)"
-    elif spec.name == "interval":
-        hint = " (tap one)" if intervals is not None else " (tap one, or type 1 – 1 440)"
-    # The hint goes before the question's own closing mark ("How many? (10 – 100)").
-    ending = "" if base.endswith(("?", ":")) else ":"
-    question = f"{base}{hint}{ending}"
+        default = N_("👤 Send the <b>username</b>")
+        base = _(USERNAME_PROMPTS.get(service.type, default))
+    elif spec.name in FIELD_PROMPTS:
+        base = _(FIELD_PROMPTS[spec.name])
+    else:
+        # TRANSLATORS: asks for a field the bot has no question for; {name} is the panel's
+        # name of the field (e.g. "answer_number").
+        base = _("Send <b>{name}</b>", name=esc(spec.name))
+    hint = _hint(spec, service, answers, intervals)
+    if hint and base.endswith(_QUESTION_MARKS):
+        # TRANSLATORS: a question that ends with its own mark, and a hint after it:
+        # "How many? (10 – 1,000)".
+        question = _frame(N_("{question} ({hint})"), question=base, hint=hint)
+    elif hint:
+        # TRANSLATORS: a request and a hint, before the answer is typed:
+        # "Send the link (10 – 1,000):".
+        question = _frame(N_("{question} ({hint}):"), question=base, hint=hint)
+    elif not base.endswith(_QUESTION_MARKS):
+        # TRANSLATORS: a request, before the answer is typed: "Send the link:".
+        question = _frame(N_("{question}:"), question=base)
+    else:
+        question = base
     return f"<b>{esc(service.name)}</b>\n\n{question}" if with_name else question
 
 
-INVALID_INPUT: dict[str, str] = {
-    "number_negative": "The number can't be negative.",
-    "number_not_whole": "Please send a whole number, like 1000 or 10 000.",
-    "number_positive": "Please send a number of 1 or more.",
-    "number_too_big": "That number is far too big.",
-    "quantity_range": "The quantity must be between {minimum} and {maximum}.",
-    "link_invalid": "That's not a link. Send a full link like https://instagram.com/yourname",
-    "link_wrong_platform": "This service is for {platform} — please send a {host} link.",
-    "list_empty": "The list is empty. Send at least one line.",
-    "list_too_long": "That's too many lines (at most {maximum}).",
-    "line_too_long": "A line is too long (at most {maximum} characters).",
-    "total_range": (
+def _hint(
+    spec: FieldSpec,
+    service: Service,
+    answers: Mapping[str, str],
+    intervals: tuple[int, ...] | None,
+) -> str:
+    """What the answer may be, shown in brackets after the question ("" for nothing)."""
+    if spec.kind is FieldKind.QUANTITY:
+        low = int(answers["min"]) if spec.name == "max" and "min" in answers else service.min
+        if spec.name == "quantity" and service.dripfeed and service.type is ServiceType.DEFAULT:
+            # TRANSLATORS: hint after "How many?" for a service that can be delivered in runs.
+            return _(
+                "in total {minimum} – {maximum}; per run if spread",
+                minimum=number(service.min),
+                maximum=number(service.max),
+            )
+        # TRANSLATORS: hint: the smallest and largest quantity the service takes.
+        return _("{minimum} – {maximum}", minimum=number(low), maximum=number(service.max))
+    if spec.name == "runs":
+        most = service.max // max(int(answers.get("quantity", "1")), 1)
+        # TRANSLATORS: hint: the most runs (deliveries) this quantity allows.
+        return _("at most {most}", most=number(most))
+    if spec.counts_quantity:
+        # TRANSLATORS: hint: how many lines (one comment or username per line) to send.
+        return n_(
+            "{minimum} – {maximum} line",
+            "{minimum} – {maximum} lines",
+            service.max,
+            minimum=number(service.min),
+            maximum=number(service.max),
+        )
+    if spec.name == "interval":
+        if intervals is not None:
+            # TRANSLATORS: hint: tap one of the buttons below.
+            return _("tap one")
+        # TRANSLATORS: hint: tap a button below, or type a number of minutes in this range.
+        return _(
+            "tap one, or type {minimum} – {maximum}",
+            minimum=number(1),
+            maximum=number(DRIPFEED_MAX_INTERVAL),
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A message with plural forms: `count` names the parameter that chooses the form, `text`
+    builds it from that count and the shown parameters (n_ with both English forms)."""
+
+    count: str
+    text: Callable[[int, dict[str, str]], str]
+
+
+# Why a typed answer was refused: `InvalidInput.reason` → its message, filled with the error's
+# parameters (counts shown the reader's way, text escaped).
+INVALID_INPUT: dict[str, str | Counted] = {
+    "number_negative": N_("The number can't be negative."),
+    # TRANSLATORS: {plain} is 1000 and {grouped} 10000, written the reader's way.
+    "number_not_whole": N_("Please send a whole number, like {plain} or {grouped}."),
+    "number_positive": N_("Please send a number of 1 or more."),
+    "number_too_big": N_("That number is far too big."),
+    "quantity_range": N_("The quantity must be between {minimum} and {maximum}."),
+    "link_invalid": N_("That's not a link. Send a full link like https://instagram.com/yourname"),
+    # TRANSLATORS: {platform} is a platform's name (Instagram), {host} its site (instagram.com).
+    "link_wrong_platform": N_("This service is for {platform} — please send a {host} link."),
+    "list_empty": N_("The list is empty. Send at least one line."),
+    "list_too_long": N_("That's too many lines (at most {maximum})."),
+    "line_too_long": Counted(
+        "maximum",
+        lambda n, p: n_(
+            "A line is too long (at most {maximum} character).",
+            "A line is too long (at most {maximum} characters).",
+            n,
+            **p,
+        ),
+    ),
+    # TRANSLATORS: drip-feed: {total} is the quantity per run × the runs; "Back" is a button.
+    "total_range": N_(
         "In total that's {total}; this service takes {minimum} – {maximum}. "
         "Spread it over more runs, or tap Back to change the quantity."
     ),
-    "lines_range": "You sent {count} lines; this service takes {minimum} – {maximum}.",
-    "pieces_range": (
-        "This panel counts each comma-separated part as a comment: that's {count}; this "
-        "service takes {minimum} – {maximum}."
+    "lines_range": Counted(
+        "count",
+        lambda n, p: n_(
+            "You sent {count} line; this service takes {minimum} – {maximum}.",
+            "You sent {count} lines; this service takes {minimum} – {maximum}.",
+            n,
+            **p,
+        ),
     ),
-    "text_one_line": "Please send it as one line of text.",
-    "date_format": "Please send the date as dd/mm/yyyy, e.g. 31/12/2027.",
-    "date_past": "The date must be in the future.",
-    "choose_button": "Please choose one of the buttons.",
-    "runs_range": "Runs must be between 2 and {maximum}.",
-    "runs_total": "Quantity × runs can be at most {maximum} — at most {most} runs.",
-    "interval_range": "The interval must be between 1 and {maximum} minutes.",
-    "interval_choice": "This panel takes these intervals only: {allowed} minutes.",
-    "too_long": "That message is too long.",
+    "pieces_range": Counted(
+        "count",
+        # TRANSLATORS: the panel splits the comments at commas and counts each part.
+        lambda n, p: n_(
+            "This panel counts each comma-separated part as a comment: that's {count} "
+            "comment; this service takes {minimum} – {maximum}.",
+            "This panel counts each comma-separated part as a comment: that's {count} "
+            "comments; this service takes {minimum} – {maximum}.",
+            n,
+            **p,
+        ),
+    ),
+    "text_one_line": N_("Please send it as one line of text."),
+    # TRANSLATORS: dd/mm/yyyy is the format to type (day/month/year), as in the question.
+    "date_format": N_("Please send the date as dd/mm/yyyy, e.g. 31/12/2027."),
+    "date_past": N_("The date must be in the future."),
+    "choose_button": N_("Please choose one of the buttons."),
+    "runs_range": N_("Runs must be between 2 and {maximum}."),
+    "runs_total": Counted(
+        "most",
+        # TRANSLATORS: drip-feed: {maximum} is the service's largest total quantity.
+        lambda n, p: n_(
+            "Quantity × runs can be at most {maximum} — at most {most} run.",
+            "Quantity × runs can be at most {maximum} — at most {most} runs.",
+            n,
+            **p,
+        ),
+    ),
+    "interval_range": Counted(
+        "maximum",
+        lambda n, p: n_(
+            "The interval must be between 1 and {maximum} minute.",
+            "The interval must be between 1 and {maximum} minutes.",
+            n,
+            **p,
+        ),
+    ),
+    # TRANSLATORS: {allowed} is a list of numbers: "0, 5, 10, 15".
+    "interval_choice": N_("This panel takes these intervals only: {allowed} minutes."),
+    "too_long": N_("That message is too long."),
 }
 
 
 def invalid_input(error: InvalidInput) -> str:
     params = {k: number(v) if isinstance(v, int) else esc(v) for k, v in error.params.items()}
-    return "⚠️ " + INVALID_INPUT[error.reason].format(**params)
+    if error.reason == "number_not_whole":
+        params["plain"] = format_decimal(1000, format="#0", locale=locale())
+        params["grouped"] = number(10_000)
+    entry = INVALID_INPUT[error.reason]
+    if isinstance(entry, Counted):
+        count = error.params[entry.count]
+        text = entry.text(count if isinstance(count, int) else 0, params)
+    else:
+        text = _(entry, **params)
+    return "⚠️ " + text
 
 
 def expect_text() -> str:
-    return "⚠️ I need a typed answer here."
+    return _("⚠️ I need a typed answer here.")
 
 
 def expect_button() -> str:
-    return "⚠️ Please choose with the buttons below."
+    return _("⚠️ Please choose with the buttons below.")
 
 
 def browse_expected() -> str:
-    return "⚠️ Tap a category or service below, or type a name or service id to search."
+    return _("⚠️ Tap a category or service below, or type a name or service id to search.")
 
 
 def summary_expected() -> str:
-    return "⚠️ Please confirm, change or cancel with the buttons below."
+    return _("⚠️ Please confirm, change or cancel with the buttons below.")
 
 
 def in_flow_command() -> str:
-    return "⚠️ You're in the middle of an order — finish this step, or /cancel first."
+    return _("⚠️ You're in the middle of an order — finish this step, or /cancel first.")
 
 
+# The order summary's line labels, one per field (short: "🔗 Link: https://…").
 FIELD_LABELS: dict[str, str] = {
-    "link": "🔗 Link",
-    "quantity": "🔢 Quantity",
-    "runs": "💧 Runs",
-    "interval": "⏱ Interval (min)",
-    "comments": "💬 Comments",
-    "usernames": "👥 Usernames",
-    "hashtags": "#️⃣ Hashtags",
-    "hashtag": "#️⃣ Hashtag",
-    "username": "👤 Username",
-    "media": "🖼 Media",
-    "keywords": "🔑 Keywords",
-    "groups": "👥 Groups",
-    "answer_number": "🗳 Answer number",
-    "min": "🔢 Min per post",
-    "max": "🔢 Max per post",
-    "posts": "🆕 New posts",
-    "old_posts": "🗂 Old posts",
-    "delay": "⏱ Delay (min)",
-    "expiry": "📅 Expiry",
-    "country": "🌍 Country",
-    "device": "📱 Device",
-    "type_of_traffic": "🚦 Traffic",
-    "google_keyword": "🔎 Keyword",
-    "referring_url": "🔗 Referrer",
+    "link": N_("🔗 Link"),
+    "quantity": N_("🔢 Quantity"),
+    # TRANSLATORS: drip-feed: the number of deliveries.
+    "runs": N_("💧 Runs"),
+    # TRANSLATORS: drip-feed: minutes between deliveries.
+    "interval": N_("⏱ Interval (min)"),
+    "comments": N_("💬 Comments"),
+    "usernames": N_("👥 Usernames"),
+    "hashtags": N_("#️⃣ Hashtags"),
+    "hashtag": N_("#️⃣ Hashtag"),
+    "username": N_("👤 Username"),
+    "media": N_("🖼 Media"),
+    "keywords": N_("🔑 Keywords"),
+    "groups": N_("👥 Groups"),
+    "answer_number": N_("🗳 Answer number"),
+    "min": N_("🔢 Min per post"),
+    "max": N_("🔢 Max per post"),
+    "posts": N_("🆕 New posts"),
+    "old_posts": N_("🗂 Old posts"),
+    # TRANSLATORS: a subscription: minutes before each new post is served.
+    "delay": N_("⏱ Delay (min)"),
+    # TRANSLATORS: a subscription's end date.
+    "expiry": N_("📅 Expiry"),
+    "country": N_("🌍 Country"),
+    "device": N_("📱 Device"),
+    "type_of_traffic": N_("🚦 Traffic"),
+    "google_keyword": N_("🔎 Keyword"),
+    "referring_url": N_("🔗 Referrer"),
 }
+
+
+SHOWN_LINES = 5
 
 
 def _field_value(name: str, value: str) -> str:
     if "\n" in value:
         lines = value.split("\n")
-        shown = "\n".join(f"  • {short(line, 80)}" for line in lines[:5])
-        more = f"\n  … and {len(lines) - 5} more" if len(lines) > 5 else ""
-        return f"{len(lines)} lines\n{shown}{more}"
-    return short(choice_label(name, value), 200)
+        # TRANSLATORS: the summary's count of the lines (comments, usernames) sent.
+        shown = [n_("{count} line", "{count} lines", len(lines), count=number(len(lines)))]
+        shown += [f"  • {isolate(short(line, 80))}" for line in lines[:SHOWN_LINES]]
+        if len(lines) > SHOWN_LINES:
+            rest = len(lines) - SHOWN_LINES
+            # TRANSLATORS: after the first lines of a list: how many more are not shown.
+            more = n_("… and {count} more", "… and {count} more", rest, count=number(rest))
+            shown.append(f"  {more}")
+        return "\n".join(shown)
+    return isolate(short(choice_label(name, value), 200))
 
 
 def summary(
@@ -221,13 +404,23 @@ def summary(
     """`comma_split`: the panel counts each comma-separated piece of the comments as one, and
     `quantity` and `price` are counted that way."""
     currency = balance.currency if balance else None
-    lines = [f"🧾 <b>Check your order</b>\n\n<b>{esc(service.name)}</b> (ID {esc(service.id)})"]
+    lines = [
+        # TRANSLATORS: the summary's title; {service} is the service's name, {id} its id.
+        _(
+            "🧾 <b>Check your order</b>\n\n<b>{service}</b> (ID {id})",
+            service=esc(service.name),
+            id=esc(service.id),
+        )
+    ]
     for name, value in answers.items():
         if name == "dripfeed" or value == "":
             continue
-        lines.append(f"{FIELD_LABELS.get(name, esc(name))}: {_field_value(name, value)}")
+        label = _(FIELD_LABELS[name]) if name in FIELD_LABELS else esc(name)
+        # TRANSLATORS: a line of the summary: a field's label and the user's answer.
+        lines.append(_frame(N_("{label}: {value}"), label=label, value=_field_value(name, value)))
     if quantity is not None and "runs" in answers:
-        lines.append(f"📦 Total: {number(quantity)}")
+        # TRANSLATORS: drip-feed: the quantity of all runs together.
+        lines.append(_("📦 Total: {quantity}", quantity=number(quantity)))
     elif (
         quantity is not None
         and "quantity" not in answers
@@ -237,52 +430,77 @@ def summary(
             ServiceType.CUSTOM_COMMENTS_PACKAGE,
         }
     ):
-        lines.append(f"📦 Quantity: {number(quantity)}")
+        lines.append(_("📦 Quantity: {quantity}", quantity=number(quantity)))
     if comma_split and quantity is not None:
         lines.append(
-            f"ℹ️ This panel counts each comma-separated part as a comment: {number(quantity)}."
+            # TRANSLATORS: the panel splits the comments at commas and counts each part.
+            n_(
+                "ℹ️ This panel counts each comma-separated part as a comment: {count} comment.",
+                "ℹ️ This panel counts each comma-separated part as a comment: {count} comments.",
+                quantity,
+                count=number(quantity),
+            )
         )
     if service.type is ServiceType.SUBSCRIPTIONS:
-        lines.append(f"\n💵 Price: up to <b>{money(price, currency)}</b> per post")
+        # TRANSLATORS: a subscription is charged for each new post, at most this much.
+        price_line = _("💵 Price: up to <b>{price}</b> per post", price=money(price, currency))
     else:
-        lines.append(f"\n💵 Price: <b>{money(price, currency)}</b>")
+        price_line = _("💵 Price: <b>{price}</b>", price=money(price, currency))
+    lines.append(f"\n{price_line}")
     if balance is not None:
-        lines.append(f"💰 Balance: {money(balance.amount, currency)}")
+        lines.append(_("💰 Balance: {amount}", amount=money(balance.amount, currency)))
         after = balance.amount - price
         if after < 0:
-            lines.append(f"⚠️ <b>Not enough balance</b>: {money(-after, currency)} short.")
+            # TRANSLATORS: {amount} is how much money is missing.
+            lines.append(
+                _("⚠️ <b>Not enough balance</b>: {amount} short.", amount=money(-after, currency))
+            )
         elif service.type is not ServiceType.SUBSCRIPTIONS:
-            lines.append(f"💰 After: {money(after, currency)}")
+            # TRANSLATORS: the balance left after this order.
+            lines.append(_("💰 After: {amount}", amount=money(after, currency)))
     else:
-        lines.append("💰 Balance: unknown (the panel did not answer)")
+        lines.append(_("💰 Balance: unknown (the panel did not answer)"))
     return "\n".join(lines)
 
 
 def placing() -> str:
-    return "⏳ Placing your order…"
+    return _("⏳ Placing your order…")
 
 
 def already_placing() -> str:
-    return "⏳ This order is already being placed — one moment."
+    return _("⏳ This order is already being placed — one moment.")
 
 
 def already_done() -> str:
-    return "This order was already handled. See /orders."
+    return _("This order was already handled. See /orders.")
 
 
 def placed(
     order_id: str, service_name: str, price: Decimal, currency: str | None, *, per_post: bool
 ) -> str:
-    cost = f"up to {money(price, currency)} per post" if per_post else money(price, currency)
-    return (
-        f"✅ <b>Order placed</b>\n\n🆔 Order <code>{esc(order_id)}</code>\n"
-        f"📦 {esc(service_name)}\n💵 {cost}\n\n"
-        "I'll message you when its status changes."
+    if per_post:
+        # TRANSLATORS: the receipt of a subscription: {order_id} is the panel's order id,
+        # {service} the service's name, {price} the most it costs per post.
+        return _(
+            "✅ <b>Order placed</b>\n\n🆔 Order <code>{order_id}</code>\n📦 {service}\n"
+            "💵 up to {price} per post\n\nI'll message you when its status changes.",
+            order_id=esc(order_id),
+            service=esc(service_name),
+            price=money(price, currency),
+        )
+    # TRANSLATORS: the receipt: {order_id} is the panel's order id, {service} the service's
+    # name, {price} what it cost.
+    return _(
+        "✅ <b>Order placed</b>\n\n🆔 Order <code>{order_id}</code>\n📦 {service}\n"
+        "💵 {price}\n\nI'll message you when its status changes.",
+        order_id=esc(order_id),
+        service=esc(service_name),
+        price=money(price, currency),
     )
 
 
 def not_placed_try_again() -> str:
-    return (
+    return _(
         "⚠️ The panel is not answering right now. Nothing was ordered — tap Confirm to try again."
     )
 
@@ -292,14 +510,16 @@ def rejected(reason: str | PanelError) -> str:
     the error or just its message), else the panel's own words."""
     error = reason if isinstance(reason, PanelError) else classify_error(reason)
     why = refusal(error) or f"<i>{short(error.message, PANEL_TEXT_LIMIT)}</i>"
-    return (
-        f"❌ <b>The panel refused the order</b>: {why}\n\n"
-        "Nothing was charged. Change the order, or cancel."
+    # TRANSLATORS: {why} is the reason: a sentence, or the panel's own words in italics.
+    return _(
+        "❌ <b>The panel refused the order</b>: {why}\n\n"
+        "Nothing was charged. Change the order, or cancel.",
+        why=why,
     )
 
 
 def outcome_unknown() -> str:
-    return (
+    return _(
         "❓ <b>I couldn't confirm the order.</b> The panel gave no clear answer (a timeout or "
         "an error page), so it may or may not have been placed. "
         "I will <b>not</b> place it again by myself.\n\n"
@@ -308,12 +528,12 @@ def outcome_unknown() -> str:
 
 
 def cancelled() -> str:
-    return "Okay, cancelled. /order to start again."
+    return _("Okay, cancelled. /order to start again.")
 
 
 def flow_closed() -> str:
-    return "This order was closed. /order to start again."
+    return _("This order was closed. /order to start again.")
 
 
 def timed_out() -> str:
-    return "⌛ This order was left idle, so I closed it. /order to start again."
+    return _("⌛ This order was left idle, so I closed it. /order to start again.")
