@@ -183,7 +183,11 @@ def next_field(
 # A number in exact groups of three is thousands in every language: "10.5" or "1,5" is never
 # read as a whole number, and a typed quantity is shown back on the summary before Confirm.
 _GROUP_SIGNS = " \u00a0\u202f\u2009'\u2019_,.\u066c\u060c"
-_DIGIT_GROUPS = re.compile(rf"\d{{1,3}}(?P<sign>[{_GROUP_SIGNS}])\d{{3}}(?:(?P=sign)\d{{3}})*")
+_DIGIT_GROUPS = re.compile(
+    rf"\d{{1,3}}(?P<sign>[{_GROUP_SIGNS}])\d{{3}}(?:(?P=sign)\d{{3}})*"
+    # Indian grouping (Hindi, and English in India): 1,00,000 and 12,34,567.
+    rf"|\d{{1,2}}(?P<indian>[{_GROUP_SIGNS}])(?:\d{{2}}(?P=indian))*\d{{3}}"
+)
 _SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
 # Direction marks an Arabic or Hebrew keyboard (or a copied RTL text) puts around numbers.
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069"))
@@ -280,18 +284,17 @@ def parse_text(text: str) -> str:
     return value
 
 
-# dd/mm/yyyy, dd.mm.yyyy or dd-mm-yyyy (one separator), and ISO yyyy-mm-dd.
+# dd/mm/yyyy, dd.mm.yyyy or dd-mm-yyyy (one separator): day first, as the question asks.
 _DAY_FIRST = re.compile(
     r"(?P<day>\d{1,2})(?P<sign>[/.-])(?P<month>\d{1,2})(?P=sign)(?P<year>\d{4})"
 )
-_ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})")
 
 
 def parse_expiry(text: str, today: date | None = None) -> str:
-    """A future date typed day first (31/12/2027, 31.12.2027, 31-12-2027) or as 2027-12-31;
-    the panel is sent dd/mm/yyyy."""
+    """A future date typed day first (31/12/2027, 31.12.2027, 31-12-2027, in any script's
+    digits); the panel is sent dd/mm/yyyy."""
     typed = ascii_digits(text.strip()).strip()
-    found = _DAY_FIRST.fullmatch(typed) or _ISO_DATE.fullmatch(typed)
+    found = _DAY_FIRST.fullmatch(typed)
     if found is None:
         raise InvalidInput("date_format")
     try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from bot import texts
+from bot.i18n import LANGUAGES, reading_as
 from bot.order_fields import (
     FIELDS,
     InvalidInput,
@@ -13,6 +16,8 @@ from bot.order_fields import (
     order_quantity,
     panel_fields,
     parse_answer,
+    parse_expiry,
+    parse_whole_number,
     quantity_problem,
     refused_types,
 )
@@ -101,3 +106,105 @@ def test_smartpanel_cannot_take_subscriptions() -> None:
     assert refused_types(Capabilities(refused_types=("poll",))) == {ServiceType.POLL}
     stored = Capabilities.from_json(Capabilities(refused_types=("poll",)).to_json())
     assert refused_types(stored) == {ServiceType.POLL}
+
+
+# --- numbers and dates typed the reader's way ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "10000"),
+        ("en", "10,000"),
+        ("en", "10 000"),
+        ("ru", "10\u00a0000"),  # no-break space, as Russian keyboards and Babel group
+        ("ru", "10\u202f000"),  # narrow no-break space
+        ("ru", "10 000"),
+        ("es", "10.000"),
+        ("pt_BR", "10.000"),
+        ("tr", "10.000"),
+        ("id", "10.000"),
+        ("ar", "10٬000"),  # the Arabic thousands sign
+        ("ar", "١٠٠٠٠"),  # Arabic-Indic digits
+        ("ar", "١٠٬٠٠٠"),
+        ("ar", "\u200f١٠٠٠٠\u200f"),  # right-to-left marks a keyboard put around it
+        ("hi", "१०,०००"),  # Devanagari digits
+        ("hi", "१००००"),
+    ],
+)
+def test_whole_numbers_typed_the_readers_way(language: str, typed: str) -> None:
+    with reading_as(language):
+        assert parse_whole_number(typed) == 10_000
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_a_number_as_the_bot_shows_it_is_accepted_back(language: str) -> None:
+    with reading_as(language):
+        shown = texts.formatting.number(1_234_567)  # grouped, isolated in right-to-left
+        assert parse_whole_number(shown) == 1_234_567
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "10.5"),
+        ("en", "10,5"),
+        ("es", "10,5"),
+        ("en", "1,000.000"),  # one kind of group sign throughout
+        ("en", "1.00"),
+        ("en", "10 00"),
+        ("en", "1,0,000"),
+        ("en", "10,00,00"),
+        ("ar", "١٠٫٥"),  # the Arabic decimal sign
+        ("en", "ten"),
+        ("en", "²"),
+    ],
+)
+def test_not_a_whole_number(language: str, typed: str) -> None:
+    with reading_as(language), pytest.raises(InvalidInput) as refused:
+        parse_whole_number(typed)
+    assert refused.value.reason == "number_not_whole"
+
+
+@pytest.mark.parametrize("typed", ["-5", "\u22125", "-١٠"])
+def test_negative_numbers_are_named(typed: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_whole_number(typed)
+    assert refused.value.reason == "number_negative"
+
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["31/12/2027", "31.12.2027", "31-12-2027", " 31/12/2027 ", "٣١/١٢/٢٠٢٧"],
+)
+def test_expiry_dates_typed_in_common_ways(typed: str) -> None:
+    assert parse_expiry(typed, today=TODAY) == "31/12/2027"
+
+
+def test_single_digit_day_and_month() -> None:
+    assert parse_expiry("1.2.2027", today=TODAY) == "01/02/2027"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["31/12.2027", "12/31/2027", "32/12/2027", "31/12/27", "tomorrow", "2027/12/31", "2027-12-31"],
+)
+def test_expiry_dates_that_are_not_dates(typed: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_expiry(typed, today=TODAY)
+    assert refused.value.reason == "date_format"
+
+
+def test_expiry_dates_in_the_past() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_expiry("01.06.2026", today=TODAY)
+    assert refused.value.reason == "date_past"
+
+
+@pytest.mark.parametrize(("typed", "value"), [("1,00,000", 100_000), ("12,34,567", 1_234_567)])
+def test_indian_grouping(typed: str, value: int) -> None:
+    with reading_as("hi"):
+        assert parse_whole_number(typed) == value
