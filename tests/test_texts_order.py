@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot import texts
-from bot.i18n import FSI, PDI, reading_as
+from bot.i18n import FSI, LANGUAGES, PDI, catalogue, reading_as
 from bot.locales import template
 from bot.order_fields import FIELDS, FieldKind, FieldSpec, InvalidInput
 from bot.panel import Balance, Service, ServiceType
@@ -19,6 +19,39 @@ from bot.texts.order import (
     INVALID_INPUT,
     USERNAME_PROMPTS,
 )
+
+PLAIN = [
+    texts.order.button_skip,
+    texts.order.button_confirm,
+    texts.order.button_change,
+    texts.order.button_order_card,
+    texts.order.button_new_order,
+    texts.order.expect_text,
+    texts.order.expect_button,
+    texts.order.browse_expected,
+    texts.order.summary_expected,
+    texts.order.in_flow_command,
+    texts.order.placing,
+    texts.order.already_placing,
+    texts.order.already_done,
+    texts.order.not_placed_try_again,
+    texts.order.outcome_unknown,
+    texts.order.cancelled,
+    texts.order.flow_closed,
+    texts.order.timed_out,
+]
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_each_text_is_its_readers_catalogue_message(language: str) -> None:
+    for text in PLAIN:
+        english = text()
+        with reading_as(language):
+            assert text() == catalogue(language).gettext(english), text.__name__
+    for field, labels in CHOICE_LABELS.items():
+        for value, label in labels.items():
+            with reading_as(language):
+                assert texts.order.choice_label(field, value) == catalogue(language).gettext(label)
 
 
 def service(
