@@ -77,7 +77,7 @@ def update() -> list[str]:
 
 
 def init(language: str) -> Path:
-    catalog = Catalog(locale=language, domain=DOMAIN, project="smm-bot")
+    catalog = Catalog(locale=language, domain=DOMAIN, project="smm-bot", fuzzy=False)
     catalog.update(template(), no_fuzzy_matching=True)
     write_catalogue(language, catalog)
     return catalogue_path(language)
