@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any
@@ -13,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot import notifier, texts
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotServices, app_services
+from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, reading_as
 from bot.updates import PerUserUpdateProcessor
 from handlers import register_handlers
 from storage.crypto import Keyring, load_or_create_keys
@@ -77,11 +79,25 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             unreadable,
         )
     notifier.schedule(application, services.settings.status_poll_seconds)
-    await application.bot.set_my_commands(
-        [BotCommand(command, description) for command, description in texts.common.command_menu()]
-    )
+    await _register_command_menus(application)
     me = application.bot.bot
     logger.info("Bot @%s is up", me.username)
+
+
+async def _register_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu in each language: English as the default (no language code), and one
+    per other language under its ISO 639-1 code ("pt" for pt_BR: Telegram's codes are the
+    app's language, without a region). Sent at once: start-up waits for one round trip."""
+    menus = []
+    for language in LANGUAGES:
+        with reading_as(language):
+            commands = [
+                BotCommand(command, description)
+                for command, description in texts.common.command_menu()
+            ]
+        code = None if language == SOURCE_LANGUAGE else language.split("_")[0]
+        menus.append(application.bot.set_my_commands(commands, language_code=code))
+    await asyncio.gather(*menus)
 
 
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -24,6 +24,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence, Set
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -33,6 +34,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import callback, texts
 from bot.context import BotServices, app_services
+from bot.i18n import reading_as
 from bot.panel import (
     FINAL_STATE_VALUES,
     InvalidKey,
@@ -49,6 +51,7 @@ from storage.repository import (
     Announcement,
     OrderChange,
     PolledKey,
+    ReaderSettings,
     StorageUnavailable,
     TaskChange,
     WatchedOrder,
@@ -190,7 +193,9 @@ class StatusNotifier:
             # Told once; polling pauses until they connect the key again (/key).
             for user_id in polled.user_ids:
                 await repository.set_user_flags(user_id, key_rejected=True)
-                await _send_quietly(bot, user_id, texts.key.key_unreadable())
+                with _reading_as(polled.readers.get(user_id)):
+                    text = texts.key.key_unreadable()
+                await _send_quietly(bot, user_id, text)
             return
         work = await repository.open_work(polled.user_ids, FINAL_STATE_VALUES)
         panel = services.panel
@@ -213,7 +218,9 @@ class StatusNotifier:
             for user_id in polled.user_ids:
                 await repository.set_user_flags(user_id, key_rejected=True)
                 logger.info("User %s: the panel rejects their key; polling paused", user_id)
-                await _send_quietly(bot, user_id, texts.errors.key_invalid_now())
+                with _reading_as(polled.readers.get(user_id)):
+                    text = texts.errors.key_invalid_now()
+                await _send_quietly(bot, user_id, text)
             return
         except PanelError as error:
             # Nothing is stored: the same rows are asked again next cycle.
@@ -260,16 +267,21 @@ class StatusNotifier:
         news = await services.repository.news_for(user_id)
         if news is None:
             return
-        items = [_order_item(order) for order in news.orders]
-        items += [_task_item(task, news.cards) for task in news.tasks]
-        if not items:
+        if not news.orders and not news.tasks:
             return
         if not news.notify:  # muted: recorded as told, so unmuting does not replay old news
-            await services.repository.mark_all_announced([item.token for item in items])
+            await services.repository.mark_all_announced(
+                [_order_announcement(order) for order in news.orders]
+                + [_task_announcement(task) for task in news.tasks]
+            )
             return
         assert self._sender is not None
         mark = services.repository.mark_all_announced
-        futures = submit_pushes(self._sender, user_id, items, mark)
+        # Every text and button of these messages in the recipient's language and time zone.
+        with _reading_as(news.reader):
+            items = [_order_item(order) for order in news.orders]
+            items += [_task_item(task, news.cards) for task in news.tasks]
+            futures = submit_pushes(self._sender, user_id, items, mark)
         # asyncio.wait, not gather: an announcer stopped at shutdown must not cancel messages
         # already queued (the sender still sends and marks them).
         await asyncio.wait(futures)
@@ -350,25 +362,41 @@ def _task_changes(
     return changes
 
 
-def _order_item(order: Order) -> PushItem[Announcement]:
+def _reading_as(settings: ReaderSettings | None) -> AbstractContextManager[object]:
+    """Texts built inside are for this user (their stored language and time zone)."""
+    if settings is None:
+        return reading_as(None)
+    return reading_as(settings.language, settings.time_zone)
+
+
+def _order_announcement(order: Order) -> Announcement:
     assert order.id is not None and order.status_raw is not None
+    return Announcement(Order, order.id, order.status_raw, order.announced_status)
+
+
+def _task_announcement(task: PanelTask) -> Announcement:
+    assert task.id is not None and task.status_raw is not None
+    return Announcement(PanelTask, task.id, task.status_raw, task.announced_status)
+
+
+def _order_item(order: Order) -> PushItem[Announcement]:
+    assert order.id is not None
     return PushItem(
         texts.pushes.order_push(order, order.announced_status),
         order.panel_order_id,
         callback.build("c", "open", order.id),
-        Announcement(Order, order.id, order.status_raw, order.announced_status),
+        _order_announcement(order),
     )
 
 
 def _task_item(task: PanelTask, cards: Mapping[str, int]) -> PushItem[Announcement]:
-    assert task.id is not None and task.status_raw is not None
     order_row = cards.get(task.panel_order_id)
     card = callback.build("c", "open", order_row) if order_row is not None else None
     return PushItem(
         texts.pushes.task_push(task, task.announced_status),
         task.panel_order_id,
         card,
-        Announcement(PanelTask, task.id, task.status_raw, task.announced_status),
+        _task_announcement(task),
     )
 
 

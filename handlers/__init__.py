@@ -13,15 +13,25 @@ def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> None:
     from handlers import errors, key, order, orders, start
+    from handlers import settings as reader_settings
 
-    # -3. While the bot waits for an API key, the next text is the key, before any flow sees
+    # -10. Whom each update is for: the user's language and time zone (never stops it).
+    application.add_handler(reader_settings.build_reader(), group=reader_settings.READER_GROUP)
+    # -4. While the bot waits for an API key, the next text is the key, before any flow sees
     #     it (and a command ends the wait).
     application.add_handlers(key.build_key_guard(), group=key.KEY_GROUP)
-    # -2. Any other message holding an API key (the user's own, or key-shaped), new or edited,
+    # -3. Any other message holding an API key (the user's own, or key-shaped), new or edited,
     #     in any chat, is deleted before a flow could echo it (`/status <key>`, a search).
     application.add_handler(key.build_secret_guard(), group=key.SECRETS_GROUP)
-    # -1. Edited messages are not answers (an edited link must not answer a later question).
+    # -2. Edited messages are not answers (an edited link must not answer a later question).
     application.add_handler(key.build_edit_guard(), group=key.EDITS_GROUP)
+    # -1. In private chats, /language, /settings, their buttons and a typed time zone, even
+    #     mid-order (handled here and stopped: the order conversation never sees them, and
+    #     stays open). After the key guards: a pasted key is deleted, never read as a zone.
+    application.add_handlers(
+        reader_settings.build_handlers(), group=reader_settings.SETTINGS_GROUP
+    )
+    # Group 0 from here on, in this order (the first match wins).
     # 0. In groups and channels nothing but a pointer to a private chat (keys, balances and
     #    orders are private).
     application.add_handler(errors.build_group_guard())

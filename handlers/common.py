@@ -12,7 +12,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.context import get_services
-from storage.repository import StoredKey, UnreadableKey
+from bot.i18n import language_from_telegram, read_as
+from storage.repository import StorageUnavailable, StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +107,29 @@ async def user_key(update: Update, context: Context) -> StoredKey | None:
     if stored is None:
         await reply(update, texts.common.need_key())
     return stored
+
+
+async def settle_reader(update: object, context: Context) -> None:
+    """Whom this update's texts are for: the user's stored language and time zone, for the
+    rest of the update's task (`bot.i18n.read_as`). A user seen for the first time gets the
+    language of their Telegram app (one of ours, else English), stored at once. Never raises:
+    a database that cannot answer leaves the app's language for this one update."""
+    user = update.effective_user if isinstance(update, Update) else None
+    if user is None:
+        read_as(None)  # a channel post or a poll: the bot's own language
+        return
+    telegram_language = language_from_telegram(user.language_code)
+    read_as(telegram_language)
+    repository = get_services(context).repository
+    try:
+        stored = await repository.reader_settings(user.id)
+        if stored is None:
+            await repository.touch_user(user.id, telegram_language)
+            return
+    except StorageUnavailable:
+        logger.warning("User %s: language not read (database unavailable)", user.id)
+        return
+    except Exception:  # whom a text is for must never stop the update itself
+        logger.exception("User %s: language not read", user.id)
+        return
+    read_as(stored.language, stored.time_zone)

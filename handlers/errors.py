@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot import keyboards, texts
 from bot.context import get_services
 from bot.error_reports import error_kind
+from bot.i18n import reading_as
 from handlers.common import Context, reply
 from storage.repository import StorageUnavailable
 
@@ -88,8 +89,14 @@ async def error_handler(update: object, context: Context) -> None:
         return
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     minutes = round(services.error_reports.window / 60)
-    details = texts.common.operator_error_report(kind, trace, report.suppressed, minutes)
     for admin_id in admins:
+        # In the operator's own language and time zone (English for one who never wrote).
+        try:
+            stored = await services.repository.reader_settings(admin_id)
+        except StorageUnavailable:
+            stored = None
+        with reading_as(stored.language if stored else None, stored.time_zone if stored else None):
+            details = texts.common.operator_error_report(kind, trace, report.suppressed, minutes)
         try:
             await context.bot.send_message(admin_id, details)
         except TelegramError:

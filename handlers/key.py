@@ -81,11 +81,16 @@ async def _current_key(context: Context, user_id: int) -> StoredKey | None:
 
 
 async def receive_key(update: Update, context: Context) -> None:
-    """The text the user sent while we wait for a key. The message is deleted first, always."""
+    """The text the user sent while we wait for a key. A key-shaped text (or any text holding
+    something that could be a key) is deleted first; words in any language ("привет", "hola
+    amigo") are left alone, never sent to the panel, and the bot keeps waiting."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
     key = (message.text or "").strip()
+    if not KEY_SHAPE.match(key) and not await might_hold_key(context, user.id, key):
+        await reply(update, texts.key.key_shape())
+        return
     try:
         await message.delete()
     except TelegramError:
@@ -158,6 +163,18 @@ async def secret_guard(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+async def might_hold_key(context: Context, user_id: int, text: str) -> bool:
+    """Text that is not one key but may hold one: a key-shaped token, the user's own key, or
+    a run of key characters mixing letters and digits (a key glued to words). Plain words,
+    in any script, do not."""
+    if contains_api_key(text) or await holds_users_key(context, user_id, text):
+        return True
+    return any(
+        any(char.isdigit() for char in run) and any(char.isalpha() for char in run)
+        for run in key_candidates(text)
+    )
+
+
 async def holds_users_key(context: Context, user_id: int, text: str) -> bool:
     """The user's stored key, whatever its shape, anywhere in the text (by fingerprint)."""
     candidates = list(key_candidates(text))
@@ -191,9 +208,9 @@ async def command_while_waiting(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
 
 
-KEY_GROUP = -3
-SECRETS_GROUP = -2
-EDITS_GROUP = -1
+KEY_GROUP = -4
+SECRETS_GROUP = -3
+EDITS_GROUP = -2
 
 
 def build_key_guard() -> list[BaseHandler[Update, Context, Any]]:

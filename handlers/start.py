@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callback, keyboards, texts
 from bot.context import get_services
+from bot.i18n import language_from_telegram
 from bot.panel import PanelError
 from handlers import key as key_flow
 from handlers import waiting
@@ -21,7 +22,7 @@ async def start(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     repository = get_services(context).repository
-    stored = await repository.touch_user(user.id, user.language_code)
+    stored = await repository.touch_user(user.id, language_from_telegram(user.language_code))
     has_key = stored.api_key_encrypted is not None
     if has_key:
         await reply(update, texts.common.welcome(user.first_name, True), keyboards.main_menu())

@@ -59,12 +59,23 @@ class DraftOrder:
 
 
 @dataclass(frozen=True)
+class ReaderSettings:
+    """What a user reads in: a bot.i18n.LANGUAGES code (older rows: Telegram's raw code) and
+    the IANA time zone they picked (None: UTC)."""
+
+    language: str
+    time_zone: str | None
+
+
+@dataclass(frozen=True)
 class PolledKey:
     """One panel key to poll (encrypted) and the users who share it."""
 
     name: str  # the key's fingerprint: the same key whoever holds it
     ciphertext: str
     user_ids: list[int]
+    # Each user's language and time zone, for the few messages the poll itself sends.
+    readers: dict[int, ReaderSettings] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"PolledKey(user_ids={self.user_ids})"
@@ -129,6 +140,7 @@ class News:
     """Status changes one user has not been told about yet."""
 
     notify: bool  # False: muted, the changes are recorded as told without a message
+    reader: ReaderSettings  # the messages are written in their language and time zone
     orders: list[Order]
     tasks: list[PanelTask]
     cards: dict[str, int]  # a task's panel order id -> that order's row (its card button)
@@ -240,6 +252,37 @@ class Repository:
                 user.active = True
                 user.updated_at = utcnow()
             return user
+
+    async def reader_settings(self, telegram_id: int) -> ReaderSettings | None:
+        """The user's language and time zone (one read by primary key); None: no row yet."""
+        async with self._session(writes=False) as session:
+            found = await session.exec(
+                select(User.language, User.time_zone).where(col(User.telegram_id) == telegram_id)
+            )
+            row = found.first()
+            return None if row is None else ReaderSettings(row[0], row[1])
+
+    async def set_reader_settings(
+        self,
+        telegram_id: int,
+        *,
+        language: str | None = None,
+        time_zone: str | None = None,
+        utc: bool = False,
+    ) -> None:
+        """Store a chosen language and/or time zone (`utc`: back to UTC, stored as None)."""
+        values: dict[str, object] = {"updated_at": utcnow()}
+        if language is not None:
+            values["language"] = language[:8]
+        if time_zone is not None or utc:
+            values["time_zone"] = None if utc else time_zone
+        async with self._session() as session:
+            user = await session.get(User, telegram_id)
+            if user is None:
+                user = User(telegram_id=telegram_id)
+                session.add(user)
+            for name, value in values.items():
+                setattr(user, name, value)
 
     async def get_user(self, telegram_id: int) -> User | None:
         async with self._session(writes=False) as session:
@@ -623,8 +666,15 @@ class Repository:
             col(PanelTask.status).not_in(final),
         )
         async with self._session(writes=False) as session:
-            rows = await session.exec(
-                select(User.telegram_id, User.key_fingerprint, User.api_key_encrypted)
+            connection = await session.connection()
+            rows = await connection.execute(
+                select_columns(
+                    col(User.telegram_id),
+                    col(User.key_fingerprint),
+                    col(User.api_key_encrypted),
+                    col(User.language),
+                    col(User.time_zone),
+                )
                 .where(
                     col(User.active).is_(True),
                     col(User.key_rejected).is_(False),
@@ -637,13 +687,14 @@ class Repository:
                 .order_by(col(User.telegram_id))
             )
             groups: dict[str, PolledKey] = {}
-            for user_id, fingerprint, ciphertext in rows:
+            for user_id, fingerprint, ciphertext, language, time_zone in rows:
                 assert ciphertext is not None
                 name = fingerprint or f"user:{user_id}"
                 group = groups.get(name)
                 if group is None:
                     group = groups[name] = PolledKey(name, ciphertext, [])
                 group.user_ids.append(user_id)
+                group.readers[user_id] = ReaderSettings(language, time_zone)
         return list(groups.values())
 
     def decrypt_polled(self, polled: PolledKey) -> str | None:
@@ -771,7 +822,8 @@ class Repository:
                     )
                 )
                 cards = {ref: row_id for ref, row_id in found if ref and row_id}
-            return News(user.notify, orders, tasks, cards)
+            reader = ReaderSettings(user.language, user.time_zone)
+            return News(user.notify, reader, orders, tasks, cards)
 
     @staticmethod
     def _owed(model: type[_Announced], user_ids: Sequence[int] | None) -> Any:

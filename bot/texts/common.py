@@ -27,6 +27,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("notify", N_("Mute or unmute status messages")),
     # TRANSLATORS: Telegram's command menu, beside /key (short).
     ("key", N_("Connect or change your API key")),
+    # TRANSLATORS: Telegram's command menu, beside /language (short).
+    ("language", N_("Language")),
+    # TRANSLATORS: Telegram's command menu, beside /settings (short).
+    ("settings", N_("Language and time zone")),
     # TRANSLATORS: Telegram's command menu, beside /help (short).
     ("help", N_("How this bot works")),
     # TRANSLATORS: Telegram's command menu, beside /cancel (short).

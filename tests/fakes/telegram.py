@@ -209,6 +209,8 @@ class _State:
     method_faults: dict[str, list[_Fault]] = field(default_factory=dict)
     bot_info: dict[str, str] = field(default_factory=dict)
     limits: _Limits | None = None
+    # A user's Telegram app language ("en" unless set; None: the field is absent).
+    languages: dict[int, str | None] = field(default_factory=dict)
 
 
 def _inline_rows(markup: Params | None) -> list[list[Params]]:
@@ -592,14 +594,23 @@ class FakeTelegram:
             f"buttons per message: {present}"
         )
 
+    def set_language(self, user_id: int, language_code: str | None) -> None:
+        """The language of the user's Telegram app, sent with their updates (None: absent,
+        as for a user who hides it)."""
+        with self._cond:
+            self._state.languages[user_id] = language_code
+
     def _user(self, user_id: int) -> Params:
-        return {
+        user: Params = {
             "id": user_id,
             "is_bot": False,
             "first_name": f"User{user_id}",
             "username": f"user{user_id}",
-            "language_code": "en",
         }
+        language = self._state.languages.get(user_id, "en")
+        if language is not None:
+            user["language_code"] = language
+        return user
 
     def _user_message(
         self, user_id: int, chat_id: int | None, chat_type: str, content: Params
