@@ -21,14 +21,17 @@ def language_menu() -> str:
 
 
 def language_chosen() -> str:
+    # TRANSLATORS: the first answer in the newly chosen language; {language} is its own name.
     return _("✅ Language: {language}.", language=esc(language_name(reader().language)))
 
 
 def button_time_zone() -> str:
+    # TRANSLATORS: button (short) opening the time-zone choice.
     return _("🕓 Time zone")
 
 
 def button_language_menu() -> str:
+    # TRANSLATORS: button (short) opening the language choice.
     return _("🌐 Language")
 
 
@@ -38,6 +41,7 @@ def zone_name(zone: str) -> str:
     city = time_zones.city_name(zone, locale())
     if city is None:
         return offset
+    # TRANSLATORS: a time zone on a button: its city, then its offset such as "UTC+3".
     return _("{city} ({offset})", city=esc(city), offset=offset)
 
 
