@@ -355,7 +355,7 @@ def _order_item(order: Order) -> PushItem[Announcement]:
     return PushItem(
         texts.pushes.order_push(order, order.announced_status),
         order.panel_order_id,
-        callback.build("c", "open", order.id),
+        callback.CARD_OPEN.data(order.id),
         Announcement(Order, order.id, order.status_raw, order.announced_status),
     )
 
@@ -363,7 +363,7 @@ def _order_item(order: Order) -> PushItem[Announcement]:
 def _task_item(task: PanelTask, cards: Mapping[str, int]) -> PushItem[Announcement]:
     assert task.id is not None and task.status_raw is not None
     order_row = cards.get(task.panel_order_id)
-    card = callback.build("c", "open", order_row) if order_row is not None else None
+    card = callback.CARD_OPEN.data(order_row) if order_row is not None else None
     return PushItem(
         texts.pushes.task_push(task, task.announced_status),
         task.panel_order_id,
