@@ -1,4 +1,12 @@
-"""The one codec for inline-button data: `prefix:action[:arg…]`, at most 64 bytes.
+"""The one codec for inline-button data: `prefix:action[:arg…]`, at most 64 bytes, and the one
+register of every button the bot draws.
+
+Each prefix is declared once here (`Prefix`, owned by one feature), and each button once under
+it (`Button`: its action and the shapes of its arguments). Handlers and keyboards use these
+objects only: `CARD_OPEN.data(17)` builds the data (refusing arguments its own pattern would
+refuse), `CARD_OPEN.pattern()` is the handler's pattern, `CARD_OPEN.parse(data)` reads it. No
+bare prefix string appears anywhere else, so a flow's stale-button fallback is derived from the
+register (`leftover_of(ORDER)`: this flow's own buttons and data of no known prefix).
 
 Data carries ids only (never in-memory objects), so buttons on pushed messages keep working
 after a restart.
@@ -14,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_BYTES = 64
 SEPARATOR = ":"
@@ -134,3 +142,145 @@ def pattern(
         return parsed is not None and fits(parsed, shapes, required)
 
     return matches
+
+
+def any_of(*patterns: Callable[[object], bool]) -> Callable[[object], bool]:
+    """One handler for several buttons."""
+
+    def matches(data: object) -> bool:
+        return any(pattern(data) for pattern in patterns)
+
+    return matches
+
+
+# --- the register ------------------------------------------------------------------------------
+
+_PREFIXES: dict[str, Prefix] = {}
+_BUTTONS: dict[tuple[str, str], Button] = {}
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A feature's first field of button data. Declared once, through `register_prefix`."""
+
+    code: str
+    owner: str  # the feature (handler module) that answers these buttons
+
+    def __str__(self) -> str:
+        return self.code
+
+    def button(self, action: str, *args: Arg, required: int | None = None) -> Button:
+        """Declare one of this feature's buttons (each action once per prefix)."""
+        key = (self.code, action)
+        if key in _BUTTONS:
+            raise ValueError(f"button {self.code}:{action} declared twice")
+        declared = Button(self, action, tuple(args), required)
+        _BUTTONS[key] = declared
+        return declared
+
+
+@dataclass(frozen=True)
+class Button:
+    """One kind of button: `prefix:action` and the shapes of its arguments (the first
+    `required` of them must be there; all by default)."""
+
+    prefix: Prefix
+    action: str
+    args: tuple[Arg, ...] = ()
+    required: int | None = None
+    _pattern: Callable[[object], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if SEPARATOR in self.action or not self.action:
+            raise ValueError(f"bad action {self.action!r}")
+        matches = pattern(self.prefix.code, self.action, args=self.args, required=self.required)
+        object.__setattr__(self, "_pattern", matches)
+
+    def data(self, *args: int | str) -> str:
+        """The button's data; arguments its own pattern would refuse raise ValueError (a bug
+        of ours, never the user's), as does data over 64 bytes."""
+        built = build(self.prefix.code, self.action, *args)
+        if not self._pattern(built):
+            raise ValueError(f"arguments {args!r} do not fit {self.prefix.code}:{self.action}")
+        return built
+
+    def pattern(self) -> Callable[[object], bool]:
+        """For the handler: this button's data, arguments of the declared shapes only."""
+        return self._pattern
+
+    def parse(self, data: object) -> CallbackData | None:
+        """The data if it is this button's (shapes checked), else None."""
+        if not isinstance(data, str) or not self._pattern(data):
+            return None
+        return parse(data)
+
+
+def register_prefix(code: str, owner: str) -> Prefix:
+    if not code or SEPARATOR in code:
+        raise ValueError(f"bad prefix {code!r}")
+    if code in _PREFIXES:
+        raise ValueError(f"prefix {code!r} already belongs to {_PREFIXES[code].owner}")
+    prefix = _PREFIXES[code] = Prefix(code, owner)
+    return prefix
+
+
+def prefixes() -> tuple[Prefix, ...]:
+    return tuple(_PREFIXES.values())
+
+
+def buttons() -> tuple[Button, ...]:
+    return tuple(_BUTTONS.values())
+
+
+def leftover_of(owner: Prefix) -> Callable[[object], bool]:
+    """A flow's stale-button fallback: data of `owner` (a button of an earlier step) or of no
+    registered prefix (forged, or from an older version). Every other feature's buttons are
+    left to their own handlers, so they keep working while the flow is open."""
+    others = frozenset(code for code in _PREFIXES if code != owner.code)
+
+    def matches(data: object) -> bool:
+        if not isinstance(data, str):
+            return False
+        return data.partition(SEPARATOR)[0] not in others
+
+    return matches
+
+
+LIST_MARK = "l"  # the card was opened from the list (it replaces the list)
+FROM_LIST = TextArg(LIST_MARK)
+FIELD_NAME = TextArg(r"[a-z0-9_]{1,40}")
+VALUE = ANY
+
+# Every prefix, once. (Settings/language buttons: declare their prefix here too.)
+MENU = register_prefix("m", "the main menu (answered by the flow each item opens)")
+ORDERS = register_prefix("c", "orders and the order card (handlers/orders.py)")
+KEY = register_prefix("k", "the API key (handlers/key.py)")
+ORDER = register_prefix("o", "the ordering conversation (handlers/order/)")
+
+MENU_ORDER = MENU.button("order")
+MENU_ORDERS = MENU.button("orders")
+MENU_BALANCE = MENU.button("balance")
+MENU_KEY = MENU.button("key")
+MENU_HELP = MENU.button("help")
+
+KEY_REMOVE = KEY.button("remove")
+
+ORDERS_PAGE = ORDERS.button("list", PAGE)
+CARD_OPEN = ORDERS.button("open", ROW_ID, FROM_LIST, required=1)
+CARD_REFRESH = ORDERS.button("ref", ROW_ID)
+CARD_REFILL = ORDERS.button("rf", ROW_ID)
+CARD_CANCEL = ORDERS.button("cx", ROW_ID)
+CARD_AGAIN = ORDERS.button("again", ROW_ID)  # answered by the ordering conversation
+CARD_TRACK = ORDERS.button("track", PANEL_ORDER_ID)  # on /status answers of older versions
+CARD_UNTRACK = ORDERS.button("untrack", ROW_ID)
+
+ORDER_CATEGORIES = ORDER.button("cats", PAGE)  # a page of categories
+ORDER_CATEGORY = ORDER.button("c", INDEX, PAGE)  # a page of one category's services
+ORDER_SEARCH = ORDER.button("sr", PAGE)  # a page of search results
+ORDER_SERVICE = ORDER.button("s", ANY)  # a service, by the panel's id
+ORDER_CHOICE = ORDER.button("ch", FIELD_NAME, VALUE)  # a choice, naming its question
+ORDER_SKIP = ORDER.button("skip", FIELD_NAME)  # Skip, naming its question
+ORDER_BACK = ORDER.button("back")
+ORDER_CONFIRM = ORDER.button("ok", ROW_ID)  # the draft row
+ORDER_CHANGE = ORDER.button("edit")
+ORDER_CANCEL = ORDER.button("x")

@@ -384,14 +384,14 @@ def _order_item(order: Order) -> PushItem[Announcement]:
     return PushItem(
         texts.pushes.order_push(order, order.announced_status),
         order.panel_order_id,
-        callback.build("c", "open", order.id),
+        callback.CARD_OPEN.data(order.id),
         _order_announcement(order),
     )
 
 
 def _task_item(task: PanelTask, cards: Mapping[str, int]) -> PushItem[Announcement]:
     order_row = cards.get(task.panel_order_id)
-    card = callback.build("c", "open", order_row) if order_row is not None else None
+    card = callback.CARD_OPEN.data(order_row) if order_row is not None else None
     return PushItem(
         texts.pushes.task_push(task, task.announced_status),
         task.panel_order_id,

@@ -1,4 +1,6 @@
-"""Small helpers every flow uses: replying, editing in place, fetching the user's key."""
+"""What several flows share: replying, editing in place, fetching the user's key, waiting for
+a key, and the two screens more than one flow shows (the welcome and the key prompt). Flow
+modules import this module (and handlers.waiting), never each other."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import time
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import keyboards, texts
 from bot.context import get_services
 from bot.i18n import language_from_telegram, read_as
+from bot.keyboards import key as key_keyboards
 from storage.repository import StorageUnavailable, StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
@@ -133,3 +137,43 @@ async def settle_reader(update: object, context: Context) -> None:
         logger.exception("User %s: language not read", user.id)
         return
     read_as(stored.language, stored.time_zone)
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def current_key(context: Context, user_id: int) -> StoredKey | None:
+    """The connected key; an unreadable one (ENCRYPTION_KEY changed) counts as none, so /key
+    replaces it and /disconnect removes it."""
+    try:
+        return await get_services(context).repository.get_api_key(user_id)
+    except UnreadableKey:
+        return None
+
+
+async def prompt_for_key(update: Update, context: Context) -> None:
+    """/key's prompt (also after /start without a key): the next text is the key."""
+    if not is_private(update):
+        await reply(update, texts.key.key_private_only())
+        return
+    user = update.effective_user
+    assert user is not None and context.user_data is not None
+    stored = await current_key(context, user.id)
+    start_waiting_for_key(context)
+    markup = key_keyboards.key_prompt(stored is not None)
+    await reply(update, texts.key.key_prompt(stored.masked if stored else None), markup)
+
+
+async def welcome(update: Update, context: Context) -> None:
+    """/start (also inside a flow): greets; without a key, leads straight into connecting one.
+    Deep-link payloads (context.args) are accepted and ignored until invites use them."""
+    user = update.effective_user
+    assert user is not None
+    repository = get_services(context).repository
+    stored = await repository.touch_user(user.id, language_from_telegram(user.language_code))
+    if stored.api_key_encrypted is not None:
+        await reply(update, texts.common.welcome(user.first_name, True), keyboards.main_menu())
+        return
+    await reply(update, texts.common.welcome(user.first_name, False))
+    await prompt_for_key(update, context)

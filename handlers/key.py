@@ -18,7 +18,6 @@ import re
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -36,48 +35,24 @@ from bot.secrets import contains_api_key, key_candidates
 from handlers.common import (
     Context,
     answer_query,
+    current_key,
     delete_pasted_key,
     edit,
+    is_private,
+    prompt_for_key,
     reply,
-    start_waiting_for_key,
     stop_waiting_for_key,
     waiting_for_key,
 )
-from storage.repository import StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
 
 KEY_SHAPE = re.compile(r"^[A-Za-z0-9_\-.]{8,256}$")
 
 
-def is_private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-
-
 async def ask_for_key(update: Update, context: Context) -> None:
     await answer_query(update)
-    if not is_private(update):
-        await reply(update, texts.key.key_private_only())
-        return
-    user = update.effective_user
-    assert user is not None and context.user_data is not None
-    stored = await _current_key(context, user.id)
-    markup = None
-    if stored is not None:
-        markup = keyboards.markup(
-            [[(texts.key.button_key_remove(), callback.build("k", "remove"))]]
-        )
-    start_waiting_for_key(context)
-    await reply(update, texts.key.key_prompt(stored.masked if stored else None), markup)
-
-
-async def _current_key(context: Context, user_id: int) -> StoredKey | None:
-    """The connected key; an unreadable one (ENCRYPTION_KEY changed) counts as none, so /key
-    replaces it and /disconnect removes it."""
-    try:
-        return await get_services(context).repository.get_api_key(user_id)
-    except UnreadableKey:
-        return None
+    await prompt_for_key(update, context)
 
 
 async def receive_key(update: Update, context: Context) -> None:
@@ -111,7 +86,7 @@ async def receive_key(update: Update, context: Context) -> None:
     except PanelError as error:
         await edit(checking, texts.key.key_rejected(error.message))
         return
-    previous = await _current_key(context, user.id)
+    previous = await current_key(context, user.id)
     if previous is not None and previous.key != key:
         services.catalogue.forget(previous.key)
     await services.repository.set_api_key(user.id, key)
@@ -128,7 +103,7 @@ async def remove_key(update: Update, context: Context) -> None:
     assert user is not None
     stop_waiting_for_key(context)
     services = get_services(context)
-    previous = await _current_key(context, user.id)
+    previous = await current_key(context, user.id)
     if previous is not None:
         services.catalogue.forget(previous.key)
     removed = await services.repository.remove_api_key(user.id)
@@ -234,6 +209,6 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("key", ask_for_key),
         CommandHandler("disconnect", remove_key),
-        CallbackQueryHandler(ask_for_key, pattern=callback.pattern("m", "key")),
-        CallbackQueryHandler(remove_key, pattern=callback.pattern("k", "remove")),
+        CallbackQueryHandler(ask_for_key, pattern=callback.MENU_KEY.pattern()),
+        CallbackQueryHandler(remove_key, pattern=callback.KEY_REMOVE.pattern()),
     ]

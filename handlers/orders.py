@@ -1,4 +1,6 @@
-"""Orders on demand: /orders, the order card, /status, /refill, cancel, tracking, /notify."""
+"""Orders on demand: /orders, the order card, /status, /refill, cancel, tracking, /notify.
+The rules (may a refill be asked, what is recorded) are bot.services.tasks and .tracking;
+this module reads the update, calls them and words the outcome."""
 
 from __future__ import annotations
 
@@ -11,21 +13,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callback, keyboards, texts
 from bot.context import get_services
+from bot.keyboards import orders as orders_keyboards
+from bot.keyboards.orders import ORDERS_PER_PAGE
 from bot.panel import (
-    FINAL_STATE_VALUES,
-    ActionUnsupported,
     CancelCreated,
     ItemError,
     OrderNotFound,
-    OrderState,
     OrderStatus,
-    OutcomeUnknown,
     PanelError,
-    PanelUnavailable,
     RefillCreated,
 )
-from bot.panel.capabilities import Capabilities
-from bot.services.tasks import record_task
+from bot.services import tasks, tracking
+from bot.services.tasks import Asked, Blocked, TaskRequest
 from bot.services.tracking import check_and_track
 from handlers import waiting
 from handlers.common import (
@@ -35,19 +34,14 @@ from handlers.common import (
     reply,
     user_key,
 )
-from storage.models import Order, Placement, TaskKind, TaskStatus
+from storage.models import Order
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "c"
-ORDERS_PER_PAGE = 5
 MAX_IDS = 100  # per /refill
 MAX_STATUS_IDS = 1000  # per /status: a Telegram message holds about that many ids
 LINE_PER_ID_UP_TO = 100  # a /status answer with more ids groups them by status
 ID_SHAPE = re.compile(r"^\d{1,40}$")
-REFILLABLE_STATES = frozenset({OrderState.COMPLETED.value, OrderState.PARTIAL.value})
-ID_ARGS = (callback.ROW_ID,)
-CARD_ARGS = (callback.ROW_ID, callback.TextArg("l"))  # "l": opened from the list
 
 
 def _user_id(update: Update) -> int:
@@ -68,73 +62,31 @@ async def list_orders(update: Update, context: Context) -> None:
     repository = get_services(context).repository
     user_id = _user_id(update)
     total = await repository.count_orders(user_id)
-    data = callback.parse(update.callback_query.data) if update.callback_query else None
-    # Only "c:list" carries a page (its pattern checked it); "m:orders" starts at the first.
-    page = data.int_arg(0, callback.PAGE, default=0) if data and data.action == "list" else 0
+    # Only a page button carries a page (its pattern checked it); the menu starts at the first.
+    data = (
+        callback.ORDERS_PAGE.parse(update.callback_query.data) if update.callback_query else None
+    )
+    page = data.int_arg(0, callback.PAGE) if data is not None else 0
     page = keyboards.clamp_page(page, total, ORDERS_PER_PAGE)
     orders = await repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
     pages = keyboards.pages(total, ORDERS_PER_PAGE)
-    items = [
-        (texts.orders.order_button(o), callback.build(PREFIX, "open", o.id, "l"))
-        for o in orders
-        if o.panel_order_id is not None
-    ]
-    markup = keyboards.paged_rows(
-        items,
-        page,
-        total,
-        ORDERS_PER_PAGE,
-        lambda p: callback.build(PREFIX, "list", p),
-        [(texts.order.button_new_order(), callback.build("m", "order"))],
-    )
+    markup = orders_keyboards.orders_list(orders, page, total)
     text = texts.orders.orders_list(orders, page, pages)
     message = _query_message(update)
-    if data is not None and data.action == "list" and message is not None:
+    if data is not None and message is not None:
         await edit(message, text, markup)
     else:
         await reply(update, text, markup)
 
 
-def _capabilities(context: Context) -> Capabilities:
-    """What the panel is known to support (unknown facts: the catalogue's flags decide)."""
-    return get_services(context).panel.capabilities
-
-
-def _card_markup(
-    order: Order, has_open_refill: bool, has_open_cancel: bool, capabilities: Capabilities
-) -> Any:
-    assert order.id is not None
-    rows = [[(texts.orders.button_refresh(), callback.build(PREFIX, "ref", order.id))]]
-    actions = []
-    refill = capabilities.refill is not False and order.can_refill is not False
-    if refill and order.status in REFILLABLE_STATES and not has_open_refill:
-        actions.append((texts.orders.button_refill(), callback.build(PREFIX, "rf", order.id)))
-    cancel = capabilities.cancel is not False and order.can_cancel
-    if cancel and order.status not in FINAL_STATE_VALUES and not has_open_cancel:
-        actions.append(
-            (texts.orders.button_cancel_order(), callback.build(PREFIX, "cx", order.id))
-        )
-    if actions:
-        rows.append(actions)
-    if order.service_id:
-        rows.append(
-            [(texts.orders.button_order_again(), callback.build(PREFIX, "again", order.id))]
-        )
-    if order.placement == Placement.TRACKED:
-        rows.append([(texts.orders.button_untrack(), callback.build(PREFIX, "untrack", order.id))])
-    rows.append([(texts.common.button_back(), callback.build(PREFIX, "list", 0))])
-    return keyboards.markup(rows)
-
-
 async def _show_card(update: Update, context: Context, order: Order, *, in_place: bool) -> None:
-    tasks = await get_services(context).repository.tasks_for_order(
+    services = get_services(context)
+    order_tasks = await services.repository.tasks_for_order(
         order.user_id, order.panel_order_id or ""
     )
-    panel_id = order.panel_order_id or ""
-    has_refill = await _task_under_way(context, order.user_id, panel_id, TaskKind.REFILL)
-    has_cancel = await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL)
-    text = texts.orders.order_card(order, tasks)
-    markup = _card_markup(order, has_refill, has_cancel, _capabilities(context))
+    actions = await tasks.card_actions(services, order)
+    text = texts.orders.order_card(order, order_tasks)
+    markup = orders_keyboards.card(order, refill=actions.refill, cancel=actions.cancel)
     message = _query_message(update)
     if in_place and message is not None:
         await edit(message, text, markup)
@@ -160,9 +112,10 @@ async def open_card(update: Update, context: Context) -> None:
     if order is None:
         return
     await answer_query(update)
-    data = callback.parse(update.callback_query.data)  # type: ignore[union-attr]
+    data = callback.CARD_OPEN.parse(update.callback_query.data)  # type: ignore[union-attr]
     # From the list the card replaces it; from a push or a receipt it comes as a new message.
-    await _show_card(update, context, order, in_place=bool(data and data.arg(1) == "l"))
+    from_list = data is not None and data.arg(1) == callback.LIST_MARK
+    await _show_card(update, context, order, in_place=from_list)
 
 
 @waiting.patient
@@ -173,33 +126,37 @@ async def refresh_card(update: Update, context: Context) -> None:
     stored = await user_key(update, context)
     if stored is None:
         return
-    panel = get_services(context).interactive
+    services = get_services(context)
     try:
-        status = await waiting.call(panel.status(stored.key, order.panel_order_id or ""))
+        order = await waiting.call(
+            tracking.refresh_order(services.interactive, services.repository, stored, order)
+        )
     except OrderNotFound:
         await waiting.reply(update, texts.orders.panel_forgot_order())
         return
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
         return
-    order = await _store_seen(context, order, status)
     await _show_card(update, context, order, in_place=True)
 
 
-async def _store_seen(context: Context, order: Order, status: OrderStatus) -> Order:
-    assert order.id is not None
-    return await get_services(context).repository.record_order_status(
-        order.id,
-        status=status.state.value,
-        status_raw=status.status_raw,
-        remains=status.remains,
-        start_count=status.start_count,
-        charge=status.charge,
-        seen_by_user=True,
-    )
-
-
 # --- refill and cancel -------------------------------------------------------------------------
+
+
+def _refill_blocked(reason: Blocked) -> str:
+    if reason is Blocked.UNSUPPORTED:
+        return texts.orders.refill_unsupported()
+    if reason is Blocked.UNDER_WAY:
+        return texts.orders.refill_under_way()
+    return texts.orders.refill_not_allowed()
+
+
+def _cancel_blocked(reason: Blocked) -> str:
+    if reason is Blocked.UNSUPPORTED:
+        return texts.orders.cancel_unsupported()
+    if reason is Blocked.UNDER_WAY:
+        return texts.orders.cancel_already()
+    return texts.orders.cancel_not_allowed()
 
 
 @waiting.patient
@@ -207,26 +164,14 @@ async def refill_button(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
-    if _capabilities(context).refill is False:  # a button drawn before the panel was known
-        await waiting.answer(update, texts.orders.refill_unsupported(), alert=True)
-        return
-    if await _task_under_way(context, order.user_id, order.panel_order_id or "", TaskKind.REFILL):
-        await waiting.answer(update, texts.orders.refill_under_way(), alert=True)
-        return
-    if order.can_refill is False or order.status not in REFILLABLE_STATES:
-        await waiting.answer(update, texts.orders.refill_not_allowed(), alert=True)
+    blocked = await tasks.refill_blocked(get_services(context), order)
+    if blocked is not None:
+        await waiting.answer(update, _refill_blocked(blocked), alert=True)
         return
     lines = await _request_refills(update, context, [order.panel_order_id or ""])
     if lines:
         await waiting.reply_all(update, texts.orders.id_report(texts.orders.refill_title(), lines))
         await _show_card(update, context, order, in_place=True)
-
-
-async def _task_under_way(context: Context, user_id: int, panel_order_id: str, kind: str) -> bool:
-    """One refill (or cancel) at a time per order: a double tap must not send a second one."""
-    return await get_services(context).repository.open_task_exists(
-        user_id, panel_order_id, kind, FINAL_STATE_VALUES
-    )
 
 
 @waiting.patient
@@ -238,19 +183,12 @@ async def refill_command(update: Update, context: Context) -> None:
     if len(ids) > MAX_IDS:
         await reply(update, texts.orders.too_many_ids(100))
         return
-    if _capabilities(context).refill is False:
+    services = get_services(context)
+    if services.panel.capabilities.refill is False:
         await reply(update, texts.orders.refill_unsupported())
         return
-    repository = get_services(context).repository
-    allowed = []
-    for order_id in ids:
-        known = await repository.find_order(_user_id(update), order_id)
-        if known is not None and known.can_refill is False:
-            problems.append((order_id, texts.orders.refill_not_allowed()))
-        elif await _task_under_way(context, _user_id(update), order_id, TaskKind.REFILL):
-            problems.append((order_id, texts.orders.refill_under_way()))
-        else:
-            allowed.append(order_id)
+    allowed, blocked = await tasks.sort_refills(services, _user_id(update), ids)
+    problems.extend((order_id, _refill_blocked(reason)) for order_id, reason in blocked)
     lines = await _request_refills(update, context, allowed) if allowed else []
     if lines is not None:
         await waiting.reply_all(
@@ -265,50 +203,35 @@ async def _request_refills(
     stored = await user_key(update, context)
     if stored is None:
         return None
-    services = get_services(context)
-    try:
-        results = await waiting.call(services.interactive.refill(stored.key, order_ids))
-    except OutcomeUnknown:
-        # It may have reached the panel: record it so that repeating it sends nothing.
-        for order_id in order_ids:
-            await record_task(
-                services.repository,
-                TaskKind.REFILL,
-                stored.user_id,
-                order_id,
-                None,
-                TaskStatus.UNCLEAR,
-            )
-        await waiting.reply(update, texts.orders.refill_unclear())
-        return None
-    except PanelUnavailable:
-        # Nothing reached the panel, or it broke on the request (BoostedSMM's 500, B24):
-        # nothing is recorded; the customer asks again when they like.
-        await waiting.reply(update, texts.orders.refill_not_now())
-        return None
-    except ActionUnsupported:  # SmartPanel's "This action is Invalid" (S33), learned by the client
-        await waiting.reply(update, texts.orders.refill_unsupported())
-        return None
-    except PanelError as error:
-        await waiting.tell_panel_error(update, error)
+    request = await tasks.request_refills(get_services(context), stored, order_ids, waiting.call)
+    if request.asked is not Asked.ANSWERED:
+        await _tell_not_answered(update, request, refill=True)
         return None
     lines = []
-    for order_id in order_ids:
-        result = results.get(order_id)
+    for order_id, result in request.results.items():
         if isinstance(result, RefillCreated):
-            await record_task(
-                services.repository,
-                TaskKind.REFILL,
-                stored.user_id,
-                order_id,
-                result.refill_id,
-                TaskStatus.PENDING if result.refill_id else TaskStatus.REQUESTED,
-            )
             lines.append((order_id, texts.orders.refill_requested(result.refill_id)))
         else:
-            message = result.message if isinstance(result, ItemError) else texts.orders.not_found()
-            lines.append((order_id, texts.errors.item_error_line(message)))
+            lines.append((order_id, texts.errors.item_error_line(_item_error(result))))
     return lines
+
+
+def _item_error(result: tasks.TaskResult) -> str:
+    """The panel's own words for one id, or "not found" when it said nothing of it."""
+    return result.message if isinstance(result, ItemError) else texts.orders.not_found()
+
+
+async def _tell_not_answered(update: Update, request: TaskRequest, *, refill: bool) -> None:
+    if request.asked is Asked.FAILED:
+        assert request.error is not None
+        await waiting.tell_panel_error(update, request.error)
+        return
+    words = {
+        Asked.UNCLEAR: (texts.orders.refill_unclear, texts.orders.cancel_unclear),
+        Asked.NOT_NOW: (texts.orders.refill_not_now, texts.orders.cancel_not_now),
+        Asked.UNSUPPORTED: (texts.orders.refill_unsupported, texts.orders.cancel_unsupported),
+    }[request.asked]
+    await waiting.reply(update, (words[0] if refill else words[1])())
 
 
 @waiting.patient
@@ -316,55 +239,25 @@ async def cancel_button(update: Update, context: Context) -> None:
     order = await _order_from_button(update, context)
     if order is None:
         return
-    repository = get_services(context).repository
-    panel_id = order.panel_order_id or ""
-    if _capabilities(context).cancel is False:  # a button drawn before the panel was known
-        await waiting.answer(update, texts.orders.cancel_unsupported(), alert=True)
-        return
-    if await _task_under_way(context, order.user_id, panel_id, TaskKind.CANCEL):
-        await waiting.answer(update, texts.orders.cancel_already(), alert=True)
-        return
-    if not order.can_cancel or order.status in FINAL_STATE_VALUES:
-        await waiting.answer(update, texts.orders.cancel_not_allowed(), alert=True)
+    services = get_services(context)
+    blocked = await tasks.cancel_blocked(services, order)
+    if blocked is not None:
+        await waiting.answer(update, _cancel_blocked(blocked), alert=True)
         return
     stored = await user_key(update, context)
     if stored is None:
         return
-    try:
-        results = await waiting.call(
-            get_services(context).interactive.cancel(stored.key, [panel_id])
-        )
-    except OutcomeUnknown:
-        # It may have reached the panel: record it so a second tap cannot send another.
-        await record_task(
-            repository, TaskKind.CANCEL, order.user_id, panel_id, None, TaskStatus.UNCLEAR
-        )
-        await waiting.reply(update, texts.orders.cancel_unclear())
+    panel_id = order.panel_order_id or ""
+    request = await tasks.request_cancel(services, stored, panel_id, waiting.call)
+    if request.asked is not Asked.ANSWERED:
+        await _tell_not_answered(update, request, refill=False)
         return
-    except PanelUnavailable:
-        await waiting.reply(update, texts.orders.cancel_not_now())
-        return
-    except ActionUnsupported:  # SmartPanel (S37), BoostedSMM's `null` (B29)
-        await waiting.reply(update, texts.orders.cancel_unsupported())
-        return
-    except PanelError as error:
-        await waiting.tell_panel_error(update, error)
-        return
-    result = results.get(panel_id)
+    result = request.results.get(panel_id)
     if isinstance(result, CancelCreated):
-        await record_task(
-            repository,
-            TaskKind.CANCEL,
-            order.user_id,
-            panel_id,
-            result.cancel_id,
-            TaskStatus.PENDING if result.cancel_id else TaskStatus.REQUESTED,
-        )
         await waiting.reply(update, texts.orders.cancel_requested(result.cancel_id))
         await _show_card(update, context, order, in_place=True)
     else:
-        message = result.message if isinstance(result, ItemError) else texts.orders.not_found()
-        await waiting.reply(update, texts.errors.panel_said(message))
+        await waiting.reply(update, texts.errors.panel_said(_item_error(result)))
 
 
 # --- /status and tracking ----------------------------------------------------------------------
@@ -438,7 +331,7 @@ async def status_command(update: Update, context: Context) -> None:
 async def track_button(update: Update, context: Context) -> None:
     """The Track button of /status answers sent before tracking took one step."""
     assert update.callback_query is not None
-    data = callback.parse(update.callback_query.data)
+    data = callback.CARD_TRACK.parse(update.callback_query.data)
     order_id = data.arg(0) if data else ""
     stored = await user_key(update, context)
     if stored is None or not ID_SHAPE.match(order_id):
@@ -473,10 +366,8 @@ async def untrack_button(update: Update, context: Context) -> None:
 
 
 async def toggle_notify(update: Update, context: Context) -> None:
-    repository = get_services(context).repository
-    user = await repository.touch_user(_user_id(update))
-    await repository.set_user_flags(user.telegram_id, notify=not user.notify)
-    await reply(update, texts.pushes.notify_state(not user.notify))
+    notify = await tracking.toggle_notify(get_services(context).repository, _user_id(update))
+    await reply(update, texts.pushes.notify_state(notify))
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
@@ -485,23 +376,14 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CommandHandler("status", status_command),
         CommandHandler("refill", refill_command),
         CommandHandler("notify", toggle_notify),
-        CallbackQueryHandler(list_orders, pattern=callback.pattern("m", "orders")),
+        CallbackQueryHandler(list_orders, pattern=callback.MENU_ORDERS.pattern()),
         # Button data is checked against its shape here: forged numbers (2^63, negatives,
         # letters) match nothing and are answered by the catch-all "this menu has expired".
-        CallbackQueryHandler(
-            list_orders, pattern=callback.pattern(PREFIX, "list", args=(callback.PAGE,))
-        ),
-        CallbackQueryHandler(
-            open_card, pattern=callback.pattern(PREFIX, "open", args=CARD_ARGS, required=1)
-        ),
-        CallbackQueryHandler(refresh_card, pattern=callback.pattern(PREFIX, "ref", args=ID_ARGS)),
-        CallbackQueryHandler(refill_button, pattern=callback.pattern(PREFIX, "rf", args=ID_ARGS)),
-        CallbackQueryHandler(cancel_button, pattern=callback.pattern(PREFIX, "cx", args=ID_ARGS)),
-        CallbackQueryHandler(
-            track_button,
-            pattern=callback.pattern(PREFIX, "track", args=(callback.PANEL_ORDER_ID,)),
-        ),
-        CallbackQueryHandler(
-            untrack_button, pattern=callback.pattern(PREFIX, "untrack", args=ID_ARGS)
-        ),
+        CallbackQueryHandler(list_orders, pattern=callback.ORDERS_PAGE.pattern()),
+        CallbackQueryHandler(open_card, pattern=callback.CARD_OPEN.pattern()),
+        CallbackQueryHandler(refresh_card, pattern=callback.CARD_REFRESH.pattern()),
+        CallbackQueryHandler(refill_button, pattern=callback.CARD_REFILL.pattern()),
+        CallbackQueryHandler(cancel_button, pattern=callback.CARD_CANCEL.pattern()),
+        CallbackQueryHandler(track_button, pattern=callback.CARD_TRACK.pattern()),
+        CallbackQueryHandler(untrack_button, pattern=callback.CARD_UNTRACK.pattern()),
     ]

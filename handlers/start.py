@@ -9,26 +9,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callback, keyboards, texts
 from bot.context import get_services
-from bot.i18n import language_from_telegram
 from bot.panel import PanelError
-from handlers import key as key_flow
 from handlers import waiting
-from handlers.common import Context, answer_query, reply, user_key
+from handlers.common import Context, answer_query, reply, user_key, welcome
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greets; without a key, leads straight into connecting one. Deep-link payloads
-    (context.args) are accepted and ignored until invites use them."""
-    user = update.effective_user
-    assert user is not None
-    repository = get_services(context).repository
-    stored = await repository.touch_user(user.id, language_from_telegram(user.language_code))
-    has_key = stored.api_key_encrypted is not None
-    if has_key:
-        await reply(update, texts.common.welcome(user.first_name, True), keyboards.main_menu())
-        return
-    await reply(update, texts.common.welcome(user.first_name, False))
-    await key_flow.ask_for_key(update, context)
+    await welcome(update, context)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -54,6 +41,6 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CommandHandler("start", start),
         CommandHandler("help", help_command),
         CommandHandler("balance", balance),
-        CallbackQueryHandler(help_command, pattern=callback.pattern("m", "help")),
-        CallbackQueryHandler(balance, pattern=callback.pattern("m", "balance")),
+        CallbackQueryHandler(help_command, pattern=callback.MENU_HELP.pattern()),
+        CallbackQueryHandler(balance, pattern=callback.MENU_BALANCE.pattern()),
     ]

@@ -95,16 +95,17 @@ async def settle(update: Update) -> None:
             logger.info("Could not answer a tap: %s", error)
 
 
-async def call(awaitable: Awaitable[_T], hint: str = texts.common.asking_panel()) -> _T:
-    """Await a panel call, showing `hint` (⏳…) if it takes longer than PATIENCE_SECONDS.
-    Showing it never disturbs the call: a failure to show it is only logged."""
+async def call(awaitable: Awaitable[_T], hint: str | None = None) -> _T:
+    """Await a panel call, showing `hint` (default "⏳ Asking the panel…", in the reader's
+    language) if it takes longer than PATIENCE_SECONDS. Showing it never disturbs the call:
+    a failure to show it is only logged."""
     task = asyncio.ensure_future(awaitable)
     wait = _current.get()
     try:
         if wait is not None and not wait.shown:
             done, _ = await asyncio.wait({task}, timeout=PATIENCE_SECONDS)
             if not done:
-                await _show(wait, hint)
+                await _show(wait, hint or texts.common.asking_panel())
         return await task
     finally:
         task.cancel()  # only if this handler itself is cancelled; a finished task ignores it

@@ -60,6 +60,92 @@ def test_patterns_check_the_declared_argument_shapes() -> None:
     assert not loose("m:orders")
 
 
+# --- the register --------------------------------------------------------------------------
+
+# The largest argument each shape takes (ANY: the longest service id that still fits).
+LARGEST: dict[callback.Arg, str] = {
+    callback.ROW_ID: str(callback.MAX_ROW_ID),
+    callback.PAGE: str(callback.MAX_PAGE),
+    callback.INDEX: str(callback.MAX_INDEX),
+    callback.PANEL_ORDER_ID: "9" * 40,
+    callback.FROM_LIST: callback.LIST_MARK,
+    callback.FIELD_NAME: "type_of_traffic",  # the longest field name
+    callback.ANY: "9" * 20,
+}
+
+
+def test_every_prefix_is_declared_once_and_owned() -> None:
+    codes = [prefix.code for prefix in callback.prefixes()]
+    assert sorted(codes) == ["c", "k", "m", "o"]
+    assert all(prefix.owner for prefix in callback.prefixes())
+    with pytest.raises(ValueError, match="already belongs"):
+        callback.register_prefix("o", "a second ordering flow")
+    with pytest.raises(ValueError, match="declared twice"):
+        callback.ORDER.button("ok", callback.ROW_ID)
+
+
+@pytest.mark.parametrize("button", callback.buttons(), ids=lambda b: f"{b.prefix}:{b.action}")
+def test_every_button_built_with_its_largest_arguments_fits_and_reads_back(
+    button: callback.Button,
+) -> None:
+    args = [LARGEST[arg] for arg in button.args]
+    data = button.data(*args)
+    assert len(data.encode()) <= callback.MAX_BYTES
+    assert button.parse(data) == callback.CallbackData(
+        button.prefix.code, button.action, tuple(args)
+    )
+    # Exactly one declared button answers it.
+    assert [b for b in callback.buttons() if b.pattern()(data)] == [button]
+
+
+def test_a_builder_refuses_what_its_own_pattern_would_refuse() -> None:
+    with pytest.raises(ValueError, match="do not fit"):
+        callback.ORDER_CONFIRM.data(0)
+    with pytest.raises(ValueError, match="do not fit"):
+        callback.ORDER_CONFIRM.data()
+    with pytest.raises(ValueError, match="do not fit"):
+        callback.CARD_OPEN.data(1, "x")
+    with pytest.raises(ValueError, match="do not fit"):
+        callback.MENU_HELP.data(1)
+    with pytest.raises(ValueError, match="longer than 64 bytes"):
+        callback.ORDER_SERVICE.data("9" * 61)
+    assert callback.CARD_OPEN.data(7) == "c:open:7"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        None,
+        "",
+        "o",
+        "o:",
+        "o:ok",
+        "o:ok:",
+        f"o:ok:{TWO_TO_63}",
+        "o:ok:1:2",
+        "o:ok:٣",
+        "O:ok:1",
+        "x:ok:1",
+        "o:okay:1",
+        ":ok:1",
+    ],
+)
+def test_a_button_reads_only_its_own_well_formed_data(forged: str | None) -> None:
+    assert callback.ORDER_CONFIRM.parse(forged) is None
+    assert callback.ORDER_CONFIRM.parse("o:ok:1") == callback.CallbackData("o", "ok", ("1",))
+
+
+def test_the_order_flows_stale_fallback_leaves_other_features_buttons_alone() -> None:
+    leftover = callback.leftover_of(callback.ORDER)
+    for kind in callback.buttons():
+        data = kind.data(*(LARGEST[arg] for arg in kind.args))
+        assert leftover(data) == (kind.prefix is callback.ORDER), data
+    # Forged data of no known prefix is the flow's to answer ("expired"), too.
+    assert leftover("zz:top")
+    assert leftover("")
+    assert not leftover(None)
+
+
 FORGED_OUTSIDE_A_FLOW = [
     f"c:open:{HUGE}",
     f"c:open:{TWO_TO_63}",

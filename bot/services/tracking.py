@@ -38,3 +38,28 @@ async def check_and_track(
     ]
     tracked = await repository.track_orders(stored.user_id, seen)
     return StatusCheck(results, tracked.orders, tracked.new)
+
+
+async def refresh_order(
+    panel: PanelClient, repository: Repository, stored: StoredKey, order: Order
+) -> Order:
+    """The card's Refresh: the order's status asked once and stored as seen by the user.
+    Raises the panel's errors (OrderNotFound: the panel no longer knows it)."""
+    assert order.id is not None
+    status = await panel.status(stored.key, order.panel_order_id or "")
+    return await repository.record_order_status(
+        order.id,
+        status=status.state.value,
+        status_raw=status.status_raw,
+        remains=status.remains,
+        start_count=status.start_count,
+        charge=status.charge,
+        seen_by_user=True,
+    )
+
+
+async def toggle_notify(repository: Repository, user_id: int) -> bool:
+    """/notify: status messages muted or back on; the new setting."""
+    user = await repository.touch_user(user_id)
+    await repository.set_user_flags(user.telegram_id, notify=not user.notify)
+    return not user.notify

@@ -170,18 +170,17 @@ def _nameless(order: Order) -> str:
 
 
 def _orders_line(order: Order) -> str:
+    # Not nested in the _() below: Babel's extractor drops a message whose arguments call p_().
+    service = short(order.service_name or p_("service name", "order"), 28)
     if order.panel_order_id is None and order.placement == Placement.PLACING:
         # TRANSLATORS: a line of the order list; {service} is the service's name.
-        return _(
-            "⏳ <i>being placed</i> {service}",
-            service=short(order.service_name or p_("service name", "order"), 28),
-        )
+        return _("⏳ <i>being placed</i> {service}", service=service)
     if order.panel_order_id is None:  # the panel never confirmed it
         # TRANSLATORS: a line of the order list; {service} is the service's name, {time}
         # when the order was sent.
         return _(
             "❓ <i>unconfirmed</i> {service} · {time} — check your panel",
-            service=short(order.service_name or p_("service name", "order"), 28),
+            service=service,
             time=when(order.created_at),
         )
     bar = progress(order.status, order.quantity, order.remains, width=5)

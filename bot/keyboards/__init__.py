@@ -1,4 +1,6 @@
-"""Inline keyboards. Button data always goes through bot.callback."""
+"""Inline keyboards, one module per feature (order, orders, key) and the shared pieces here.
+Button data always comes from the register in bot.callback; keyboards are pure (what to draw
+is decided by the caller), so they are unit-tested on their own."""
 
 from __future__ import annotations
 
@@ -82,14 +84,14 @@ def paginated(
 def main_menu() -> InlineKeyboardMarkup:
     return markup(
         [
-            [(texts.common.button_order(), callback.build("m", "order"))],
+            [(texts.common.button_order(), callback.MENU_ORDER.data())],
             [
-                (texts.common.button_orders(), callback.build("m", "orders")),
-                (texts.common.button_balance(), callback.build("m", "balance")),
+                (texts.common.button_orders(), callback.MENU_ORDERS.data()),
+                (texts.common.button_balance(), callback.MENU_BALANCE.data()),
             ],
             [
-                (texts.common.button_key(), callback.build("m", "key")),
-                (texts.common.button_help(), callback.build("m", "help")),
+                (texts.common.button_key(), callback.MENU_KEY.data()),
+                (texts.common.button_help(), callback.MENU_HELP.data()),
             ],
         ]
     )

@@ -1,0 +1,15 @@
+"""The API key's keyboard."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from bot import callback, texts
+from bot.keyboards import markup
+
+
+def key_prompt(connected: bool) -> InlineKeyboardMarkup | None:
+    """Under /key: Remove, when a key is connected."""
+    if not connected:
+        return None
+    return markup([[(texts.key.button_key_remove(), callback.KEY_REMOVE.data())]])

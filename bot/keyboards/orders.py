@@ -1,0 +1,52 @@
+"""The customer's orders: the list and the order card."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardMarkup
+
+from bot import callback, texts
+from bot.keyboards import Button, markup, paged_rows
+from storage.models import Order, Placement
+
+ORDERS_PER_PAGE = 5
+
+
+def orders_list(orders: Sequence[Order], page: int, total: int) -> InlineKeyboardMarkup:
+    """A page of orders (those the panel confirmed get a card button), pages, New order."""
+    items = [
+        (texts.orders.order_button(order), callback.CARD_OPEN.data(order.id, callback.LIST_MARK))
+        for order in orders
+        if order.panel_order_id is not None and order.id is not None
+    ]
+    return paged_rows(
+        items,
+        page,
+        total,
+        ORDERS_PER_PAGE,
+        callback.ORDERS_PAGE.data,
+        [(texts.order.button_new_order(), callback.MENU_ORDER.data())],
+    )
+
+
+def card(order: Order, *, refill: bool, cancel: bool) -> InlineKeyboardMarkup:
+    """Refresh; Refill and Cancel where they may be asked; Order again; Stop tracking for a
+    website order; Back to the list."""
+    assert order.id is not None
+    rows: list[list[Button]] = [
+        [(texts.orders.button_refresh(), callback.CARD_REFRESH.data(order.id))]
+    ]
+    actions = []
+    if refill:
+        actions.append((texts.orders.button_refill(), callback.CARD_REFILL.data(order.id)))
+    if cancel:
+        actions.append((texts.orders.button_cancel_order(), callback.CARD_CANCEL.data(order.id)))
+    if actions:
+        rows.append(actions)
+    if order.service_id:
+        rows.append([(texts.orders.button_order_again(), callback.CARD_AGAIN.data(order.id))])
+    if order.placement == Placement.TRACKED:
+        rows.append([(texts.orders.button_untrack(), callback.CARD_UNTRACK.data(order.id))])
+    rows.append([(texts.common.button_back(), callback.ORDERS_PAGE.data(0))])
+    return markup(rows)

@@ -1,0 +1,128 @@
+"""The ordering conversation: catalogue → service → the type's fields → summary → confirm.
+
+- `state`: where a user is in the flow, and the helpers every step uses;
+- `lists`: the catalogue's lists (text and keyboard); `browse`: browsing and choosing;
+- `questions`: the type's questions; `summary`: the summary and Confirm (placement itself is
+  bot.services.placement); `again`: Order again from a card; `leaving`: Cancel, /start,
+  the idle timeout and input of another step.
+
+Browsing edits one message in place. Each typed answer gets the next question as a new message;
+the old one keeps its buttons, which costs no call and does no harm: every button of the flow is
+answered "expired" unless it is on the live message (choices and Skip also name their question),
+Cancel only ends the flow, and Confirm claims a draft row in the database — the first Confirm to
+claim it (in any process) is the only one that reaches the panel.
+
+Handlers that may wait on the panel are `waiting.patient`: a slow panel shows ⏳ (in the tap's
+answer, or a message the answer replaces), and the interactive budget bounds the wait.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import callback
+from bot.config import Settings
+from handlers.common import Context
+from handlers.order.again import order_again
+from handlers.order.browse import (
+    browse_button,
+    browse_other,
+    browse_text,
+    service_button,
+    start_order,
+)
+from handlers.order.leaving import cancel, command_in_flow, restart, stale_button, timed_out
+from handlers.order.questions import change_order, field_button, field_other, field_text
+from handlers.order.state import State
+from handlers.order.summary import confirm, summary_other
+
+__all__ = ["State", "build_conversation", "build_handlers"]
+
+
+def build_conversation(settings: Settings) -> ConversationHandler[Context]:
+    text = filters.TEXT & ~filters.COMMAND
+    not_text = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    confirm_handler: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
+        confirm, pattern=callback.ORDER_CONFIRM.pattern()
+    )
+    cancel_button: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
+        cancel, pattern=callback.ORDER_CANCEL.pattern()
+    )
+    # per_message=False is deliberate (the flow mixes typed answers and buttons): silence
+    # exactly the warning PTB's FAQ says to ignore for that.
+    warnings.filterwarnings(
+        "ignore", message="If 'per_message=False'", category=PTBUserWarning, module=__name__
+    )
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("order", start_order),
+            CallbackQueryHandler(start_order, pattern=callback.MENU_ORDER.pattern()),
+            CallbackQueryHandler(order_again, pattern=callback.CARD_AGAIN.pattern()),
+        ],
+        states={
+            State.BROWSE: [
+                # Forged numbers (out of range, not digits) match none of these: answered
+                # as stale by the fallback below.
+                CallbackQueryHandler(
+                    browse_button,
+                    pattern=callback.any_of(
+                        callback.ORDER_CATEGORIES.pattern(),
+                        callback.ORDER_CATEGORY.pattern(),
+                        callback.ORDER_SEARCH.pattern(),
+                    ),
+                ),
+                CallbackQueryHandler(service_button, pattern=callback.ORDER_SERVICE.pattern()),
+                MessageHandler(text, browse_text),
+                MessageHandler(not_text, browse_other),
+            ],
+            State.FIELD: [
+                CallbackQueryHandler(
+                    field_button,
+                    pattern=callback.any_of(
+                        callback.ORDER_CHOICE.pattern(),
+                        callback.ORDER_SKIP.pattern(),
+                        callback.ORDER_BACK.pattern(),
+                    ),
+                ),
+                MessageHandler(text, field_text),
+                MessageHandler(not_text, field_other),
+            ],
+            State.SUMMARY: [
+                confirm_handler,
+                CallbackQueryHandler(change_order, pattern=callback.ORDER_CHANGE.pattern()),
+                MessageHandler(text | not_text, summary_other),
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            cancel_button,
+            CommandHandler("start", restart),
+            MessageHandler(filters.COMMAND, command_in_flow),
+            confirm_handler,
+            # Every other feature's buttons (menu, card, key, …) keep working mid-order;
+            # anything else is a leftover of this flow (or forged).
+            CallbackQueryHandler(stale_button, pattern=callback.leftover_of(callback.ORDER)),
+        ],
+        allow_reentry=True,
+        conversation_timeout=settings.conversation_timeout_seconds,
+        name="order",
+    )
+
+
+def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """Confirm works outside the conversation too: after a restart the draft row is the truth."""
+    return [CallbackQueryHandler(confirm, pattern=callback.ORDER_CONFIRM.pattern())]

@@ -1,0 +1,144 @@
+"""Browsing the catalogue: categories, a category's services, search by name or service id,
+and choosing a service."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callback, texts
+from bot.catalogue import Catalogue
+from bot.order_fields import fields_for
+from bot.panel import Service
+from handlers import waiting
+from handlers.common import Context, reply, stop_waiting_for_key
+from handlers.order import questions
+from handlers.order.lists import categories_view, view
+from handlers.order.state import (
+    END,
+    State,
+    button_data,
+    catalogue,
+    flow,
+    leave_flow,
+    live_query,
+    refused,
+    show,
+)
+
+MAX_QUERY = 100
+
+
+@waiting.patient
+async def start_order(update: Update, context: Context) -> int:
+    await waiting.answer(update)
+    stop_waiting_for_key(context)
+    await leave_flow(context)
+    shown = await catalogue(update, context)
+    if shown is None:
+        return END
+    if not shown.services:
+        await reply(update, texts.catalogue.catalogue_empty())
+        return END
+    text, markup = view(shown, flow(context), refused(context))
+    await show(update, context, text, markup, in_place=False)
+    return State.BROWSE
+
+
+@waiting.patient
+async def browse_button(update: Update, context: Context) -> int:
+    if not await live_query(update, context):
+        return State.BROWSE
+    data = button_data(update)
+    shown = await catalogue(update, context)
+    if shown is None:
+        return State.BROWSE
+    current = flow(context)
+    if data.action == callback.ORDER_CATEGORIES.action:
+        current.view = ("cats", 0, data.int_arg(0, callback.PAGE))
+    elif data.action == callback.ORDER_CATEGORY.action:
+        current.view = ("cat", data.int_arg(0, callback.INDEX), data.int_arg(1, callback.PAGE))
+    else:  # a page of search results
+        current.view = ("search", 0, data.int_arg(0, callback.PAGE))
+    text, markup = view(shown, current, refused(context))
+    await show(update, context, text, markup, in_place=True)
+    return State.BROWSE
+
+
+@waiting.patient
+async def browse_text(update: Update, context: Context) -> int:
+    """Typed text while browsing: a service id jumps to it, anything else searches."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    shown = await catalogue(update, context)
+    if shown is None:
+        return State.BROWSE
+    typed = message.text.strip()
+    service = shown.find(typed) if typed.isdigit() else None
+    if service is not None:
+        return await choose_service(update, context, service, in_place=False)
+    current = flow(context)
+    current.query = typed[:MAX_QUERY]
+    current.view = ("search", 0, 0)
+    text, markup = view(shown, current, refused(context))
+    await show(update, context, text, markup, in_place=False)
+    return State.BROWSE
+
+
+@waiting.patient
+async def browse_other(update: Update, context: Context) -> int:
+    """A photo, sticker or command while browsing: say so, and show the same list again."""
+    shown = await catalogue(update, context)
+    if shown is None:
+        return State.BROWSE
+    text, markup = view(shown, flow(context), refused(context))
+    await show(
+        update, context, f"{texts.order.browse_expected()}\n\n{text}", markup, in_place=False
+    )
+    return State.BROWSE
+
+
+@waiting.patient
+async def service_button(update: Update, context: Context) -> int:
+    if not await live_query(update, context):
+        return State.BROWSE
+    shown = await catalogue(update, context)
+    if shown is None:
+        return State.BROWSE
+    service = shown.find(button_data(update).arg(0))
+    if service is None:
+        return await service_gone(update, context, shown, in_place=True)
+    return await choose_service(update, context, service, in_place=True)
+
+
+async def service_gone(
+    update: Update, context: Context, shown: Catalogue, *, in_place: bool
+) -> int:
+    """The service is no longer in the catalogue (or can no longer be ordered here)."""
+    text, markup = categories_view(shown, 0, refused(context))
+    message = f"{texts.catalogue.service_gone()}\n\n{text}"
+    await show(update, context, message, markup, in_place=in_place)
+    return State.BROWSE
+
+
+async def choose_service(
+    update: Update, context: Context, service: Service, *, in_place: bool
+) -> int:
+    current = flow(context)
+    is_refused = service.type in refused(context)
+    if fields_for(service) is None or is_refused:
+        # Offer what can be ordered: the categories (this service's own may hold only it).
+        shown = await catalogue(update, context)
+        if shown is None:
+            return State.BROWSE
+        current.view = ("cats", 0, 0)
+        text, markup = view(shown, current, refused(context))
+        why = (
+            texts.catalogue.panel_cannot_take(service.type, service.name)
+            if is_refused
+            else texts.catalogue.service_unsupported(service)
+        )
+        await show(update, context, f"{why}\n\n{text}", markup, in_place=in_place)
+        return State.BROWSE
+    current.service = service
+    current.reset_fields()
+    return await questions.ask_next(update, context, in_place=in_place)

@@ -1,0 +1,213 @@
+"""The keyboards on their own: their shape, labels a phone can show, and data that is the
+register's (each button answered by exactly one declared button kind) and within 64 bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from telegram import InlineKeyboardMarkup
+
+from bot import callback, keyboards, texts
+from bot.catalogue import Catalogue
+from bot.keyboards import key as key_keyboards
+from bot.keyboards import order as order_keyboards
+from bot.keyboards import orders as orders_keyboards
+from bot.order_fields import FIELDS, FieldSpec, field_choices
+from bot.panel import Service, ServiceType
+from bot.panel.capabilities import Capabilities
+from storage.models import Order, Placement
+
+# Telegram documents no length for a label (only that it is not empty); a phone shows about
+# 40 characters a row. Our own bound, so a name from the panel can never blow a row up.
+MAX_LABEL = 80
+BIGGEST_ROW_ID = callback.MAX_ROW_ID
+
+
+def buttons(markup: InlineKeyboardMarkup | None) -> Iterator[tuple[str, str]]:
+    assert markup is not None
+    for row in markup.inline_keyboard:
+        for button in row:
+            assert isinstance(button.callback_data, str)
+            yield button.text, button.callback_data
+
+
+def rows(markup: InlineKeyboardMarkup) -> list[list[str]]:
+    return [[button.text for button in row] for row in markup.inline_keyboard]
+
+
+def owners(data: str) -> list[callback.Button]:
+    return [kind for kind in callback.buttons() if kind.pattern()(data)]
+
+
+def assert_well_formed(markup: InlineKeyboardMarkup | None) -> None:
+    for label, data in buttons(markup):
+        assert 0 < len(label) <= MAX_LABEL, label
+        assert len(data.encode()) <= callback.MAX_BYTES, data
+        assert len(owners(data)) == 1, data  # one declared button kind answers it
+
+
+def service(number: int, name: str = "Instagram Followers", **changes: object) -> Service:
+    values: dict[str, object] = {
+        "id": str(number),
+        "name": name,
+        "type": ServiceType.DEFAULT,
+        "type_raw": "Default",
+        "category": "Instagram",
+        "rate": Decimal("0.50"),
+        "min": 10,
+        "max": 100_000,
+        "dripfeed": False,
+        "refill": True,
+        "cancel": True,
+    }
+    values.update(changes)
+    return Service(**values)  # type: ignore[arg-type]
+
+
+def test_the_main_menu_has_its_five_buttons_in_three_rows() -> None:
+    markup = keyboards.main_menu()
+    assert [len(row) for row in rows(markup)] == [1, 2, 2]
+    data = [data for _, data in buttons(markup)]
+    menu = [
+        callback.MENU_ORDER,
+        callback.MENU_ORDERS,
+        callback.MENU_BALANCE,
+        callback.MENU_KEY,
+        callback.MENU_HELP,
+    ]
+    assert data == [kind.data() for kind in menu]
+    assert_well_formed(markup)
+
+
+def test_a_page_of_categories_cuts_long_names_and_pages_the_rest() -> None:
+    names = tuple(f"Category {n} " + "x" * 100 for n in range(20))
+    markup = order_keyboards.categories(names, range(20), 1)
+    layout = rows(markup)
+    assert len(layout) == order_keyboards.CATEGORIES_PER_PAGE + 2  # items, pages, Cancel
+    assert layout[0][0] == names[8][: order_keyboards.CATEGORY_LABEL]
+    assert len(layout[-2]) == 3  # ◀️ 2/3 ▶️
+    assert layout[-2][1] == "2/3"
+    assert layout[-1] == [texts.common.button_cancel()]
+    data = dict(buttons(markup))
+    assert callback.ORDER_CATEGORY.parse(data[layout[0][0]]) == callback.CallbackData(
+        "o", "c", ("8", "0")
+    )
+    assert_well_formed(markup)
+
+
+def test_one_page_of_services_has_no_page_row() -> None:
+    services = [service(n) for n in range(3)]
+    markup = order_keyboards.category(services, 9, 0)
+    layout = rows(markup)
+    assert len(layout) == 4
+    assert layout[-1] == [texts.common.button_back(), texts.common.button_cancel()]
+    back = dict(buttons(markup))[texts.common.button_back()]
+    assert back == callback.ORDER_CATEGORIES.data(1)  # the categories' page holding index 9
+    assert_well_formed(markup)
+
+
+def test_search_results_with_the_longest_service_ids_fit() -> None:
+    long_name = "Followers " * 20
+    found = [service(10**40 - 1 - n, long_name) for n in range(12)]
+    markup = order_keyboards.search(found, 1)
+    labels = [label for label, _ in buttons(markup)]
+    assert len(labels) == 4 + 2 + 2  # the last 4 results, ◀️ 2/2, Back and Cancel
+    assert_well_formed(markup)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [spec for specs in FIELDS.values() for spec in specs],
+    ids=lambda spec: spec.name,
+)
+def test_every_question_keyboard_is_well_formed(spec: FieldSpec) -> None:
+    for capabilities in (Capabilities(), Capabilities(dripfeed_intervals=(1, 5, 15, 60, 1440))):
+        choices = field_choices(spec, capabilities)
+        markup = order_keyboards.field(spec, choices)
+        labels = [label for label, _ in buttons(markup)]
+        assert labels[-2:] == [texts.common.button_back(), texts.common.button_cancel()]
+        assert (texts.order.button_skip() in labels) == spec.optional
+        assert len(labels) == len(choices) + spec.optional + 2
+        assert_well_formed(markup)
+
+
+def test_the_summary_with_the_largest_draft_id_fits() -> None:
+    markup = order_keyboards.summary(BIGGEST_ROW_ID)
+    assert rows(markup) == [
+        [texts.order.button_confirm()],
+        [texts.order.button_change(), texts.common.button_cancel()],
+    ]
+    confirm = dict(buttons(markup))[texts.order.button_confirm()]
+    assert callback.ORDER_CONFIRM.parse(confirm) is not None
+    assert_well_formed(markup)
+    assert_well_formed(order_keyboards.rejected())
+
+
+def test_after_a_confirm_the_receipt_offers_the_card_and_a_new_order() -> None:
+    assert rows(order_keyboards.after_confirm(BIGGEST_ROW_ID)) == [
+        [texts.order.button_order_card()],
+        [texts.order.button_new_order()],
+    ]
+    assert rows(order_keyboards.after_confirm()) == [[texts.order.button_new_order()]]
+    assert_well_formed(order_keyboards.after_confirm(BIGGEST_ROW_ID))
+
+
+def order(**changes: object) -> Order:
+    values: dict[str, object] = {
+        "id": BIGGEST_ROW_ID,
+        "user_id": 1,
+        "placement": Placement.PLACED,
+        "panel_order_id": "9" * 40,
+        "service_id": "101",
+        "service_name": "Instagram Followers " * 5,
+        "status": "completed",
+    }
+    values.update(changes)
+    return Order(**values)
+
+
+def test_the_card_shows_only_the_actions_allowed() -> None:
+    full = orders_keyboards.card(order(), refill=True, cancel=True)
+    assert rows(full) == [
+        [texts.orders.button_refresh()],
+        [texts.orders.button_refill(), texts.orders.button_cancel_order()],
+        [texts.orders.button_order_again()],
+        [texts.common.button_back()],
+    ]
+    assert_well_formed(full)
+    bare = orders_keyboards.card(
+        order(service_id="", placement=Placement.TRACKED), refill=False, cancel=False
+    )
+    assert rows(bare) == [
+        [texts.orders.button_refresh()],
+        [texts.orders.button_untrack()],
+        [texts.common.button_back()],
+    ]
+    assert_well_formed(bare)
+
+
+def test_the_orders_list_has_a_card_button_for_confirmed_orders_only() -> None:
+    orders = [order(id=n, panel_order_id=str(n)) for n in range(1, 5)]
+    orders.append(order(id=5, panel_order_id=None, placement=Placement.UNKNOWN))
+    markup = orders_keyboards.orders_list(orders, 1, 12)
+    data = [data for _, data in buttons(markup)]
+    assert data[:4] == [callback.CARD_OPEN.data(n, callback.LIST_MARK) for n in range(1, 5)]
+    assert len(rows(markup)[-2]) == 3
+    assert rows(markup)[-2][1] == "2/3"
+    assert rows(markup)[-1] == [texts.order.button_new_order()]
+    assert_well_formed(markup)
+
+
+def test_the_key_prompt_offers_remove_only_with_a_key() -> None:
+    assert key_keyboards.key_prompt(False) is None
+    markup = key_keyboards.key_prompt(True)
+    assert [data for _, data in buttons(markup)] == [callback.KEY_REMOVE.data()]
+
+
+def test_a_catalogue_page_is_built_from_the_page_only() -> None:
+    catalogue = Catalogue(tuple(service(n) for n in range(1000)))
+    markup = order_keyboards.category(catalogue.in_category(0), 0, 124)
+    assert len(rows(markup)) == order_keyboards.SERVICES_PER_PAGE + 2
+    assert_well_formed(markup)
