@@ -251,11 +251,12 @@ FROM_LIST = TextArg(LIST_MARK)
 FIELD_NAME = TextArg(r"[a-z0-9_]{1,40}")
 VALUE = ANY
 
-# Every prefix, once. (Settings/language buttons: declare their prefix here too.)
+# Every prefix, once.
 MENU = register_prefix("m", "the main menu (answered by the flow each item opens)")
 ORDERS = register_prefix("c", "orders and the order card (handlers/orders.py)")
 KEY = register_prefix("k", "the API key (handlers/key.py)")
 ORDER = register_prefix("o", "the ordering conversation (handlers/order/)")
+SETTINGS = register_prefix("s", "language and time zone (handlers/settings.py)")
 
 MENU_ORDER = MENU.button("order")
 MENU_ORDERS = MENU.button("orders")
@@ -264,6 +265,14 @@ MENU_KEY = MENU.button("key")
 MENU_HELP = MENU.button("help")
 
 KEY_REMOVE = KEY.button("remove")
+
+LANGUAGE_CODE = TextArg(r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})?")
+ZONE_NAME = TextArg(r"[A-Za-z][A-Za-z0-9_+\-/]{0,58}")
+SETTINGS_HOME = SETTINGS.button("home")
+SETTINGS_LANGUAGES = SETTINGS.button("langs")
+SETTINGS_ZONES = SETTINGS.button("zones")
+SETTINGS_LANGUAGE = SETTINGS.button("lang", LANGUAGE_CODE)  # a code, maybe no longer offered
+SETTINGS_ZONE = SETTINGS.button("tz", ZONE_NAME)  # an IANA name
 
 ORDERS_PAGE = ORDERS.button("list", PAGE)
 CARD_OPEN = ORDERS.button("open", ROW_ID, FROM_LIST, required=1)

@@ -240,7 +240,8 @@ def parse_quantity(text: str, minimum: int, maximum: int) -> int:
 
 
 def parse_link(text: str, service: Service | None = None) -> str:
-    link = text.strip()
+    # A link copied from a right-to-left message may carry invisible direction marks.
+    link = text.translate(_BIDI_MARKS).strip()
     if not link or len(link) > 2000 or any(c.isspace() for c in link):
         raise InvalidInput("link_invalid")
     if "://" not in link:

@@ -15,6 +15,7 @@ from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.keyboards import orders as orders_keyboards
 from bot.keyboards.orders import ORDERS_PER_PAGE
+from bot.order_fields import ascii_digits
 from bot.panel import (
     CancelCreated,
     ItemError,
@@ -267,7 +268,9 @@ def _parse_ids(args: list[str], limit: int = MAX_IDS) -> tuple[list[str], list[t
     """Order ids from `/status 1 2,3`; anything else is reported per token, not fatal."""
     ids: list[str] = []
     problems: list[tuple[str, str]] = []
-    tokens = [token for token in re.split(r"[\s,;]+", " ".join(args)) if token]
+    # Ids copied from an Arabic message carry direction marks; Arabic-Indic digits read too.
+    typed = ascii_digits(" ".join(args))
+    tokens = [token for token in re.split(r"[\s,;،]+", typed) if token]
     if len(tokens) > limit:  # bad tokens count too: one message, one bounded reply
         return tokens, []
     for token in tokens:

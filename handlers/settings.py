@@ -42,9 +42,6 @@ from handlers.common import (
 READER_GROUP = -10
 SETTINGS_GROUP = -1
 
-PREFIX = "s"
-LANGUAGE_CODE = callback.TextArg(r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})?")
-ZONE_NAME = callback.TextArg(r"[A-Za-z][A-Za-z0-9_+\-/]{0,58}")
 LANGUAGES_PER_ROW = 2
 ZONES_PER_ROW = 2
 
@@ -66,7 +63,7 @@ def _language_markup() -> list[list[Button]]:
     buttons = [
         (
             settings_texts.button_language(code, code == current),
-            callback.build(PREFIX, "lang", code),
+            callback.SETTINGS_LANGUAGE.data(code),
         )
         for code in LANGUAGES
     ]
@@ -74,28 +71,28 @@ def _language_markup() -> list[list[Button]]:
         buttons[start : start + LANGUAGES_PER_ROW]
         for start in range(0, len(buttons), LANGUAGES_PER_ROW)
     ]
-    rows.append([(settings_texts.button_time_zone(), callback.build(PREFIX, "zones"))])
+    rows.append([(settings_texts.button_time_zone(), callback.SETTINGS_ZONES.data())])
     return rows
 
 
 def _zones_markup() -> list[list[Button]]:
     current = reader().time_zone
     buttons = [
-        (settings_texts.button_zone(zone, zone == current), callback.build(PREFIX, "tz", zone))
+        (settings_texts.button_zone(zone, zone == current), callback.SETTINGS_ZONE.data(zone))
         for zone in time_zones.COMMON_ZONES
     ]
     rows = [
         buttons[start : start + ZONES_PER_ROW] for start in range(0, len(buttons), ZONES_PER_ROW)
     ]
-    rows.append([(texts.common.button_back(), callback.build(PREFIX, "home"))])
+    rows.append([(texts.common.button_back(), callback.SETTINGS_HOME.data())])
     return rows
 
 
 def _settings_markup() -> list[list[Button]]:
     return [
         [
-            (settings_texts.button_language_menu(), callback.build(PREFIX, "langs")),
-            (settings_texts.button_time_zone(), callback.build(PREFIX, "zones")),
+            (settings_texts.button_language_menu(), callback.SETTINGS_LANGUAGES.data()),
+            (settings_texts.button_time_zone(), callback.SETTINGS_ZONES.data()),
         ]
     ]
 
@@ -130,7 +127,7 @@ async def choose_language(update: Update, context: Context) -> None:
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    data = callback.parse(query.data)
+    data = callback.SETTINGS_LANGUAGE.parse(query.data)
     language = known_language(data.arg(0) if data else None)
     await get_services(context).repository.set_reader_settings(user.id, language=language)
     read_as(language, reader().time_zone)
@@ -155,7 +152,7 @@ async def ask_time_zone(update: Update, context: Context) -> None:
 async def choose_time_zone(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    data = callback.parse(query.data)
+    data = callback.SETTINGS_ZONE.parse(query.data)
     zone = time_zones.parse_time_zone(data.arg(0)) if data else None
     if zone is None:  # a name the tz database no longer has (or forged): the menu is stale
         await answer_query(update, texts.common.expired())
@@ -238,16 +235,12 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("language", language_command, filters=private),
         CommandHandler("settings", settings_command, filters=private),
-        CallbackQueryHandler(language_command, pattern=callback.pattern(PREFIX, "langs")),
-        CallbackQueryHandler(settings_command, pattern=callback.pattern(PREFIX, "home")),
-        CallbackQueryHandler(ask_time_zone, pattern=callback.pattern(PREFIX, "zones")),
+        CallbackQueryHandler(language_command, pattern=callback.SETTINGS_LANGUAGES.pattern()),
+        CallbackQueryHandler(settings_command, pattern=callback.SETTINGS_HOME.pattern()),
+        CallbackQueryHandler(ask_time_zone, pattern=callback.SETTINGS_ZONES.pattern()),
         # Forged data (not of these shapes) matches nothing here: the usual stale answer.
-        CallbackQueryHandler(
-            choose_language, pattern=callback.pattern(PREFIX, "lang", args=(LANGUAGE_CODE,))
-        ),
-        CallbackQueryHandler(
-            choose_time_zone, pattern=callback.pattern(PREFIX, "tz", args=(ZONE_NAME,))
-        ),
+        CallbackQueryHandler(choose_language, pattern=callback.SETTINGS_LANGUAGE.pattern()),
+        CallbackQueryHandler(choose_time_zone, pattern=callback.SETTINGS_ZONE.pattern()),
         MessageHandler(
             private & filters.UpdateType.MESSAGE & filters.COMMAND, command_while_waiting
         ),

@@ -71,12 +71,14 @@ LARGEST: dict[callback.Arg, str] = {
     callback.FROM_LIST: callback.LIST_MARK,
     callback.FIELD_NAME: "type_of_traffic",  # the longest field name
     callback.ANY: "9" * 20,
+    callback.LANGUAGE_CODE: "pt_BR",
+    callback.ZONE_NAME: "America/Argentina/Buenos_Aires",  # the longest zone a button offers
 }
 
 
 def test_every_prefix_is_declared_once_and_owned() -> None:
     codes = [prefix.code for prefix in callback.prefixes()]
-    assert sorted(codes) == ["c", "k", "m", "o"]
+    assert sorted(codes) == ["c", "k", "m", "o", "s"]
     assert all(prefix.owner for prefix in callback.prefixes())
     with pytest.raises(ValueError, match="already belongs"):
         callback.register_prefix("o", "a second ordering flow")

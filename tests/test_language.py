@@ -84,7 +84,7 @@ async def test_a_stored_choice_outlives_the_telegram_app_language(
 ) -> None:
     telegram.set_language(USER, "es")
     customer = Customer(telegram)
-    await customer.say("/language", "Choose your language")
+    await customer.say("/language", "Elige tu idioma")
     await customer.tap("Русский", "Русский")
     telegram.set_language(USER, "tr")
     menu = await customer.say("/language", "Choose your language")
@@ -138,7 +138,7 @@ async def test_language_mid_order_keeps_the_order_open(customer: Customer) -> No
     await customer.say("/language", "Choose your language")
     await customer.tap("Español", "Español")
     # The order's question still takes the answer.
-    await customer.say("https://instagram.com/p/abc", "uantity")
+    await customer.say("https://instagram.com/p/abc", "cantidad")
 
 
 # --- time zone ---------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def test_counts_in_invalid_input_take_their_plural_form(
 def test_the_whole_number_example_is_written_the_readers_way() -> None:
     assert invalid("number_not_whole") == "⚠️ Please send a whole number, like 1000 or 10,000."
     with reading_as("es"):
-        assert "like 1000 or 10.000." in invalid("number_not_whole")
+        assert "como 1000 o 10.000." in invalid("number_not_whole")
     with reading_as("ru"):
         assert "like 1000 or 10\u00a0000." in invalid("number_not_whole")
 

@@ -4,6 +4,26 @@ HTML parse mode. Anything that came from a user or the panel is escaped here
 (`formatting.esc`), never in handlers.
 """
 
-from bot.texts import catalogue, common, errors, formatting, key, order, orders, pushes
+from bot.texts import (
+    catalogue,
+    common,
+    errors,
+    formatting,
+    key,
+    order,
+    orders,
+    pushes,
+    settings,
+)
 
-__all__ = ["catalogue", "common", "errors", "formatting", "key", "order", "orders", "pushes"]
+__all__ = [
+    "catalogue",
+    "common",
+    "errors",
+    "formatting",
+    "key",
+    "order",
+    "orders",
+    "pushes",
+    "settings",
+]

@@ -6,7 +6,7 @@ from telegram import Message, Update
 
 from bot import texts
 from handlers import waiting
-from handlers.common import Context, drop_buttons, edit, reply, welcome
+from handlers.common import Context, drop_buttons, edit, reply, settle_reader, welcome
 from handlers.order import browse, questions, summary
 from handlers.order.state import END, flow, leave_flow
 
@@ -55,6 +55,9 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def timed_out(update: object, context: Context) -> None:
+    # Run from the conversation's timeout job, outside the update's own task: whom the text
+    # is for must be read again.
+    await settle_reader(update, context)
     left = await leave_flow(context)
     if isinstance(update, Update) and update.effective_chat is not None:
         chat_id = update.effective_chat.id
