@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.dates import get_timezone_location
 
+from bot.i18n import LANGUAGES
 from bot.texts.formatting import zone_label
 
 UTC_NAME = "UTC"
@@ -63,22 +65,49 @@ _OFFSET = re.compile(
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _key(text: str) -> str:
+    """A name as typed, compared without case, accents or spaces: "İstanbul", "Sao Paulo"."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return plain.casefold().replace(" ", "_")
+
+
 @functools.cache
 def _zones_by_lower_name() -> dict[str, str]:
-    """Every IANA name the system knows, by its lower-case form (read once)."""
-    return {name.lower(): name for name in available_timezones()}
+    """Every IANA name the system knows, by its compared form (read once)."""
+    return {_key(name): name for name in available_timezones()}
 
 
 @functools.cache
 def _zones_by_city() -> dict[str, str]:
-    """A city → its zone ("tashkent" → "Asia/Tashkent"): each name's last part, if unique."""
+    """A city → its zone ("tashkent" → "Asia/Tashkent"): each name's last part; a city two
+    names share (Europe/Istanbul, Asia/Istanbul) when they keep the same time, else none.
+    The common zones' cities also in each offered language ("москва", "estambul")."""
     cities: dict[str, str | None] = {}
     for name in sorted(_zones_by_lower_name().values()):
         if name.startswith(("Etc/", "SystemV/")) or "/" not in name:
             continue
-        city = name.rsplit("/", 1)[1].lower()
-        cities[city] = None if city in cities else name
+        city = _key(name.rsplit("/", 1)[1])
+        if city in cities and not _same_time(cities[city], name):
+            cities[city] = None
+        cities.setdefault(city, name)
+    for language in LANGUAGES:
+        locale = Locale.parse(language)
+        for zone in COMMON_ZONES:
+            local = city_name(zone, locale)
+            if local:
+                cities.setdefault(_key(local), zone)
     return {city: name for city, name in cities.items() if name is not None}
+
+
+def _same_time(first: str | None, second: str) -> bool:
+    if first is None:
+        return False
+    moments = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
+    return all(
+        m.astimezone(_zone(first)).utcoffset() == m.astimezone(_zone(second)).utcoffset()
+        for m in moments
+    )
 
 
 def parse_time_zone(text: str) -> str | None:
@@ -96,7 +125,7 @@ def parse_time_zone(text: str) -> str | None:
     offset = _OFFSET.fullmatch(cleaned)
     if offset is not None:
         return _fixed_zone(offset)
-    underscored = cleaned.replace(" ", "_").lower()
+    underscored = _key(cleaned)
     known = _zones_by_lower_name().get(underscored)
     if known is not None:
         return known

@@ -289,3 +289,18 @@ def test_fractional_offsets_hold_all_year() -> None:
 def test_common_zones_are_known_and_named() -> None:
     for zone in time_zones.COMMON_ZONES:
         assert time_zones.parse_time_zone(zone) == zone
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Istanbul", "Istanbul"),  # two tz names keep the same time: either will do
+        ("İstanbul", "Istanbul"),  # Turkish capital İ
+        ("Москва", "Europe/Moscow"),  # a common zone's city in an offered language
+        ("sao paulo", "America/Sao_Paulo"),  # without the accent
+    ],
+)
+def test_a_city_is_found_as_its_people_write_it(typed: str, zone: str) -> None:
+    found = time_zones.parse_time_zone(typed)
+    assert found is not None
+    assert found.endswith(zone)
