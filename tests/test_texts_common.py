@@ -4,40 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from bot import texts
-from bot.i18n import FSI, LANGUAGES, PDI, catalogue, reading_as
+from bot.i18n import FSI, PDI, catalogue, reading_as
 from bot.panel import Balance
-
-PLAIN = [
-    texts.common.button_order,
-    texts.common.button_orders,
-    texts.common.button_balance,
-    texts.common.button_key,
-    texts.common.button_help,
-    texts.common.button_back,
-    texts.common.button_cancel,
-    texts.common.edits_ignored,
-    texts.common.need_key,
-    texts.common.storage_busy,
-    texts.common.asking_panel,
-    texts.common.panel_unavailable,
-    texts.common.nothing_to_cancel,
-    texts.common.expired,
-    texts.common.expired_message,
-    texts.common.unknown_command,
-    texts.common.not_understood,
-    texts.common.error_generic,
-]
-
-
-@pytest.mark.parametrize("language", list(LANGUAGES))
-def test_each_text_is_its_readers_catalogue_message(language: str) -> None:
-    for text in PLAIN:
-        english = text()
-        with reading_as(language):
-            assert text() == catalogue(language).gettext(english), text.__name__
 
 
 def test_command_menu_keeps_ascii_commands_and_translates_descriptions() -> None:

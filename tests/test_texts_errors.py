@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot import texts
-from bot.i18n import FSI, LANGUAGES, PDI, catalogue, reading_as
+from bot.i18n import FSI, PDI, reading_as
 from bot.panel import QuantityOutOfRange
-
-PLAIN = [
-    texts.errors.key_invalid_now,
-    texts.errors.key_wrong,
-    texts.errors.refused_invalid_key,
-    texts.errors.refused_no_funds,
-    texts.errors.refused_bad_service,
-    texts.errors.refused_bad_link,
-    texts.errors.refused_missing_field,
-    texts.errors.refused_unsupported,
-    texts.errors.refused_no_dripfeed,
-    texts.errors.refused_active_link,
-    texts.errors.refused_unknown_order,
-]
-
-
-@pytest.mark.parametrize("language", list(LANGUAGES))
-def test_each_text_is_its_readers_catalogue_message(language: str) -> None:
-    for text in PLAIN:
-        english = text()
-        with reading_as(language):
-            assert text() == catalogue(language).gettext(english), text.__name__
 
 
 def test_quantity_refusals_name_the_limit_when_known() -> None:

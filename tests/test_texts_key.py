@@ -4,35 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from bot import texts
-from bot.i18n import FSI, LANGUAGES, PDI, catalogue, reading_as
+from bot.i18n import FSI, PDI, reading_as
 from bot.panel import Balance
-
-PLAIN = [
-    texts.key.key_private_only,
-    texts.key.key_group_deleted,
-    texts.key.key_panel_down,
-    texts.key.key_pasted,
-    texts.key.cancelled_key,
-    texts.key.key_checking,
-    texts.key.key_shape,
-    texts.key.key_removed,
-    texts.key.key_none,
-    texts.key.button_key_remove,
-    texts.key.key_not_deleted,
-    texts.key.key_pasted_not_deleted,
-    texts.key.key_unreadable,
-]
-
-
-@pytest.mark.parametrize("language", list(LANGUAGES))
-def test_each_text_is_its_readers_catalogue_message(language: str) -> None:
-    for text in PLAIN:
-        english = text()
-        with reading_as(language):
-            assert text() == catalogue(language).gettext(english), text.__name__
 
 
 def test_key_prompt_names_the_connected_key_only_when_there_is_one() -> None:
