@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot import notifier, texts
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotServices, app_services
-from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, reading_as
+from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, load_catalogues, reading_as
 from bot.updates import PerUserUpdateProcessor
 from handlers import register_handlers
 from storage.crypto import Keyring, load_or_create_keys
@@ -39,6 +39,7 @@ def build_application(
     # deprecation warning on every flood answer.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     prepare_database(settings.effective_database_url)
+    load_catalogues()  # compiled once, before the first update; a broken one is logged now
     engine = build_engine(settings.effective_database_url)
     repository = Repository(engine, keyring or build_keyring(settings))
     api_root = settings.telegram_api_url

@@ -121,7 +121,7 @@ def known_language(code: str | None) -> str:
 def zone_or_utc(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder: OSError
         return ZoneInfo("UTC")
 
 
@@ -243,9 +243,15 @@ def _fill(translated: str, source: str, params: dict[str, object]) -> str:
         return translated
     values = {name: isolate(str(value)) for name, value in params.items()}
     try:
-        return translated.format(**values)
+        filled = translated.format(**values)
     except (KeyError, IndexError, ValueError):
         # A translation whose placeholders do not match the source (the catalogue test
         # forbids it; a hand-edited file may still do it): English rather than a crash.
         logger.warning("Broken %s translation of %r: English shown", reader().language, source)
-        return source.format(**values)
+        filled = source.format(**values)
+    return _CODE_ISOLATED.sub(rf"{FSI}<code>\1</code>{PDI}", filled)
+
+
+# An isolated value inside <code>: the marks moved outside, so that tapping the code (which
+# copies it) copies the id or key alone.
+_CODE_ISOLATED = re.compile(f"<code>{FSI}([^<{FSI}{PDI}]*){PDI}</code>")

@@ -48,6 +48,17 @@ from handlers.common import (
 logger = logging.getLogger(__name__)
 
 KEY_SHAPE = re.compile(r"^[A-Za-z0-9_\-.]{8,256}$")
+# Shorter than this, a key mixes letters and digits: "obrigado", "Terimakasih" are words.
+LONG_KEY = 20
+
+
+def key_shaped(text: str) -> bool:
+    """One token of key characters that reads like a key rather than a word in any
+    language: letters and digits mixed, or long."""
+    if not KEY_SHAPE.match(text):
+        return False
+    mixed = any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+    return mixed or len(text) >= LONG_KEY
 
 
 async def ask_for_key(update: Update, context: Context) -> None:
@@ -63,14 +74,14 @@ async def receive_key(update: Update, context: Context) -> None:
     user = update.effective_user
     assert message is not None and user is not None
     key = (message.text or "").strip()
-    if not KEY_SHAPE.match(key) and not await might_hold_key(context, user.id, key):
+    if not key_shaped(key) and not await might_hold_key(context, user.id, key):
         await reply(update, texts.key.key_shape())
         return
     try:
         await message.delete()
     except TelegramError:
         await reply(update, texts.key.key_not_deleted())
-    if not KEY_SHAPE.match(key):
+    if not key_shaped(key):
         await reply(update, texts.key.key_shape())
         return
     services = get_services(context)

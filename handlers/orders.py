@@ -213,13 +213,16 @@ async def _request_refills(
         if isinstance(result, RefillCreated):
             lines.append((order_id, texts.orders.refill_requested(result.refill_id)))
         else:
-            lines.append((order_id, texts.errors.item_error_line(_item_error(result))))
+            lines.append((order_id, _item_problem(result)))
     return lines
 
 
-def _item_error(result: tasks.TaskResult) -> str:
-    """The panel's own words for one id, or "not found" when it said nothing of it."""
-    return result.message if isinstance(result, ItemError) else texts.orders.not_found()
+def _item_problem(result: tasks.TaskResult) -> str:
+    """One id the panel did not act on: its own words, or (when its answer left the id out)
+    that it does not know the order — in our words, never passed off as the panel's."""
+    if isinstance(result, ItemError):
+        return texts.errors.item_error_line(result.message)
+    return texts.errors.panel_error(OrderNotFound("no answer for this id"))
 
 
 async def _tell_not_answered(update: Update, request: TaskRequest, *, refill: bool) -> None:
@@ -258,7 +261,11 @@ async def cancel_button(update: Update, context: Context) -> None:
         await waiting.reply(update, texts.orders.cancel_requested(result.cancel_id))
         await _show_card(update, context, order, in_place=True)
     else:
-        await waiting.reply(update, texts.errors.panel_said(_item_error(result)))
+        problem = result.message if isinstance(result, ItemError) else None
+        await waiting.reply(
+            update,
+            texts.errors.panel_said(problem) if problem else _item_problem(result),
+        )
 
 
 # --- /status and tracking ----------------------------------------------------------------------

@@ -132,3 +132,17 @@ def test_a_value_is_isolated_once() -> None:
     with reading_as("ar"):
         once = i18n.isolate("42")
         assert i18n.isolate(once) == once == "\u206842\u2069"
+
+
+def test_an_id_in_code_is_copied_without_direction_marks() -> None:
+    """Tapping <code> copies its content: the marks go around the element, not inside."""
+    with reading_as("ar"):
+        text = _("Order <code>{id}</code> placed", id="12345")
+    assert "<code>12345</code>" in text
+    assert "\u2068<code>12345</code>\u2069" in text
+
+
+def test_a_zone_that_is_a_folder_of_the_database_reads_utc() -> None:
+    assert i18n.known_time_zone("America") == "UTC"
+    with reading_as("en", "Europe") as reader:
+        assert reader.time_zone == "UTC"

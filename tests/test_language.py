@@ -87,7 +87,7 @@ async def test_a_stored_choice_outlives_the_telegram_app_language(
     await customer.say("/language", "Elige tu idioma")
     await customer.tap("Русский", "Русский")
     telegram.set_language(USER, "tr")
-    menu = await customer.say("/language", "Choose your language")
+    menu = await customer.say("/language", "Выберите язык")
     assert "✅ Русский" in customer.labels(menu)
     assert await stored_reader(app) == ReaderSettings("ru", None)
 
@@ -216,20 +216,22 @@ async def test_command_menu_registered_per_language(app: Any, telegram: FakeTele
 async def test_push_in_the_recipients_language(
     app: Any, customer: Customer, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    telegram.set_language(USER, "ru")
-    await customer.connect()
+    await customer.connect()  # the Telegram app in English; Russian chosen in the bot
+    await customer.say("/language", "Choose your language")
+    await customer.tap("Русский", "Русский")
     _, panel_order_id = await placed_order(app, panel)
     panel.set_order(panel_order_id, status="In progress", remains=60, charge="1.5")
     assert await notifier_of(app).run_cycle(app)
-    push = await telegram.wait_for_message(USER, f"Order {panel_order_id}")
-    assert "1,50 USD" in push.text
+    push = await telegram.wait_for_message(USER, "1,50 USD")
+    assert "Выполняется" in push.text
+    assert panel_order_id in push.text
 
 
 async def test_words_typed_while_a_key_is_awaited_are_not_a_key(
     customer: Customer, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
     await customer.say("/key", "Send me your panel")
-    for words in ("привет", "hola amigo", "Merhaba, nasılsın?"):
+    for words in ("привет", "hola amigo", "Merhaba, nasılsın?", "obrigado", "Terimakasih"):
         message_id, _answer = await customer.send(words, "doesn't look like an API key")
         assert (USER, message_id) not in telegram.deleted
     assert panel.count("balance") == 0

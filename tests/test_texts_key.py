@@ -26,7 +26,7 @@ def test_connected_key_and_balance_are_isolated_for_right_to_left_readers() -> N
     )
     with reading_as("ar"):
         shown = texts.key.key_connected("••••8f90", balance)
-    assert f"<code>{FSI}••••8f90{PDI}</code>" in shown
+    assert f"{FSI}<code>••••8f90</code>{PDI}" in shown  # tapping the code copies the key alone
     assert f"{FSI}100.00 USD{PDI}" in shown
 
 
