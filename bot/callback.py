@@ -257,6 +257,7 @@ ORDERS = register_prefix("c", "orders and the order card (handlers/orders.py)")
 KEY = register_prefix("k", "the API key (handlers/key.py)")
 ORDER = register_prefix("o", "the ordering conversation (handlers/order/)")
 SETTINGS = register_prefix("s", "language and time zone (handlers/settings.py)")
+CONSOLE = register_prefix("a", "the operators' console (handlers/admin/)")
 
 MENU_ORDER = MENU.button("order")
 MENU_ORDERS = MENU.button("orders")
@@ -293,3 +294,24 @@ ORDER_BACK = ORDER.button("back")
 ORDER_CONFIRM = ORDER.button("ok", ROW_ID)  # the draft row
 ORDER_CHANGE = ORDER.button("edit")
 ORDER_CANCEL = ORDER.button("x")
+
+# The operators' console: each section's entry, then each section's own buttons.
+CONSOLE_HOME = CONSOLE.button("home")
+CONSOLE_STATS = CONSOLE.button("stats")
+CONSOLE_BROADCAST = CONSOLE.button("bc")
+CONSOLE_SETTINGS = CONSOLE.button("set")
+CONSOLE_MAINTENANCE = CONSOLE.button("mnt")
+CONSOLE_ACCESS = CONSOLE.button("acc")
+CONSOLE_PANEL_CHECK = CONSOLE.button("pc")
+CONSOLE_AUDIT = CONSOLE.button("log")
+CONSOLE_CANCEL_INPUT = CONSOLE.button("nox")  # under a prompt for typed input
+
+# Console → stats (handlers/admin/stats.py)
+
+# Console → broadcast (handlers/admin/broadcast.py)
+
+# Console → settings (handlers/admin/settings.py)
+
+# Console → maintenance and access (handlers/admin/access.py)
+
+# Console → audit log and panel check (handlers/admin/audit.py)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -22,6 +23,8 @@ class Settings(BaseSettings):
     bot_token: str = Field(default="", repr=False)
     telegram_api_url: str = "https://api.telegram.org"
     smm_api_url: str = "https://smmsend.com/api/v2"
+    # The panel's website (customers' "Top up" and "orders page" links); default: the API's origin.
+    panel_web_url: str = ""
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
     encryption_key: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
@@ -57,6 +60,14 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("panel_web_url")
+    @classmethod
+    def _optional_http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
     @field_validator("encryption_key", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -81,6 +92,13 @@ class Settings(BaseSettings):
         if value not in logging.getLevelNamesMapping():
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value
+
+    @property
+    def effective_panel_web_url(self) -> str:
+        if self.panel_web_url:
+            return self.panel_web_url
+        parts = urlsplit(self.smm_api_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def effective_database_url(self) -> str:

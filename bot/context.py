@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.error_reports import ErrorReportThrottle
 from bot.panel import PanelClient
 from bot.panel.capabilities import Capabilities
+from bot.services.console import ConsoleSettingsService
 from storage.repository import Repository
 
 SERVICES_KEY = "services"
@@ -30,6 +31,7 @@ class BotServices:
     _panel: PanelClient | None = field(default=None, repr=False)
     _interactive: PanelClient | None = field(default=None, repr=False)
     _catalogue: CatalogueCache | None = field(default=None, repr=False)
+    _console: ConsoleSettingsService | None = field(default=None, repr=False)
     # In this process only for now (see bot/error_reports.py for a shared ledger).
     error_reports: ErrorReportThrottle = field(default_factory=ErrorReportThrottle, repr=False)
 
@@ -45,6 +47,15 @@ class BotServices:
         included, so the customer hears "not answering" instead of a long silence."""
         assert self._interactive is not None, "panel client is opened in post_init"
         return self._interactive
+
+    @property
+    def console(self) -> ConsoleSettingsService:
+        """The operators' settings (welcome, support, maintenance, access…), briefly cached."""
+        if self._console is None:
+            self._console = ConsoleSettingsService(
+                self.repository, self.settings.effective_panel_web_url
+            )
+        return self._console
 
     @property
     def catalogue(self) -> CatalogueCache:

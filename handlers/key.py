@@ -194,9 +194,9 @@ async def command_while_waiting(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
 
 
-KEY_GROUP = -4
-SECRETS_GROUP = -3
-EDITS_GROUP = -2
+KEY_GROUP = -5
+SECRETS_GROUP = -4
+EDITS_GROUP = -3
 
 
 def build_key_guard() -> list[BaseHandler[Update, Context, Any]]:

@@ -40,7 +40,7 @@ from handlers.common import (
 )
 
 READER_GROUP = -10
-SETTINGS_GROUP = -1
+SETTINGS_GROUP = -2
 
 LANGUAGES_PER_ROW = 2
 ZONES_PER_ROW = 2

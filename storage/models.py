@@ -44,6 +44,12 @@ class User(SQLModel, table=True):
     active: bool = True
     # True once the panel rejects the stored key; polling pauses until /key is used again.
     key_rejected: bool = False
+    # Set by an operator (console → access): the user gets a polite refusal, nothing else.
+    blocked_at: datetime | None = None
+    # When an invite let the user in (invite-only access); None: not through an invite.
+    admitted_at: datetime | None = None
+    # The last update from the user (the console's "active in 7 days").
+    seen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -133,4 +139,108 @@ class PanelProfile(SQLModel, table=True):
 
     api_url: str = Field(sa_column=Column(Text, primary_key=True))
     capabilities_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ConsoleSetting(SQLModel, table=True):
+    """One setting the operators change from the console (bot.console_settings names them),
+    its value as JSON text. The last save wins; the audit log keeps the value before it."""
+
+    __tablename__ = "console_settings"
+
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    value_json: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One operator action: who, what, when (and, for a setting, the value before and after)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    action: str = Field(max_length=64)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # For a setting: its name and the JSON values before and after (undo restores `before`).
+    setting: str | None = Field(default=None, max_length=64)
+    before_json: str | None = Field(default=None, sa_column=Column(Text))
+    after_json: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Invite(SQLModel, table=True):
+    """An invite deep link (`t.me/<bot>?start=<code>`) for invite-only access."""
+
+    __tablename__ = "invites"
+
+    code: str = Field(sa_column=Column(String(64), primary_key=True))
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    max_uses: int | None = None  # None: any number of people
+    uses: int = 0
+    revoked_at: datetime | None = None
+
+
+class Broadcast(SQLModel, table=True):
+    """A message the operators send to every active user, delivered in the background."""
+
+    __tablename__ = "broadcasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # Where the progress message is edited in place.
+    progress_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    progress_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    photo_file_id: str | None = Field(default=None, sa_column=Column(Text))
+    state: str = Field(default="draft", index=True, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class BroadcastDelivery(SQLModel, table=True):
+    """One recipient of a broadcast. The row is claimed ('sending') before the message goes,
+    so a restart never sends it twice: a claimed row is never sent again."""
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(index=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    state: str = Field(default="pending", index=True, max_length=16)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Delivery:
+    """Outcome of one push, counted for the console's stats (24 h of pushes)."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+class PushLog(SQLModel, table=True):
+    """One row per push outcome (status messages), for 'pushes sent/failed in 24 h'."""
+
+    __tablename__ = "push_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    outcome: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class RuntimeState(SQLModel, table=True):
+    """What the running bot records about itself for the console and for other processes
+    (the last poll cycle, the panel's health, whether an outage alert went out), as JSON."""
+
+    __tablename__ = "runtime_state"
+
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    value_json: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,16 +13,19 @@ from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy import select as select_columns
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.crypto import Keyring, KeyringError
-from storage.db import BUSY_TIMEOUT_SECONDS
+from storage.access import AccessStore
+from storage.base import StorageUnavailable, StoreBase, UnreadableKey
+from storage.broadcasts import BroadcastStore
+from storage.console import ConsoleStore
+from storage.crypto import KeyringError
 from storage.models import Order, PanelProfile, PanelTask, Placement, TaskKind, User, utcnow
+from storage.stats import StatsStore
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["Repository", "StorageUnavailable", "UnreadableKey"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class ReaderSettings:
 
     language: str
     time_zone: str | None
+    # What the access gate needs, read in the same query (None: not read, e.g. for pushes).
+    blocked: bool = False
+    admitted: bool = False
+    seen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -182,62 +188,8 @@ def _listed() -> Any:
     )
 
 
-class UnreadableKey(KeyringError):
-    """The stored key cannot be decrypted with the configured ENCRYPTION_KEY (changed or
-    lost): the user must connect their key again."""
-
-
-class StorageUnavailable(Exception):
-    """The database could not do this unit of work now (locked, full, unreachable); nothing of
-    it was kept, and the user is asked to try again."""
-
-
-class Repository:
-    def __init__(self, engine: AsyncEngine, keyring: Keyring) -> None:
-        self._engine = engine
-        self._keyring = keyring
-        # SQLite has one writer at a time: this process's writers take turns here instead of
-        # spinning in SQLite's busy handler (where many of them starve past the busy timeout).
-        # Readers never wait (WAL). PostgreSQL locks rows, not the database: no turn-taking.
-        self._writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-
-    @property
-    def keyring(self) -> Keyring:
-        return self._keyring
-
-    @asynccontextmanager
-    async def _session(self, *, writes: bool = True) -> AsyncIterator[AsyncSession]:
-        """One short unit of work, committed on leaving; any database failure (a lock held
-        too long, a full disk, a lost server) becomes StorageUnavailable, rolled back whole."""
-        if writes and self._writer is not None:
-            try:
-                await asyncio.wait_for(self._writer.acquire(), BUSY_TIMEOUT_SECONDS)
-            except TimeoutError:
-                logger.warning("Database unavailable: this process's writers are queued up")
-                raise StorageUnavailable("writers queued up") from None
-            try:
-                async with self._unit_of_work() as session:
-                    yield session
-            finally:
-                self._writer.release()
-        else:
-            async with self._unit_of_work() as session:
-                yield session
-
-    @asynccontextmanager
-    async def _unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        try:
-            async with AsyncSession(self._engine, expire_on_commit=False) as session:
-                try:
-                    yield session
-                    await session.commit()
-                except BaseException:
-                    await session.rollback()
-                    raise
-        except SQLAlchemyError as error:
-            # The message may quote SQL parameters: only the kind is logged.
-            logger.warning("Database unavailable: %s", type(error).__name__)
-            raise StorageUnavailable(type(error).__name__) from None
+class Repository(ConsoleStore, AccessStore, BroadcastStore, StatsStore, StoreBase):
+    """The only place that talks SQL: the customer side here, one store per console feature."""
 
     # --- users -----------------------------------------------------------------------------
 
@@ -254,13 +206,25 @@ class Repository:
             return user
 
     async def reader_settings(self, telegram_id: int) -> ReaderSettings | None:
-        """The user's language and time zone (one read by primary key); None: no row yet."""
+        """Language, time zone and access of a user (one read by primary key); None: no row."""
         async with self._session(writes=False) as session:
-            found = await session.exec(
-                select(User.language, User.time_zone).where(col(User.telegram_id) == telegram_id)
+            connection = await session.connection()
+            found = await connection.execute(
+                select_columns(
+                    col(User.language),
+                    col(User.time_zone),
+                    col(User.blocked_at),
+                    col(User.admitted_at),
+                    col(User.seen_at),
+                ).where(col(User.telegram_id) == telegram_id)
             )
             row = found.first()
-            return None if row is None else ReaderSettings(row[0], row[1])
+            if row is None:
+                return None
+            language, time_zone, blocked_at, admitted_at, seen_at = row
+            return ReaderSettings(
+                language, time_zone, blocked_at is not None, admitted_at is not None, seen_at
+            )
 
     async def set_reader_settings(
         self,

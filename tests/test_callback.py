@@ -78,7 +78,7 @@ LARGEST: dict[callback.Arg, str] = {
 
 def test_every_prefix_is_declared_once_and_owned() -> None:
     codes = [prefix.code for prefix in callback.prefixes()]
-    assert sorted(codes) == ["c", "k", "m", "o", "s"]
+    assert sorted(codes) == ["a", "c", "k", "m", "o", "s"]
     assert all(prefix.owner for prefix in callback.prefixes())
     with pytest.raises(ValueError, match="already belongs"):
         callback.register_prefix("o", "a second ordering flow")

@@ -5,8 +5,13 @@ HTML parse mode. Anything that came from a user or the panel is escaped here
 """
 
 from bot.texts import (
+    access,
+    alerts,
+    broadcast,
     catalogue,
     common,
+    console,
+    console_settings,
     errors,
     formatting,
     key,
@@ -14,11 +19,17 @@ from bot.texts import (
     orders,
     pushes,
     settings,
+    stats,
 )
 
 __all__ = [
+    "access",
+    "alerts",
+    "broadcast",
     "catalogue",
     "common",
+    "console",
+    "console_settings",
     "errors",
     "formatting",
     "key",
@@ -26,4 +37,5 @@ __all__ = [
     "orders",
     "pushes",
     "settings",
+    "stats",
 ]

@@ -1,0 +1,141 @@
+"""The settings operators change from the console, read by every flow.
+
+Stored one row per setting (storage.console); read through a short per-process cache so the
+customer's every update costs no query, while a change made by another process (or another
+operator) is seen within `CACHE_SECONDS`. A save here is seen at once in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.console import SettingChange
+from storage.repository import Repository
+
+CACHE_SECONDS = 5.0
+
+# Setting names (rows of console_settings). Values are JSON.
+WELCOME = "welcome"  # {language code: text}; a language without one gets the built-in welcome
+HELP_ADDITION = "help_addition"  # text added under /help
+SUPPORT_CONTACT = "support_contact"  # "@username" or an https URL
+PANEL_WEB_URL = "panel_web_url"  # the panel's website (default PANEL_WEB_URL / SMM_API_URL)
+TOP_UP_URL = "top_up_url"  # the page where customers add funds (default: <website>/addfunds)
+DEFAULT_LANGUAGE = "default_language"  # for users whose Telegram language is not one of ours
+DEFAULT_TIME_ZONE = "default_time_zone"  # for users who did not pick one (IANA name)
+HIDDEN_CATEGORIES = "hidden_categories"  # [category name]
+HIDDEN_SERVICES = "hidden_services"  # [service id]
+DISPLAY_NAMES = "display_names"  # {service id: name shown to customers}
+MAINTENANCE = "maintenance"  # true / false
+MAINTENANCE_MESSAGE = "maintenance_message"  # text shown instead of the flows
+INVITE_ONLY = "invite_only"  # true: only users admitted through an invite (and operators)
+
+TOP_UP_PATH = "/addfunds"  # PerfectPanel and most panel scripts
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """One consistent view of every console setting, defaults filled in."""
+
+    panel_web_url: str
+    top_up_url: str
+    welcome: Mapping[str, str] = field(default_factory=dict)
+    help_addition: str | None = None
+    support_contact: str | None = None
+    default_language: str | None = None
+    default_time_zone: str | None = None
+    hidden_categories: frozenset[str] = frozenset()
+    hidden_services: frozenset[str] = frozenset()
+    display_names: Mapping[str, str] = field(default_factory=dict)
+    maintenance: bool = False
+    maintenance_message: str | None = None
+    invite_only: bool = False
+
+    def support_url(self) -> str | None:
+        """The support contact as a link (t.me for a @username)."""
+        contact = self.support_contact
+        if not contact:
+            return None
+        if contact.startswith("@"):
+            return f"https://t.me/{contact[1:]}"
+        return contact
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _strings(value: Any) -> frozenset[str]:
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(str(item) for item in value)
+
+
+def _mapping(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items() if isinstance(v, str) and v.strip()}
+
+
+def parse_settings(stored: Mapping[str, Any], default_web_url: str) -> ConsoleSettings:
+    """Stored rows → settings; anything malformed falls back to the default."""
+    web = _text(stored.get(PANEL_WEB_URL)) or default_web_url
+    return ConsoleSettings(
+        panel_web_url=web,
+        top_up_url=_text(stored.get(TOP_UP_URL)) or web.rstrip("/") + TOP_UP_PATH,
+        welcome=_mapping(stored.get(WELCOME)),
+        help_addition=_text(stored.get(HELP_ADDITION)),
+        support_contact=_text(stored.get(SUPPORT_CONTACT)),
+        default_language=_text(stored.get(DEFAULT_LANGUAGE)),
+        default_time_zone=_text(stored.get(DEFAULT_TIME_ZONE)),
+        hidden_categories=_strings(stored.get(HIDDEN_CATEGORIES)),
+        hidden_services=_strings(stored.get(HIDDEN_SERVICES)),
+        display_names=_mapping(stored.get(DISPLAY_NAMES)),
+        maintenance=stored.get(MAINTENANCE) is True,
+        maintenance_message=_text(stored.get(MAINTENANCE_MESSAGE)),
+        invite_only=stored.get(INVITE_ONLY) is True,
+    )
+
+
+class ConsoleSettingsService:
+    def __init__(
+        self, repository: Repository, default_web_url: str, cache_seconds: float = CACHE_SECONDS
+    ) -> None:
+        self._repository = repository
+        self._default_web_url = default_web_url
+        self._cache_seconds = cache_seconds
+        self._cached: ConsoleSettings | None = None
+        self._read_at = 0.0
+
+    async def current(self) -> ConsoleSettings:
+        """The settings now (at most CACHE_SECONDS old). A database that cannot answer keeps
+        the last known settings (or the defaults) rather than stopping the update."""
+        now = time.monotonic()
+        if self._cached is not None and now - self._read_at < self._cache_seconds:
+            return self._cached
+        stored = await self._repository.console_settings()
+        self._cached = parse_settings(stored, self._default_web_url)
+        self._read_at = now
+        return self._cached
+
+    def forget(self) -> None:
+        self._cached = None
+
+    async def save(
+        self, operator_id: int, name: str, value: Any, action: str = "setting"
+    ) -> SettingChange:
+        """Store a setting (None: back to the default); audited with the value before."""
+        change = await self._repository.save_setting(operator_id, name, value, action)
+        self.forget()
+        return change
+
+    async def undo(self, operator_id: int, audit_id: int) -> SettingChange | None:
+        """Put back the value a recorded change replaced (itself audited as an undo)."""
+        entry = await self._repository.audit_entry(audit_id)
+        if entry is None or entry.setting is None:
+            return None
+        before = None if entry.before_json is None else json.loads(entry.before_json)
+        return await self.save(operator_id, entry.setting, before, action="undo")

@@ -1,0 +1,3 @@
+"""access (the operators' console)"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""alerts (the operators' console)"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""broadcast (the operators' console)"""
+
+from __future__ import annotations

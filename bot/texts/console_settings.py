@@ -1,0 +1,3 @@
+"""console_settings (the operators' console)"""
+
+from __future__ import annotations

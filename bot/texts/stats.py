@@ -1,0 +1,3 @@
+"""stats (the operators' console)"""
+
+from __future__ import annotations

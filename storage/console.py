@@ -1,0 +1,120 @@
+"""Console settings (one row per setting, JSON values) and the operators' audit log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from storage.base import StoreBase
+from storage.models import AuditEntry, ConsoleSetting, RuntimeState, utcnow
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """A saved setting: its value before (None: it was unset) and after (None: unset now)."""
+
+    name: str
+    before: Any
+    after: Any
+    audit_id: int
+
+
+class ConsoleStore(StoreBase):
+    async def console_settings(self) -> dict[str, Any]:
+        """Every stored setting, decoded (a row that is not JSON is skipped)."""
+        async with self._session(writes=False) as session:
+            rows = (await session.exec(select(ConsoleSetting))).all()
+        values: dict[str, Any] = {}
+        for row in rows:
+            try:
+                values[row.name] = json.loads(row.value_json)
+            except ValueError:
+                continue
+        return values
+
+    async def save_setting(
+        self, operator_id: int, name: str, value: Any, action: str = "setting"
+    ) -> SettingChange:
+        """Store `value` (None removes the setting: back to its default) and record who did it,
+        with the value before, in the same unit of work. The last save wins."""
+        async with self._session() as session:
+            row = await session.get(ConsoleSetting, name)
+            before = _decoded(row.value_json) if row is not None else None
+            if value is None:
+                if row is not None:
+                    await session.delete(row)
+            elif row is None:
+                session.add(
+                    ConsoleSetting(name=name, value_json=_encoded(value), updated_by=operator_id)
+                )
+            else:
+                row.value_json = _encoded(value)
+                row.updated_by = operator_id
+                row.updated_at = utcnow()
+                session.add(row)
+            entry = AuditEntry(
+                operator_id=operator_id,
+                action=action,
+                detail=name,
+                setting=name,
+                before_json=None if before is None else _encoded(before),
+                after_json=None if value is None else _encoded(value),
+            )
+            session.add(entry)
+            await session.flush()
+            assert entry.id is not None
+            return SettingChange(name, before, value, entry.id)
+
+    async def audit_entry(self, entry_id: int) -> AuditEntry | None:
+        async with self._session(writes=False) as session:
+            return await session.get(AuditEntry, entry_id)
+
+    async def record_action(self, operator_id: int, action: str, detail: str = "") -> None:
+        """One line in the audit log (who, what, when)."""
+        async with self._session() as session:
+            session.add(AuditEntry(operator_id=operator_id, action=action, detail=detail[:500]))
+
+    async def recent_actions(self, limit: int = 20) -> list[AuditEntry]:
+        async with self._session(writes=False) as session:
+            found = await session.exec(
+                select(AuditEntry)
+                .order_by(col(AuditEntry.created_at).desc(), col(AuditEntry.id).desc())
+                .limit(limit)
+            )
+            return list(found.all())
+
+    async def runtime_state(self, name: str) -> Any:
+        """A value the bot recorded about itself (None: never recorded)."""
+        async with self._session(writes=False) as session:
+            row = await session.get(RuntimeState, name)
+        return None if row is None else _decoded(row.value_json)
+
+    async def runtime_state_at(self, name: str) -> tuple[Any, datetime] | None:
+        async with self._session(writes=False) as session:
+            row = await session.get(RuntimeState, name)
+        return None if row is None else (_decoded(row.value_json), row.updated_at)
+
+    async def save_runtime_state(self, name: str, value: Any) -> None:
+        async with self._session() as session:
+            row = await session.get(RuntimeState, name)
+            if row is None:
+                session.add(RuntimeState(name=name, value_json=_encoded(value)))
+            else:
+                row.value_json = _encoded(value)
+                row.updated_at = utcnow()
+                session.add(row)
+
+
+def _encoded(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _decoded(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
