@@ -20,6 +20,8 @@ USER = 1001
 OTHER_USER = 2002
 USER_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 OTHER_KEY = "ffeeddccbbaa99887766554433221100"
+OPERATOR = 7001  # in ADMIN_IDS of `console_settings`
+SECOND_OPERATOR = 7002
 
 
 def _stand_in_panel(dialect: Dialect) -> Iterator[FakePanel]:
@@ -84,6 +86,25 @@ def make_settings(
     }
     values.update(extra)
     return load_settings(**values)
+
+
+@pytest.fixture
+def console_settings(
+    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str
+) -> Settings:
+    """`settings` with two operators (ADMIN_IDS)."""
+    return make_settings(
+        tmp_path, panel, telegram, fernet_key, admin_ids=[OPERATOR, SECOND_OPERATOR]
+    )
+
+
+@pytest.fixture
+async def console_app(
+    console_settings: Settings,
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """The application with two operators."""
+    async with running(console_settings) as application:
+        yield application
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import callback, texts
-from tests.conftest import USER
-from tests.console import OPERATOR, console_app, console_settings, operator  # noqa: F401
+from tests.conftest import OPERATOR, USER
+from tests.console import operator
 from tests.customer import Customer
 from tests.fakes.telegram import FakeTelegram
 
