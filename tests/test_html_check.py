@@ -37,4 +37,5 @@ def test_valid_telegram_html_passes(text: str) -> None:
 )
 def test_broken_html_is_named(text: str, reason: str) -> None:
     problem = telegram_html_problem(text)
-    assert problem is not None and reason in problem
+    assert problem is not None
+    assert reason in problem
