@@ -97,18 +97,20 @@ def reading_as(language: str | None, time_zone: str | None = None) -> Iterator[R
 _TELEGRAM_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 
 
-def language_from_telegram(code: object) -> str:
-    """Telegram's `language_code` (an IETF tag such as "pt-br", or nothing) → one of ours."""
+def language_from_telegram(code: object, default: str | None = None) -> str:
+    """Telegram's `language_code` (an IETF tag such as "pt-br", or nothing) → one of ours;
+    `default` (the operators' choice, else English) when it is none of ours."""
+    fallback = default if default in LANGUAGES else SOURCE_LANGUAGE
     if not isinstance(code, str):
-        return SOURCE_LANGUAGE
+        return fallback
     tag = code.strip().replace("_", "-").lower()
     if not _TELEGRAM_CODE.fullmatch(tag):
-        return SOURCE_LANGUAGE
+        return fallback
     base, _, region = tag.partition("-")
     for candidate in (f"{base}_{region.split('-')[0].upper()}", base, ALIASES.get(base, "")):
         if candidate in LANGUAGES:
             return candidate
-    return SOURCE_LANGUAGE
+    return fallback
 
 
 def known_language(code: str | None) -> str:

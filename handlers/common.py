@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -17,7 +19,8 @@ from bot import keyboards, texts
 from bot.context import get_services
 from bot.i18n import language_from_telegram, read_as
 from bot.keyboards import key as key_keyboards
-from storage.repository import StorageUnavailable, StoredKey, UnreadableKey
+from storage.models import utcnow
+from storage.repository import ReaderSettings, StorageUnavailable, StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,9 @@ async def delete_pasted_key(update: Update, warning: str) -> None:
 
 
 AWAITING_KEY = "awaiting_key_since"
+# users.seen_at ("active in 7 days") is written at most this often per user.
+SEEN_EVERY = timedelta(hours=1)
+_VISITOR: ContextVar[ReaderSettings | None] = ContextVar("visitor", default=None)
 
 
 def start_waiting_for_key(context: Context) -> None:
@@ -116,15 +122,26 @@ async def user_key(update: Update, context: Context) -> StoredKey | None:
 async def settle_reader(update: object, context: Context) -> None:
     """Whom this update's texts are for: the user's stored language and time zone, for the
     rest of the update's task (`bot.i18n.read_as`). A user seen for the first time gets the
-    language of their Telegram app (one of ours, else English), stored at once. Never raises:
-    a database that cannot answer leaves the app's language for this one update."""
+    language of their Telegram app (one of ours, else the operators' default language, else
+    English), stored at once; a user who never picked a time zone reads the operators' default
+    one. The row read here (access flags included) is `visitor()` for the later groups (the
+    gate). Never raises: a database that cannot answer leaves the defaults for this update."""
+    _VISITOR.set(None)
     user = update.effective_user if isinstance(update, Update) else None
     if user is None:
         read_as(None)  # a channel post or a poll: the bot's own language
         return
-    telegram_language = language_from_telegram(user.language_code)
-    read_as(telegram_language)
-    repository = get_services(context).repository
+    services = get_services(context)
+    try:
+        console = await services.console.current()
+    except Exception:  # the defaults below; the gate reads the settings again and says so
+        logger.warning("User %s: console settings not read", user.id)
+        console = None
+    default_language = console.default_language if console else None
+    default_zone = console.default_time_zone if console else None
+    telegram_language = language_from_telegram(user.language_code, default_language)
+    read_as(telegram_language, default_zone)
+    repository = services.repository
     try:
         stored = await repository.reader_settings(user.id)
         if stored is None:
@@ -136,7 +153,24 @@ async def settle_reader(update: object, context: Context) -> None:
     except Exception:  # whom a text is for must never stop the update itself
         logger.exception("User %s: language not read", user.id)
         return
-    read_as(stored.language, stored.time_zone)
+    _VISITOR.set(stored)
+    read_as(stored.language, stored.time_zone or default_zone)
+    if stored.seen_at is None or utcnow() - _aware(stored.seen_at) > SEEN_EVERY:
+        try:
+            await repository.mark_seen(user.id)
+        except Exception:  # "active in 7 days" may lag; the update goes on
+            logger.debug("User %s: last seen not recorded", user.id)
+
+
+def visitor() -> ReaderSettings | None:
+    """The user's row as settle_reader read it for this update (language, zone, access flags);
+    None for a user seen for the first time or when the database could not answer."""
+    return _VISITOR.get()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes (stored in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def is_private(update: Update) -> bool:

@@ -70,7 +70,7 @@ class ReaderSettings:
     # What the access gate needs, read in the same query (None: not read, e.g. for pushes).
     blocked: bool = False
     admitted: bool = False
-    seen_at: datetime | None = None
+    seen_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,9 @@ class Repository(ConsoleStore, AccessStore, BroadcastStore, StatsStore, StoreBas
         async with self._session() as session:
             user = await session.get(User, telegram_id)
             if user is None:
-                user = User(telegram_id=telegram_id, language=(language or "en")[:8])
+                user = User(
+                    telegram_id=telegram_id, language=(language or "en")[:8], seen_at=utcnow()
+                )
                 session.add(user)
             elif not user.active:
                 user.active = True
@@ -224,6 +226,13 @@ class Repository(ConsoleStore, AccessStore, BroadcastStore, StatsStore, StoreBas
             language, time_zone, blocked_at, admitted_at, seen_at = row
             return ReaderSettings(
                 language, time_zone, blocked_at is not None, admitted_at is not None, seen_at
+            )
+
+    async def mark_seen(self, telegram_id: int) -> None:
+        """The user was here now (the console's "active in 7 days")."""
+        async with self._session() as session:
+            await session.exec(
+                update(User).where(col(User.telegram_id) == telegram_id).values(seen_at=utcnow())
             )
 
     async def set_reader_settings(
