@@ -7,6 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler
 
+from bot.config import Settings
 from handlers.admin.common import Handler
 from handlers.common import Context
 
@@ -14,5 +15,5 @@ from handlers.common import Context
 INPUTS: dict[str, Handler] = {}
 
 
-def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
+def build_handlers(config: Settings) -> list[BaseHandler[Update, Context, Any]]:
     return []
