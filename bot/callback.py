@@ -311,6 +311,26 @@ CONSOLE_CANCEL_INPUT = CONSOLE.button("nox")  # under a prompt for typed input
 # Console → broadcast (handlers/admin/broadcast.py)
 
 # Console → settings (handlers/admin/settings.py)
+# A setting the console puts back to its default with one button.
+SETTING_NAME = TextArg(r"[a-z_]{1,20}")
+SERVICE_ID = TextArg(r"[A-Za-z0-9_.\-]{1,40}")  # a panel's service id (digits on most panels)
+CONSOLE_SET_UNDO = CONSOLE.button("sundo", ROW_ID)  # the audit id of the change undone
+CONSOLE_SET_RESET = CONSOLE.button("sreset", SETTING_NAME)  # back to the default
+CONSOLE_SET_EDIT = CONSOLE.button("sedit", SETTING_NAME)  # prompt for a typed value
+CONSOLE_SET_WELCOMES = CONSOLE.button("swel")  # the languages
+CONSOLE_SET_WELCOME = CONSOLE.button("swl", LANGUAGE_CODE)  # one language's welcome
+CONSOLE_SET_WELCOME_RESET = CONSOLE.button("swx", LANGUAGE_CODE)  # back to the built-in one
+CONSOLE_SET_LANGUAGES = CONSOLE.button("slang")
+CONSOLE_SET_LANGUAGE = CONSOLE.button("sl", LANGUAGE_CODE)
+CONSOLE_SET_ZONES = CONSOLE.button("szones")
+CONSOLE_SET_ZONE = CONSOLE.button("sz", ZONE_NAME)
+CONSOLE_SET_CATEGORIES = CONSOLE.button("scats", PAGE)
+CONSOLE_SET_CATEGORY = CONSOLE.button("sc", INDEX, PAGE)  # toggle, by catalogue index
+CONSOLE_SET_HIDDEN = CONSOLE.button("shid", PAGE)  # hidden services
+CONSOLE_SET_UNHIDE = CONSOLE.button("sun", SERVICE_ID)
+CONSOLE_SET_NAMES = CONSOLE.button("snames", PAGE)  # display names
+CONSOLE_SET_NAME = CONSOLE.button("sn", SERVICE_ID)  # type a new name for this service
+CONSOLE_SET_NAME_REMOVE = CONSOLE.button("snx", SERVICE_ID)
 
 # Console → maintenance and access (handlers/admin/access.py)
 

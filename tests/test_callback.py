@@ -73,6 +73,8 @@ LARGEST: dict[callback.Arg, str] = {
     callback.ANY: "9" * 20,
     callback.LANGUAGE_CODE: "pt_BR",
     callback.ZONE_NAME: "America/Argentina/Buenos_Aires",  # the longest zone a button offers
+    callback.SETTING_NAME: "default_time_zone",  # the longest setting reset by a button
+    callback.SERVICE_ID: "9" * 40,
 }
 
 
