@@ -14,7 +14,9 @@ with the operator's own connected key.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update, User
@@ -44,6 +46,7 @@ from handlers.admin.common import (
     stop_expecting,
 )
 from handlers.common import Context, current_key, edit, reply
+from storage.console import SettingChange
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +85,31 @@ async def _settings(context: Context) -> ConsoleSettings:
     return await get_services(context).console.current()
 
 
-async def _fresh(context: Context) -> ConsoleSettings:
-    """The settings as stored now (a list is changed from them: nobody's change is lost)."""
+# bot_data key: the lock under which a list setting is read and written back.
+EDITS_LOCK = "console_settings_edits"
+Modify = Callable[[ConsoleSettings], Any]
+UNCHANGED = object()  # a Modify's answer: nothing to change (the item is gone already)
+
+
+def _edits(context: Context) -> asyncio.Lock:
+    lock = context.application.bot_data.setdefault(EDITS_LOCK, asyncio.Lock())
+    assert isinstance(lock, asyncio.Lock)
+    return lock
+
+
+async def _modify(
+    context: Context, operator_id: int, name: str, modify: Modify
+) -> SettingChange | None:
+    """Change one part of a setting made of parts (a welcome per language, a list): read as
+    stored now and written back under one lock, so two operators' changes at once are both
+    kept. None when `modify` answers UNCHANGED."""
     console = get_services(context).console
-    console.forget()
-    return await console.current()
+    async with _edits(context):
+        console.forget()
+        value = modify(await console.current())
+        if value is UNCHANGED:
+            return None
+        return await console.save(operator_id, name, value)
 
 
 def _default_web(context: Context) -> str:
@@ -115,7 +138,7 @@ def _operator(update: Update) -> User:
     return user
 
 
-def _typed_text(message: Message | None, formatted: bool) -> str | None:
+def typed_text(message: Message | None, formatted: bool) -> str | None:
     """The operator's text; with `formatted`, the formatting they applied in their app as
     Telegram HTML (else what they typed, HTML tags included). None for a photo, a file."""
     if message is None or message.text is None:
@@ -231,15 +254,21 @@ async def _save(
     update: Update,
     context: Context,
     name: str,
-    value: Any,
+    value: Any = None,
     *,
+    modify: Modify | None = None,
     detail: str | None = None,
     language: str | None = None,
     service: str = "",
     back: Button | None = None,
 ) -> None:
     stop_expecting(context)
-    change = await get_services(context).console.save(_operator(update).id, name, value)
+    operator_id = _operator(update).id
+    if modify is not None:
+        change = await _modify(context, operator_id, name, modify)
+        assert change is not None
+    else:
+        change = await get_services(context).console.save(operator_id, name, value)
     await _after_save(
         update,
         context,
@@ -332,7 +361,7 @@ def _typed_value(name: str) -> Handler:
     }
 
     async def typed(update: Update, context: Context) -> None:
-        text = _typed_text(update.effective_message, formatted=name == names.HELP_ADDITION)
+        text = typed_text(update.effective_message, formatted=name == names.HELP_ADDITION)
         try:
             if text is None:
                 raise InvalidSetting("not_text")
@@ -416,7 +445,7 @@ async def typed_welcome(update: Update, context: Context) -> None:
         stop_expecting(context)
         await reply(update, texts.console.input_cancelled(), keyboards.back())
         return
-    text = _typed_text(update.effective_message, formatted=True)
+    text = typed_text(update.effective_message, formatted=True)
     try:
         if text is None:
             raise InvalidSetting("not_text")
@@ -426,9 +455,11 @@ async def typed_welcome(update: Update, context: Context) -> None:
         again = f"{words.invalid(error)}\n\n{words.welcome_prompt(code, current)}"
         await reply(update, again, keyboards.welcome_prompt(code, bool(current)))
         return
-    welcome = dict((await _fresh(context)).welcome)
-    welcome[code] = value
-    await _save_welcome(update, context, welcome, code)
+
+    def with_it(settings: ConsoleSettings) -> dict[str, str]:
+        return {**settings.welcome, code: value}
+
+    await _save_welcome(update, context, with_it, code)
 
 
 @operator_only
@@ -437,19 +468,19 @@ async def reset_welcome(update: Update, context: Context) -> None:
     if code is None:
         await _expired(update)
         return
-    welcome = dict((await _fresh(context)).welcome)
-    welcome.pop(code, None)
-    await _save_welcome(update, context, welcome, code)
+
+    def without_it(settings: ConsoleSettings) -> dict[str, str] | None:
+        return {lang: text for lang, text in settings.welcome.items() if lang != code} or None
+
+    await _save_welcome(update, context, without_it, code)
 
 
-async def _save_welcome(
-    update: Update, context: Context, welcome: dict[str, str], code: str
-) -> None:
+async def _save_welcome(update: Update, context: Context, modify: Modify, code: str) -> None:
     await _save(
         update,
         context,
         names.WELCOME,
-        welcome or None,
+        modify=modify,
         detail=language_name(code),
         language=code,
         back=(texts.console.button_back(), callback.CONSOLE_SET_WELCOMES.data()),
@@ -559,13 +590,14 @@ async def toggle_category(update: Update, context: Context) -> None:
         await _expired(update)
         return
     name = catalogue.categories[index]
-    hidden = set((await _fresh(context)).hidden_categories)
-    now_hidden = name not in hidden
-    hidden.symmetric_difference_update({name})
+
+    def toggled(settings: ConsoleSettings) -> list[str] | None:
+        return sorted(settings.hidden_categories ^ {name}) or None
+
     operator = _operator(update)
-    change = await get_services(context).console.save(
-        operator.id, names.HIDDEN_CATEGORIES, sorted(hidden) or None
-    )
+    change = await _modify(context, operator.id, names.HIDDEN_CATEGORIES, toggled)
+    assert change is not None
+    now_hidden = name in (change.after or ())
     await _show_categories(
         update,
         context,
@@ -624,9 +656,12 @@ async def typed_hidden(update: Update, context: Context) -> None:
         screen, markup = await _hidden_screen(update, context, 0)
         await reply(update, f"{words.invalid(error)}\n\n{screen}", markup)
         return
-    hidden = check.ordered_ids((await _fresh(context)).hidden_services | set(ids))
+
+    def with_them(settings: ConsoleSettings) -> list[str]:
+        return check.ordered_ids(settings.hidden_services | set(ids))
+
     back = (texts.console.button_back(), callback.CONSOLE_SET_HIDDEN.data(0))
-    await _save(update, context, names.HIDDEN_SERVICES, hidden, back=back)
+    await _save(update, context, names.HIDDEN_SERVICES, modify=with_them, back=back)
 
 
 @operator_only
@@ -638,14 +673,17 @@ async def unhide(update: Update, context: Context) -> None:
         await _expired(update)
         return
     service = data.arg(0)
-    hidden = set((await _fresh(context)).hidden_services)
-    if service not in hidden:  # shown already (another operator, an older screen)
+
+    def without_it(settings: ConsoleSettings) -> object:
+        if service not in settings.hidden_services:  # shown already (another operator)
+            return UNCHANGED
+        return check.ordered_ids(settings.hidden_services - {service}) or None
+
+    operator = _operator(update)
+    change = await _modify(context, operator.id, names.HIDDEN_SERVICES, without_it)
+    if change is None:
         await _expired(update)
         return
-    operator = _operator(update)
-    change = await get_services(context).console.save(
-        operator.id, names.HIDDEN_SERVICES, check.ordered_ids(hidden - {service}) or None
-    )
     text, markup = await _hidden_screen(update, context, 0, change.audit_id)
     await _answer(update, words.service_shown(service))
     await _replace(update, text, markup)
@@ -726,10 +764,12 @@ async def typed_name(update: Update, context: Context) -> None:
             screen, markup = await _names_screen(context, 0)
             await reply(update, f"{words.invalid(error)}\n\n{screen}", markup)
         return
-    named = dict((await _fresh(context)).display_names)
-    named[service] = name
+
+    def with_it(settings: ConsoleSettings) -> dict[str, str]:
+        return {**settings.display_names, service: name}
+
     back = (texts.console.button_back(), callback.CONSOLE_SET_NAMES.data(0))
-    await _save(update, context, names.DISPLAY_NAMES, named, service=service, back=back)
+    await _save(update, context, names.DISPLAY_NAMES, modify=with_it, service=service, back=back)
 
 
 @operator_only
@@ -741,14 +781,17 @@ async def remove_name(update: Update, context: Context) -> None:
         await _expired(update)
         return
     service = data.arg(0)
-    named = dict((await _fresh(context)).display_names)
-    if named.pop(service, None) is None:  # removed already
+
+    def without_it(settings: ConsoleSettings) -> object:
+        if service not in settings.display_names:  # removed already
+            return UNCHANGED
+        return {sid: n for sid, n in settings.display_names.items() if sid != service} or None
+
+    operator = _operator(update)
+    change = await _modify(context, operator.id, names.DISPLAY_NAMES, without_it)
+    if change is None:
         await _expired(update)
         return
-    operator = _operator(update)
-    change = await get_services(context).console.save(
-        operator.id, names.DISPLAY_NAMES, named or None
-    )
     text, markup = await _names_screen(context, 0, change.audit_id)
     await _answer(update, words.name_removed(service))
     await _replace(update, text, markup)
