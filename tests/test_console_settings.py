@@ -11,6 +11,7 @@ from telegram import Message
 
 from bot import callback, texts
 from bot.context import app_services
+from bot.keyboards import console_settings as keyboards
 from bot.services import settings_input as check
 from bot.services.console import ConsoleSettings
 from handlers.admin.settings import typed_text
@@ -431,3 +432,13 @@ def test_text_length_counts_what_customers_read() -> None:
     assert check.customer_text(tagged) == tagged
     with pytest.raises(check.InvalidSetting, match="too_long"):
         check.customer_text("&amp;" * 1001)
+
+
+def test_categories_are_paged_with_their_catalogue_indexes() -> None:
+    names = [f"Category {n}" for n in range(20)]
+    second = keyboards.categories(names, frozenset({"Category 9"}), 1, undo_id=42)
+    rows = [[(b.text, b.callback_data) for b in row] for row in second.inline_keyboard]
+    assert rows[0] == [("✅ Category 8", callback.CONSOLE_SET_CATEGORY.data(8, 1))]
+    assert rows[1] == [("🚫 Category 9", callback.CONSOLE_SET_CATEGORY.data(9, 1))]
+    assert [label for label, _ in rows[8]] == ["◀️", "2/3", "▶️"]
+    assert rows[9] == [("↩️ Undo", callback.CONSOLE_SET_UNDO.data(42))]

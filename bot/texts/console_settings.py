@@ -18,8 +18,8 @@ from bot.texts.settings import language_name, zone_name
 
 _TAG = re.compile(r"<[^<>]*>")
 
-# TRANSLATORS: the names of the console's settings, in "Ann changed <setting>" and "Saved: …".
 _LABELS: dict[str, str] = {
+    # TRANSLATORS: a console setting's name, in "Ann changed <setting>" and "Saved: <setting>".
     names.WELCOME: N_("welcome text"),
     names.HELP_ADDITION: N_("help text addition"),
     names.SUPPORT_CONTACT: N_("support contact"),
@@ -256,6 +256,8 @@ def _now_text(current: str | None, unset: str) -> str:
     """The current text of a setting, quoted whole (it is valid Telegram HTML)."""
     if current is None:
         return _current(unset)
+    if "<blockquote" in current:  # Telegram does not nest quotes
+        return f"{_current('')}\n{current}"
     return f"{_current('')}\n<blockquote>{current}</blockquote>"
 
 

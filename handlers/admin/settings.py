@@ -85,7 +85,8 @@ async def _settings(context: Context) -> ConsoleSettings:
     return await get_services(context).console.current()
 
 
-# bot_data key: the lock under which a list setting is read and written back.
+# bot_data key: the lock under which a setting made of parts is read and written back (the
+# bot runs as one process; the settings cache would hide another process's change anyway).
 EDITS_LOCK = "console_settings_edits"
 Modify = Callable[[ConsoleSettings], Any]
 UNCHANGED = object()  # a Modify's answer: nothing to change (the item is gone already)
