@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.base import StoreBase
 from storage.models import AuditEntry, ConsoleSetting, RuntimeState, utcnow
@@ -42,32 +44,61 @@ class ConsoleStore(StoreBase):
         """Store `value` (None removes the setting: back to its default) and record who did it,
         with the value before, in the same unit of work. The last save wins."""
         async with self._session() as session:
-            row = await session.get(ConsoleSetting, name)
-            before = _decoded(row.value_json) if row is not None else None
-            if value is None:
-                if row is not None:
-                    await session.delete(row)
-            elif row is None:
-                session.add(
-                    ConsoleSetting(name=name, value_json=_encoded(value), updated_by=operator_id)
-                )
-            else:
-                row.value_json = _encoded(value)
-                row.updated_by = operator_id
-                row.updated_at = utcnow()
-                session.add(row)
-            entry = AuditEntry(
-                operator_id=operator_id,
-                action=action,
-                detail=name,
-                setting=name,
-                before_json=None if before is None else _encoded(before),
-                after_json=None if value is None else _encoded(value),
+            return await self._save(session, operator_id, name, value, action)
+
+    @staticmethod
+    async def _save(
+        session: AsyncSession, operator_id: int, name: str, value: Any, action: str
+    ) -> SettingChange:
+        row = await session.get(ConsoleSetting, name)
+        before = _decoded(row.value_json) if row is not None else None
+        if value is None:
+            if row is not None:
+                await session.delete(row)
+        elif row is None:
+            session.add(
+                ConsoleSetting(name=name, value_json=_encoded(value), updated_by=operator_id)
             )
-            session.add(entry)
-            await session.flush()
-            assert entry.id is not None
-            return SettingChange(name, before, value, entry.id)
+        else:
+            row.value_json = _encoded(value)
+            row.updated_by = operator_id
+            row.updated_at = utcnow()
+            session.add(row)
+        entry = AuditEntry(
+            operator_id=operator_id,
+            action=action,
+            detail=name,
+            setting=name,
+            before_json=None if before is None else _encoded(before),
+            after_json=None if value is None else _encoded(value),
+        )
+        session.add(entry)
+        await session.flush()
+        assert entry.id is not None
+        return SettingChange(name, before, value, entry.id)
+
+    async def modify_setting(
+        self,
+        operator_id: int,
+        name: str,
+        change: Callable[[dict[str, Any]], Any],
+        unchanged: object,
+        action: str = "setting",
+    ) -> SettingChange | None:
+        """Change a setting made of parts (a welcome per language, a list) from its stored
+        value, in one unit of work with the row locked (PostgreSQL; SQLite writers take turns
+        anyway): two operators' changes at once are both kept, in any process. `change` gets
+        every stored setting and answers the new value, or `unchanged`."""
+        async with self._session() as session:
+            await session.exec(
+                select(ConsoleSetting).where(col(ConsoleSetting.name) == name).with_for_update()
+            )
+            rows = (await session.exec(select(ConsoleSetting))).all()
+            stored = {row.name: _decoded(row.value_json) for row in rows}
+            value = change(stored)
+            if value is unchanged:
+                return None
+            return await self._save(session, operator_id, name, value, action)
 
     async def audit_entry(self, entry_id: int) -> AuditEntry | None:
         async with self._session(writes=False) as session:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ MAINTENANCE_MESSAGE = "maintenance_message"  # text shown instead of the flows
 INVITE_ONLY = "invite_only"  # true: only users admitted through an invite (and operators)
 
 TOP_UP_PATH = "/addfunds"  # PerfectPanel and most panel scripts
+UNCHANGED = object()  # a modify() answer: nothing to change (the item is gone already)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,20 @@ class ConsoleSettingsService:
         change = await self._repository.save_setting(operator_id, name, value, action)
         self.forget()
         return change
+
+    async def modify(
+        self, operator_id: int, name: str, modify: Callable[[ConsoleSettings], Any]
+    ) -> SettingChange | None:
+        """Change one part of a setting made of parts (a welcome per language, a list):
+        `modify` sees the settings as stored at this moment (the row locked) and answers the
+        new value, or UNCHANGED; two operators' edits at once are both kept."""
+
+        def change(stored: dict[str, Any]) -> Any:
+            return modify(parse_settings(stored, self._default_web_url))
+
+        result = await self._repository.modify_setting(operator_id, name, change, UNCHANGED)
+        self.forget()
+        return result
 
     async def undo(self, operator_id: int, audit_id: int) -> SettingChange | None:
         """Put back the value a recorded change replaced (itself audited as an undo)."""

@@ -14,7 +14,6 @@ with the operator's own connected key.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +32,7 @@ from bot.keyboards import console_settings as keyboards
 from bot.panel import PanelError
 from bot.services import console as names
 from bot.services import settings_input as check
-from bot.services.console import TOP_UP_PATH, ConsoleSettings
+from bot.services.console import TOP_UP_PATH, UNCHANGED, ConsoleSettings
 from bot.services.settings_input import InvalidSetting
 from bot.texts import console_settings as words
 from bot.texts.settings import language_name
@@ -85,32 +84,15 @@ async def _settings(context: Context) -> ConsoleSettings:
     return await get_services(context).console.current()
 
 
-# bot_data key: the lock under which a setting made of parts is read and written back (the
-# bot runs as one process; the settings cache would hide another process's change anyway).
-EDITS_LOCK = "console_settings_edits"
 Modify = Callable[[ConsoleSettings], Any]
-UNCHANGED = object()  # a Modify's answer: nothing to change (the item is gone already)
-
-
-def _edits(context: Context) -> asyncio.Lock:
-    lock = context.application.bot_data.setdefault(EDITS_LOCK, asyncio.Lock())
-    assert isinstance(lock, asyncio.Lock)
-    return lock
 
 
 async def _modify(
     context: Context, operator_id: int, name: str, modify: Modify
 ) -> SettingChange | None:
-    """Change one part of a setting made of parts (a welcome per language, a list): read as
-    stored now and written back under one lock, so two operators' changes at once are both
-    kept. None when `modify` answers UNCHANGED."""
-    console = get_services(context).console
-    async with _edits(context):
-        console.forget()
-        value = modify(await console.current())
-        if value is UNCHANGED:
-            return None
-        return await console.save(operator_id, name, value)
+    """Change one part of a setting made of parts (a welcome per language, a list) as stored
+    now; two operators' changes at once are both kept. None when `modify` answers UNCHANGED."""
+    return await get_services(context).console.modify(operator_id, name, modify)
 
 
 def _default_web(context: Context) -> str:
