@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from bot.panel import PanelClient, Service
+
+MAX_VIEWS = 4
+OTHER_CATEGORY = "Other"  # the category of services the panel gives none
 
 
 @dataclass(frozen=True)
@@ -17,17 +20,24 @@ class Catalogue:
     step over a catalogue of thousands of services looks up, it never scans."""
 
     services: tuple[Service, ...]
+    # Ids the panel offers that this view leaves out (a storefront's hidden services).
+    withheld: frozenset[str] = frozenset()
     categories: tuple[str, ...] = field(init=False)
     _by_category: tuple[tuple[Service, ...], ...] = field(init=False, repr=False)
     _category_of: dict[str, int] = field(init=False, repr=False)
     _by_id: dict[str, Service] = field(init=False, repr=False)
     _search_text: tuple[str, ...] = field(init=False, repr=False)
+    # Views derived from this catalogue (bot.services.storefront), built once each: they live
+    # as long as the catalogue itself (its cache entry).
+    _views: dict[Hashable, Catalogue] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Service]] = {}
         by_id: dict[str, Service] = {}
         for service in self.services:
-            grouped.setdefault(service.category or "Other", []).append(service)
+            grouped.setdefault(service.category or OTHER_CATEGORY, []).append(service)
             by_id.setdefault(service.id, service)  # the first wins, as a scan would find it
         categories = tuple(grouped)
         object.__setattr__(self, "categories", categories)
@@ -46,10 +56,23 @@ class Catalogue:
         return self._by_category[index]
 
     def category_index(self, service: Service) -> int:
-        return self._category_of[service.category or "Other"]
+        return self._category_of[service.category or OTHER_CATEGORY]
 
     def find(self, service_id: str) -> Service | None:
         return self._by_id.get(service_id)
+
+    def is_withheld(self, service_id: str) -> bool:
+        return service_id in self.withheld
+
+    def derived(self, key: Hashable, build: Callable[[], Catalogue]) -> Catalogue:
+        """The view `key` of this catalogue, built on first use; a few are kept (the settings
+        a view depends on change rarely; an old one is dropped with the rest)."""
+        view = self._views.get(key)
+        if view is None:
+            if len(self._views) >= MAX_VIEWS:
+                self._views.clear()
+            view = self._views[key] = build()
+        return view
 
     def search(self, query: str) -> tuple[Service, ...]:
         words = query.casefold().split()

@@ -191,9 +191,10 @@ class StatusNotifier:
         key = repository.decrypt_polled(polled)  # decrypted only now, when its turn comes
         if key is None:
             # Told once; polling pauses until they connect the key again (/key).
+            zone = await _default_zone(services)
             for user_id in polled.user_ids:
                 await repository.set_user_flags(user_id, key_rejected=True)
-                with _reading_as(polled.readers.get(user_id)):
+                with _reading_as(polled.readers.get(user_id), zone):
                     text = texts.key.key_unreadable()
                 await _send_quietly(bot, user_id, text)
             return
@@ -215,10 +216,11 @@ class StatusNotifier:
         except TimeoutError:
             logger.warning("Status poll for users %s took too long; next cycle", polled.user_ids)
         except InvalidKey:
+            zone = await _default_zone(services)
             for user_id in polled.user_ids:
                 await repository.set_user_flags(user_id, key_rejected=True)
                 logger.info("User %s: the panel rejects their key; polling paused", user_id)
-                with _reading_as(polled.readers.get(user_id)):
+                with _reading_as(polled.readers.get(user_id), zone):
                     text = texts.errors.key_invalid_now()
                 await _send_quietly(bot, user_id, text)
             return
@@ -278,7 +280,7 @@ class StatusNotifier:
         assert self._sender is not None
         mark = services.repository.mark_all_announced
         # Every text and button of these messages in the recipient's language and time zone.
-        with _reading_as(news.reader):
+        with _reading_as(news.reader, await _default_zone(services)):
             items = [_order_item(order) for order in news.orders]
             items += [_task_item(task, news.cards) for task in news.tasks]
             futures = submit_pushes(self._sender, user_id, items, mark)
@@ -362,11 +364,24 @@ def _task_changes(
     return changes
 
 
-def _reading_as(settings: ReaderSettings | None) -> AbstractContextManager[object]:
-    """Texts built inside are for this user (their stored language and time zone)."""
+def _reading_as(
+    settings: ReaderSettings | None, default_zone: str | None
+) -> AbstractContextManager[object]:
+    """Texts built inside are for this user (their stored language and time zone; the
+    operators' default zone for a user who never picked one)."""
     if settings is None:
-        return reading_as(None)
-    return reading_as(settings.language, settings.time_zone)
+        return reading_as(None, default_zone)
+    return reading_as(settings.language, settings.time_zone or default_zone)
+
+
+async def _default_zone(services: BotServices) -> str | None:
+    """The operators' default time zone; None (UTC) when the settings cannot be read — a
+    status message is never held back for it."""
+    try:
+        return (await services.console.current()).default_time_zone
+    except Exception:
+        logger.warning("Console settings not read; status messages in UTC")
+        return None
 
 
 def _order_announcement(order: Order) -> Announcement:

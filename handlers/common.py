@@ -17,8 +17,9 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.context import get_services
-from bot.i18n import language_from_telegram, read_as
+from bot.i18n import language_from_telegram, read_as, reader
 from bot.keyboards import key as key_keyboards
+from bot.services.console import ConsoleSettings
 from storage.models import utcnow
 from storage.repository import ReaderSettings, StorageUnavailable, StoredKey, UnreadableKey
 
@@ -200,14 +201,54 @@ async def prompt_for_key(update: Update, context: Context) -> None:
 
 
 async def welcome(update: Update, context: Context) -> None:
-    """/start (also inside a flow): greets; without a key, leads straight into connecting one.
-    Deep-link payloads (context.args) are accepted and ignored until invites use them."""
+    """/start (also inside a flow): greets — with the operators' welcome in the reader's
+    language when they wrote one, else the built-in greeting; without a key, leads straight
+    into connecting one. Deep-link payloads (context.args) are accepted and ignored until
+    invites use them."""
     user = update.effective_user
     assert user is not None
     repository = get_services(context).repository
-    stored = await repository.touch_user(user.id, language_from_telegram(user.language_code))
-    if stored.api_key_encrypted is not None:
-        await reply(update, texts.common.welcome(user.first_name, True), keyboards.main_menu())
+    # The language settle_reader chose (the operators' default for an unknown Telegram one).
+    stored = await repository.touch_user(user.id, reader().language)
+    has_key = stored.api_key_encrypted is not None
+    console = await console_settings(context)
+    # Operators' HTML, checked when saved: sent as they wrote it.
+    custom = console.welcome.get(reader().language) if console is not None else None
+    greeting = custom or texts.common.welcome(user.first_name, has_key)
+    if has_key:
+        await reply(update, greeting, keyboards.main_menu())
         return
-    await reply(update, texts.common.welcome(user.first_name, False))
+    await reply(update, greeting)
     await prompt_for_key(update, context)
+
+
+# --- what the operators set for customers to see (the console's settings) ------------------
+
+
+async def console_settings(context: Context) -> ConsoleSettings | None:
+    """The operators' settings for texts around a flow (welcome, help, support, top-up); None
+    when they cannot be read: the built-in texts are shown, never an error instead of them."""
+    try:
+        return await get_services(context).console.current()
+    except Exception:
+        logger.warning("Console settings not read; built-in texts shown")
+        return None
+
+
+async def support_note(context: Context) -> str | None:
+    """The support line under an error about money or an order that failed (when set)."""
+    console = await console_settings(context)
+    url = console.support_url() if console is not None else None
+    if console is None or console.support_contact is None or url is None:
+        return None
+    return texts.common.support_line(console.support_contact, url)
+
+
+async def top_up_url(context: Context) -> str | None:
+    """Where customers add funds (the operators' page, else <panel website>/addfunds)."""
+    console = await console_settings(context)
+    return console.top_up_url if console is not None else None
+
+
+def with_note(text: str, note: str | None) -> str:
+    return f"{text}\n\n{note}" if note else text

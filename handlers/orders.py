@@ -33,7 +33,9 @@ from handlers.common import (
     answer_query,
     edit,
     reply,
+    support_note,
     user_key,
+    with_note,
 )
 from storage.models import Order
 
@@ -169,9 +171,11 @@ async def refill_button(update: Update, context: Context) -> None:
     if blocked is not None:
         await waiting.answer(update, _refill_blocked(blocked), alert=True)
         return
-    lines = await _request_refills(update, context, [order.panel_order_id or ""])
-    if lines:
-        await waiting.reply_all(update, texts.orders.id_report(texts.orders.refill_title(), lines))
+    asked = await _request_refills(update, context, [order.panel_order_id or ""])
+    if asked is not None and asked[0]:
+        lines, refused = asked
+        report = texts.orders.id_report(texts.orders.refill_title(), lines)
+        await waiting.reply_all(update, await _with_support(context, report, refused))
         await _show_card(update, context, order, in_place=True)
 
 
@@ -190,31 +194,42 @@ async def refill_command(update: Update, context: Context) -> None:
         return
     allowed, blocked = await tasks.sort_refills(services, _user_id(update), ids)
     problems.extend((order_id, _refill_blocked(reason)) for order_id, reason in blocked)
-    lines = await _request_refills(update, context, allowed) if allowed else []
-    if lines is not None:
-        await waiting.reply_all(
-            update, texts.orders.id_report(texts.orders.refill_title(), problems + lines)
-        )
+    asked = await _request_refills(update, context, allowed) if allowed else ([], False)
+    if asked is not None:
+        lines, refused = asked
+        report = texts.orders.id_report(texts.orders.refill_title(), problems + lines)
+        await waiting.reply_all(update, await _with_support(context, report, refused))
 
 
 async def _request_refills(
     update: Update, context: Context, order_ids: list[str]
-) -> list[tuple[str, str]] | None:
-    """Ask the panel once for all ids; None when the user was already told what went wrong."""
+) -> tuple[list[tuple[str, str]], bool] | None:
+    """Ask the panel once for all ids: a line per id, and whether the panel refused any; None
+    when the user was already told what went wrong."""
     stored = await user_key(update, context)
     if stored is None:
         return None
     request = await tasks.request_refills(get_services(context), stored, order_ids, waiting.call)
     if request.asked is not Asked.ANSWERED:
-        await _tell_not_answered(update, request, refill=True)
+        await _tell_not_answered(update, context, request, refill=True)
         return None
     lines = []
+    refused = False
     for order_id, result in request.results.items():
         if isinstance(result, RefillCreated):
             lines.append((order_id, texts.orders.refill_requested(result.refill_id)))
         else:
+            refused = True
             lines.append((order_id, _item_problem(result)))
-    return lines
+    return lines, refused
+
+
+async def _with_support(context: Context, report: list[str], refused: bool) -> list[str]:
+    """A report where the panel refused something ends with the support line (when set)."""
+    note = await support_note(context) if refused else None
+    if note is None:
+        return report
+    return [*report[:-1], with_note(report[-1], note)]
 
 
 def _item_problem(result: tasks.TaskResult) -> str:
@@ -225,17 +240,22 @@ def _item_problem(result: tasks.TaskResult) -> str:
     return texts.errors.panel_error(OrderNotFound("no answer for this id"))
 
 
-async def _tell_not_answered(update: Update, request: TaskRequest, *, refill: bool) -> None:
+async def _tell_not_answered(
+    update: Update, context: Context, request: TaskRequest, *, refill: bool
+) -> None:
+    """A refill or cancel the panel did not take (or did not clearly take), with the support
+    line (when set)."""
     if request.asked is Asked.FAILED:
         assert request.error is not None
-        await waiting.tell_panel_error(update, request.error)
-        return
-    words = {
-        Asked.UNCLEAR: (texts.orders.refill_unclear, texts.orders.cancel_unclear),
-        Asked.NOT_NOW: (texts.orders.refill_not_now, texts.orders.cancel_not_now),
-        Asked.UNSUPPORTED: (texts.orders.refill_unsupported, texts.orders.cancel_unsupported),
-    }[request.asked]
-    await waiting.reply(update, (words[0] if refill else words[1])())
+        text = texts.errors.panel_error(request.error)
+    else:
+        words = {
+            Asked.UNCLEAR: (texts.orders.refill_unclear, texts.orders.cancel_unclear),
+            Asked.NOT_NOW: (texts.orders.refill_not_now, texts.orders.cancel_not_now),
+            Asked.UNSUPPORTED: (texts.orders.refill_unsupported, texts.orders.cancel_unsupported),
+        }[request.asked]
+        text = (words[0] if refill else words[1])()
+    await waiting.reply(update, with_note(text, await support_note(context)))
 
 
 @waiting.patient
@@ -254,7 +274,7 @@ async def cancel_button(update: Update, context: Context) -> None:
     panel_id = order.panel_order_id or ""
     request = await tasks.request_cancel(services, stored, panel_id, waiting.call)
     if request.asked is not Asked.ANSWERED:
-        await _tell_not_answered(update, request, refill=False)
+        await _tell_not_answered(update, context, request, refill=False)
         return
     result = request.results.get(panel_id)
     if isinstance(result, CancelCreated):
@@ -262,10 +282,8 @@ async def cancel_button(update: Update, context: Context) -> None:
         await _show_card(update, context, order, in_place=True)
     else:
         problem = result.message if isinstance(result, ItemError) else None
-        await waiting.reply(
-            update,
-            texts.errors.panel_said(problem) if problem else _item_problem(result),
-        )
+        text = texts.errors.panel_said(problem) if problem else _item_problem(result)
+        await waiting.reply(update, with_note(text, await support_note(context)))
 
 
 # --- /status and tracking ----------------------------------------------------------------------

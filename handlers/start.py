@@ -11,7 +11,16 @@ from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.panel import PanelError
 from handlers import waiting
-from handlers.common import Context, answer_query, reply, user_key, welcome
+from handlers.common import (
+    Context,
+    answer_query,
+    console_settings,
+    reply,
+    support_note,
+    top_up_url,
+    user_key,
+    welcome,
+)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -19,8 +28,12 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
+    """The built-in help, then the operators' addition and support contact (when set)."""
     await answer_query(update)
-    await reply(update, texts.common.help_text(), keyboards.main_menu())
+    console = await console_settings(context)
+    addition = console.help_addition if console is not None else None
+    text = texts.common.help_with(addition, await support_note(context))
+    await reply(update, text, keyboards.main_menu())
 
 
 @waiting.patient
@@ -33,7 +46,10 @@ async def balance(update: Update, context: Context) -> None:
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
     else:
-        await waiting.reply(update, texts.common.balance_text(result))
+        top_up = keyboards.top_up(await top_up_url(context))
+        await waiting.reply(
+            update, texts.common.balance_text(result), keyboards.with_links(None, top_up)
+        )
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:

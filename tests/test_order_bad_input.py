@@ -502,7 +502,7 @@ async def test_not_enough_funds_at_confirm_shows_the_reason_and_change_works(
     panel.set_balance(USER_KEY, "0.01")
     refused = await shopper.tap("Confirm", "refused")
     assert "your balance on the panel is too low" in refused.text
-    assert shopper.labels(refused) == ["✏️ Change", "✖️ Cancel"]
+    assert shopper.labels(refused) == ["✏️ Change", "✖️ Cancel", "💳 Top up"]
     assert not panel.orders
     panel.set_balance(USER_KEY, "100")
     await shopper.tap("Change", LINK_Q)

@@ -5,13 +5,15 @@ is decided by the caller), so they are unit-tested on their own."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from typing import TypeVar, cast, overload
+from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback, texts
 
 Button = tuple[str, str]  # (label, callback data)
+Link = tuple[str, str]  # (label, URL): a button that opens a web page
 T = TypeVar("T")
 
 
@@ -95,3 +97,35 @@ def main_menu() -> InlineKeyboardMarkup:
             ],
         ]
     )
+
+
+def opens(url: str | None) -> bool:
+    """A URL Telegram takes for a button (http or https with a host). A bad one would make
+    Telegram refuse the whole message, so such a button is left out instead."""
+    if not url or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+@overload
+def with_links(base: InlineKeyboardMarkup, links: Sequence[Link]) -> InlineKeyboardMarkup: ...
+@overload
+def with_links(base: None, links: Sequence[Link]) -> InlineKeyboardMarkup | None: ...
+def with_links(
+    base: InlineKeyboardMarkup | None, links: Sequence[Link]
+) -> InlineKeyboardMarkup | None:
+    """`base` with one row of link buttons under it (those whose URL Telegram would take)."""
+    row = [InlineKeyboardButton(label, url=url) for label, url in links if opens(url)]
+    if not row:
+        return base
+    rows = [list(r) for r in base.inline_keyboard] if base is not None else []
+    return InlineKeyboardMarkup([*rows, row])
+
+
+def top_up(url: str | None) -> list[Link]:
+    """The "💳 Top up" button, wherever the balance is shown or short."""
+    return [(texts.common.button_top_up(), url)] if url else []

@@ -150,3 +150,8 @@ def panel_cannot_take(service_type: ServiceType, service_name: str) -> str:
 
 def service_gone() -> str:
     return _("This service is no longer in the panel's list. Please choose another one.")
+
+
+def service_not_offered() -> str:
+    """A service the operators hid (Order again, or a button of an older list)."""
+    return _("This service is no longer offered here. Please choose another one.")

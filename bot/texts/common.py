@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from bot.i18n import N_, _, n_
 from bot.panel import (
     Balance,
@@ -127,6 +129,29 @@ def help_text() -> str:
             ),
         ]
     )
+
+
+def help_with(addition: str | None, support: str | None) -> str:
+    """/help: the built-in help, the operators' addition (their HTML, checked when saved, shown
+    as they wrote it) and the support line, each when set."""
+    return "\n\n".join(part for part in (help_text(), addition, support) if part)
+
+
+def support_line(contact: str, url: str) -> str:
+    """The operators' support contact, under /help and under every error about money or an
+    order that failed: a @username as it is, a web address as a link."""
+    if contact.startswith("@"):
+        # TRANSLATORS: under /help and under errors; {contact} is the support's @username.
+        return _("💬 Need help? Write to {contact}", contact=esc(contact))
+    # TRANSLATORS: under /help and under errors; keep the <a href="{url}"> and </a> around
+    # the words that open the operators' support page.
+    return _('💬 Need help? <a href="{url}">Contact support</a>', url=html.escape(url))
+
+
+def button_top_up() -> str:
+    # TRANSLATORS: a button opening the panel's page where one adds funds (at most about 30
+    # characters).
+    return _("💳 Top up")
 
 
 def private_only(bot_username: str) -> str:

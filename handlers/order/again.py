@@ -47,7 +47,9 @@ async def order_again(update: Update, context: Context) -> int:
         return await browse.choose_service(update, context, service, in_place=False)
     fields = fields_for(service) if service is not None else None
     if service is None or fields is None:
-        return await browse.service_gone(update, context, shown, in_place=False)
+        return await browse.service_gone(
+            update, context, shown, previous.service_id, in_place=False
+        )
     current = flow(context)
     current.service = service
     problem = replay(current, fields, sent_answers(previous, fields), capabilities(context))

@@ -104,18 +104,25 @@ async def service_button(update: Update, context: Context) -> int:
     shown = await catalogue(update, context)
     if shown is None:
         return State.BROWSE
-    service = shown.find(button_data(update).arg(0))
+    service_id = button_data(update).arg(0)
+    service = shown.find(service_id)
     if service is None:
-        return await service_gone(update, context, shown, in_place=True)
+        return await service_gone(update, context, shown, service_id, in_place=True)
     return await choose_service(update, context, service, in_place=True)
 
 
 async def service_gone(
-    update: Update, context: Context, shown: Catalogue, *, in_place: bool
+    update: Update, context: Context, shown: Catalogue, service_id: str, *, in_place: bool
 ) -> int:
-    """The service is no longer in the catalogue (or can no longer be ordered here)."""
+    """The service is no longer in the catalogue, or no longer offered here (the operators
+    hid it), or can no longer be ordered here."""
     text, markup = categories_view(shown, 0, refused(context))
-    message = f"{texts.catalogue.service_gone()}\n\n{text}"
+    why = (
+        texts.catalogue.service_not_offered()
+        if shown.is_withheld(service_id)
+        else texts.catalogue.service_gone()
+    )
+    message = f"{why}\n\n{text}"
     await show(update, context, message, markup, in_place=in_place)
     return State.BROWSE
 

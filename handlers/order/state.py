@@ -16,6 +16,7 @@ from bot.order_fields import FieldSpec, fields_for, next_field, refused_types
 from bot.panel import PanelError, Service, ServiceType
 from bot.panel.capabilities import Capabilities
 from bot.services.placement import abandon_draft
+from bot.services.storefront import ShopRules, storefront
 from handlers import waiting
 from handlers.common import Context, edit, user_key
 
@@ -40,6 +41,7 @@ class OrderFlow:
     service: Service | None = None
     draft_id: int | None = None  # the draft behind the summary on screen
     summary_text: str = ""
+    short_of_funds: bool = False  # the summary on screen says the balance is too low
     answers: dict[str, str] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
     history: list[str] = field(default_factory=list)  # answered or skipped, in order
@@ -125,12 +127,16 @@ async def show(
 
 
 async def catalogue(update: Update, context: Context) -> Catalogue | None:
-    """The user's catalogue, or None after telling them why not (no key, panel error)."""
+    """The user's catalogue as customers see it (the operators' hidden services left out,
+    their display names shown: bot.services.storefront), or None after telling them why not
+    (no key, panel error)."""
     stored = await user_key(update, context)
     if stored is None:
         return None
+    services = get_services(context)
     try:
-        return await waiting.call(get_services(context).catalogue.get(stored.key))
+        full = await waiting.call(services.catalogue.get(stored.key))
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
-    return None
+        return None
+    return storefront(full, ShopRules.of(await services.console.current()))

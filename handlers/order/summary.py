@@ -8,16 +8,24 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from bot import callback, texts
+from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.keyboards import order as order_keyboards
-from bot.panel import Balance, PanelError, ServiceType
+from bot.panel import Balance, NotEnoughFunds, PanelError, ServiceType
 from bot.services.placement import Outcome, Placing, new_draft, place_draft
 from handlers import waiting
-from handlers.common import Context, edit, reply, user_key
+from handlers.common import (
+    Context,
+    edit,
+    reply,
+    support_note,
+    top_up_url,
+    user_key,
+    with_note,
+)
 from handlers.order.state import END, State, button_data, end_flow, flow, leave_flow, show
 
 logger = logging.getLogger(__name__)
@@ -58,9 +66,21 @@ async def show_summary(update: Update, context: Context, *, in_place: bool) -> i
         balance,
         comma_split=draft.comma_split,
     )
-    markup = order_keyboards.summary(draft.id)
-    await show(update, context, current.summary_text, markup, in_place=in_place)
+    current.short_of_funds = balance is not None and balance.amount < draft.price
+    await show(
+        update, context, current.summary_text, await _summary_keys(context), in_place=in_place
+    )
     return State.SUMMARY
+
+
+async def _summary_keys(context: Context) -> InlineKeyboardMarkup:
+    """Confirm, Change, Cancel; and "💳 Top up" when the balance is short."""
+    current = flow(context)
+    assert current.draft_id is not None
+    markup = order_keyboards.summary(current.draft_id)
+    if not current.short_of_funds:
+        return markup
+    return keyboards.with_links(markup, keyboards.top_up(await top_up_url(context)))
 
 
 async def summary_other(update: Update, context: Context, note: str | None = None) -> int:
@@ -71,8 +91,7 @@ async def summary_other(update: Update, context: Context, note: str | None = Non
         await show(update, context, note, order_keyboards.rejected(), in_place=False)
     else:
         text = f"{note}\n\n{current.summary_text}"
-        markup = order_keyboards.summary(current.draft_id)
-        await show(update, context, text, markup, in_place=False)
+        await show(update, context, text, await _summary_keys(context), in_place=False)
     return State.SUMMARY
 
 
@@ -126,15 +145,21 @@ async def _announce(
         end_flow(context)
     elif kind is Placing.UNKNOWN:
         end_flow(context)
-        await _tell_result(update, message, texts.order.outcome_unknown(), _after())
+        text = with_note(texts.order.outcome_unknown(), await support_note(context))
+        await _tell_result(update, message, text, _after())
     elif kind is Placing.UNAVAILABLE:
         draft = outcome.order.id if outcome.order is not None else None
         assert draft is not None
         markup = order_keyboards.summary(draft)
-        await _tell_result(update, message, texts.order.not_placed_try_again(), markup)
+        text = with_note(texts.order.not_placed_try_again(), await support_note(context))
+        await _tell_result(update, message, text, markup)
     elif kind is Placing.REFUSED:
         flow(context).draft_id = None
-        await _tell_result(update, message, _refusal(outcome), order_keyboards.rejected())
+        text = with_note(_refusal(outcome), await support_note(context))
+        markup = order_keyboards.rejected()
+        if isinstance(outcome.error, NotEnoughFunds):
+            markup = keyboards.with_links(markup, keyboards.top_up(await top_up_url(context)))
+        await _tell_result(update, message, text, markup)
     else:
         await _receipt(update, context, message, outcome)
 
