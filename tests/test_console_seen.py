@@ -147,6 +147,17 @@ async def test_the_operators_top_up_page_replaces_the_default(
     assert link_of(shown, TOP_UP) == "https://acme.example/pay"
 
 
+async def test_a_top_up_address_telegram_would_refuse_leaves_the_button_out(
+    app: Any, customer: Customer
+) -> None:
+    # The console checks addresses before saving; one stored otherwise (by hand, an older
+    # version) must not cost the customer their balance: Telegram refuses a message with it.
+    await setting(app, console.TOP_UP_URL, "javascript:alert(1)")
+    shown = await customer.say("/balance", "Balance")
+    assert "100" in shown.text
+    assert link_of(shown, TOP_UP) is None
+
+
 async def test_a_short_balance_gets_top_up_and_support_at_the_summary_and_confirm(
     app: Any, customer: Customer, panel: FakePanel
 ) -> None:

@@ -27,15 +27,12 @@ class ShopRules:
 
     @classmethod
     def of(cls, console: ConsoleSettings) -> ShopRules:
+        """As stored: categories by the names the catalogue gives them (the console lists
+        those), services by the panel's id."""
         return cls(
-            console.hidden_categories,  # as the catalogue names them (the console lists those)
-            frozenset(service_id.strip() for service_id in console.hidden_services),
-            tuple(
-                sorted(
-                    (service_id.strip(), name.strip())
-                    for service_id, name in console.display_names.items()
-                )
-            ),
+            console.hidden_categories,
+            console.hidden_services,
+            tuple(sorted(console.display_names.items())),
         )
 
     def changes_anything(self) -> bool:
