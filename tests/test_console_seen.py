@@ -24,7 +24,7 @@ THIRD_USER = 3003
 LINK_Q = "Send the <b>link</b>"
 SUMMARY = "Check your order"
 SUPPORT = "@acme_help"
-SUPPORT_LINE = "💬 Need help? Write to @acme_help"
+SUPPORT_LINE = "💬 Need help? Write to @acme_help."
 TOP_UP = "💳 Top up"
 PLAIN = 102  # "Instagram Followers [Server 1]": link and quantity, no drip-feed question
 NO_REFILL = 101  # "Instagram Followers [No Refill]"
@@ -118,7 +118,7 @@ async def test_a_support_web_address_is_a_link_under_help(
 ) -> None:
     await setting(app, console.SUPPORT_CONTACT, "https://acme.example/support?a=1&b=2")
     shown = await Customer(telegram).say("/help")
-    assert '<a href="https://acme.example/support?a=1&amp;b=2">Contact support</a>' in shown.text
+    assert '<a href="https://acme.example/support?a=1&amp;b=2">Contact support</a>.' in shown.text
 
 
 async def test_help_without_settings_is_the_built_in_help(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from bot.i18n import N_, _, n_
 from bot.panel import (
     Balance,
@@ -140,12 +138,15 @@ def help_with(addition: str | None, support: str | None) -> str:
 def support_line(contact: str, url: str) -> str:
     """The operators' support contact, under /help and under every error about money or an
     order that failed: a @username as it is, a web address as a link."""
+    # The same words as the console's preview of it (bot/texts/console_settings.py).
     if contact.startswith("@"):
         # TRANSLATORS: under /help and under errors; {contact} is the support's @username.
-        return _("💬 Need help? Write to {contact}", contact=esc(contact))
+        return _("💬 Need help? Write to {contact}.", contact=esc(contact))
     # TRANSLATORS: under /help and under errors; keep the <a href="{url}"> and </a> around
     # the words that open the operators' support page.
-    return _('💬 Need help? <a href="{url}">Contact support</a>', url=html.escape(url))
+    return _(
+        '💬 Need help? <a href="{url}">Contact support</a>.', url=esc(url).replace('"', "&quot;")
+    )
 
 
 def button_top_up() -> str:
