@@ -12,6 +12,7 @@ from bot.i18n import N_, _, n_, reader, reading_as
 from bot.services import console as names
 from bot.services.console import ConsoleSettings
 from bot.services.settings_input import InvalidSetting
+from bot.texts import common
 from bot.texts.common import help_text
 from bot.texts.formatting import esc, number, short, when
 from bot.texts.settings import language_name, zone_name
@@ -534,14 +535,10 @@ def preview_welcome(text: str | None, language: str) -> str:
 
 
 def support_line(contact: str | None, url: str | None) -> str:
-    """The support line as customers read it in /help and errors."""
+    """The support line as customers read it in /help and errors (the very same text)."""
     if contact is None or url is None:
         return _("No support line.")
-    if contact.startswith("@"):
-        return _("💬 Need help? Write to {contact}.", contact=esc(contact))
-    return _(
-        '💬 Need help? <a href="{url}">Contact support</a>.', url=esc(url).replace('"', "&quot;")
-    )
+    return common.support_line(contact, url)
 
 
 def preview_help(addition: str | None, contact: str | None, url: str | None) -> str:
