@@ -29,6 +29,7 @@ import contextlib
 import html
 import logging
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -63,6 +64,8 @@ BATCH = 200
 OUTCOMES_AT_ONCE = 25
 # The progress message is edited at most this often (and once at the end).
 PROGRESS_SECONDS = 2.0
+# Telegram's pace for one chat: the report does not follow the operator's own copy sooner.
+PER_CHAT_SECONDS = 1.0
 # A 429 that outlived PTB's own retries: the message was not taken, so it may be tried again.
 FLOOD_ATTEMPTS = 3
 # After the database failed: the delivery pauses this long, then goes on.
@@ -142,10 +145,14 @@ class _Run:
     """One broadcast being delivered by this process."""
 
     broadcast_id: int
+    progress_chat_id: int | None = None
     task: asyncio.Task[None] | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)  # an operator's Stop
     closing: bool = False  # the bot shuts down: resumed at the next start
     outcomes: list[Outcome] = field(default_factory=list)  # not written yet
+    answered: deque[float] = field(default_factory=deque)  # loop times of Telegram's answers
+    # When the operator's own copy was answered (the report keeps a second away from it).
+    own_copy_at: float | None = None
 
     @property
     def halted(self) -> bool:
@@ -159,11 +166,12 @@ class BroadcastService:
         self,
         repository: Repository,
         *,
-        messages_per_second: float = MESSAGES_PER_SECOND,
+        messages_per_second: int = MESSAGES_PER_SECOND,
         in_flight: int = IN_FLIGHT,
         progress_seconds: float = PROGRESS_SECONDS,
     ) -> None:
         self._repository = repository
+        self._per_second = messages_per_second
         self._interval = 1 / messages_per_second
         self._in_flight = in_flight
         self._progress_seconds = progress_seconds
@@ -227,7 +235,7 @@ class BroadcastService:
 
     def _launch(self, bot: Bot, broadcast: Broadcast, *, resumed: bool) -> None:
         assert broadcast.id is not None
-        run = _Run(broadcast.id)
+        run = _Run(broadcast.id, broadcast.progress_chat_id)
         self._runs[broadcast.id] = run
         run.task = asyncio.create_task(
             self._deliver(bot, broadcast, run, resumed), name=f"broadcast-{broadcast.id}"
@@ -254,7 +262,7 @@ class BroadcastService:
             state = await self._retry_storage(
                 lambda: self._repository.finish_broadcast(run.broadcast_id), run
             )
-            await self._final_report(bot, broadcast, state)
+            await self._final_report(bot, broadcast, state, run)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -288,6 +296,7 @@ class BroadcastService:
                     break
                 for recipient in batch:
                     await slots.acquire()
+                    await self._wait_for_room(run, len(sends))
                     now = loop.time()
                     if next_at > now:
                         await self._pause(run, next_at - now)
@@ -313,6 +322,21 @@ class BroadcastService:
             for task in sends:
                 task.cancel()
 
+    async def _wait_for_room(self, run: _Run, in_flight: int) -> None:
+        """Telegram counts a message when it arrives, which is before its answer: the sends
+        in flight plus those answered in the last second bound what it saw in any second.
+        Kept under `messages_per_second` (spacing alone is not enough: a stall in between
+        releases a burst)."""
+        loop = asyncio.get_running_loop()
+        while not run.halted:
+            now = loop.time()
+            while run.answered and run.answered[0] <= now - 1.0:
+                run.answered.popleft()
+            if in_flight + len(run.answered) < self._per_second:
+                return
+            wait = run.answered[0] + 1.0 - now if run.answered else self._interval
+            await self._pause(run, max(wait, 0.001))
+
     async def _send_one(
         self, bot: Bot, message: BroadcastMessage, recipient: Recipient, run: _Run
     ) -> None:
@@ -334,7 +358,11 @@ class BroadcastService:
             except TelegramError as error:
                 logger.info("Broadcast %s: not sent: %s", run.broadcast_id, error)
                 state = DeliveryState.FAILED
+            finally:
+                run.answered.append(asyncio.get_running_loop().time())
             break
+        if recipient.user_id == run.progress_chat_id:
+            run.own_copy_at = asyncio.get_running_loop().time()
         run.outcomes.append(Outcome(recipient.delivery_id, recipient.user_id, state))
         if len(run.outcomes) >= OUTCOMES_AT_ONCE:
             with contextlib.suppress(StorageUnavailable):  # kept for the next write
@@ -365,13 +393,19 @@ class BroadcastService:
                     shown = text
             await asyncio.sleep(self._progress_seconds)
 
-    async def _final_report(self, bot: Bot, broadcast: Broadcast, state: str | None) -> None:
+    async def _final_report(
+        self, bot: Bot, broadcast: Broadcast, state: str | None, run: _Run
+    ) -> None:
         assert broadcast.id is not None
         counts = await self._repository.delivery_counts(broadcast.id)
         await self._edit_progress(
             bot, broadcast, texts.broadcast.progress(broadcast.id, counts, final_state=state)
         )
         chat_id = broadcast.progress_chat_id or broadcast.operator_id
+        if run.own_copy_at is not None:  # one message a second per chat
+            await asyncio.sleep(
+                run.own_copy_at + PER_CHAT_SECONDS - asyncio.get_running_loop().time()
+            )
         try:
             await bot.send_message(chat_id, texts.broadcast.report(broadcast.id, counts, state))
         except TelegramError as error:
