@@ -153,12 +153,19 @@ class BroadcastStore(StoreBase):
                 literal(DeliveryState.PENDING),
                 literal(now),
             ).where(_audience())  # type: ignore[arg-type]
-            created = await session.exec(
+            await session.exec(
                 insert(BroadcastDelivery).from_select(
                     ["broadcast_id", "user_id", "state", "updated_at"], audience
                 )
             )
-            return int(created.rowcount)  # type: ignore[attr-defined]
+            # Counted, not the insert's rowcount: PostgreSQL's driver leaves that at -1 here.
+            connection = await session.connection()
+            created = await connection.execute(
+                select_columns(func.count()).where(
+                    col(BroadcastDelivery.broadcast_id) == broadcast_id
+                )
+            )
+            return int(created.scalar_one())
 
     async def broadcasts_sending(self) -> list[Broadcast]:
         async with self._session(writes=False) as session:
