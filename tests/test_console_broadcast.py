@@ -138,6 +138,21 @@ async def test_a_photo_broadcast_goes_out_as_previewed(
     assert confirm.message_id != preview.message_id
 
 
+async def test_formatting_applied_in_the_app_is_kept(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    await start_customers(telegram, [USER])
+    op = await open_prompt(telegram)
+    bold = [{"type": "bold", "offset": 0, "length": 4}]
+    mark = telegram.mark()
+    telegram.send_text(OPERATOR, "Sale now: 5 < 6", entities=bold)
+    await telegram.wait_for_message(OPERATOR, "Send it to", after=mark)
+    mark = telegram.mark()
+    await op.tap("Send to")
+    await telegram.wait_for_message(OPERATOR, "finished.", after=mark)
+    assert len(copies(telegram, USER, "<b>Sale</b> now: 5 &lt; 6")) == 1
+
+
 async def test_bad_messages_get_a_clear_answer_and_nothing_is_saved_or_sent(
     console_app: Any, telegram: FakeTelegram
 ) -> None:

@@ -4,9 +4,10 @@ background (bot.services.broadcast) and edits one progress message, with Stop.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from telegram import Update
+from telegram import MessageEntity, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -20,6 +21,28 @@ from handlers.admin.common import Handler, audit, expect_input, operator_only, s
 from handlers.common import Context, reply
 
 MESSAGE = "bc:message"
+
+# Formatting applied in the Telegram app; a message with any of it is taken as that formatting
+# in Telegram HTML (the text escaped), else as typed (Telegram HTML written by hand).
+_FORMATTING = frozenset(
+    {
+        MessageEntity.BOLD,
+        MessageEntity.ITALIC,
+        MessageEntity.UNDERLINE,
+        MessageEntity.STRIKETHROUGH,
+        MessageEntity.SPOILER,
+        MessageEntity.CODE,
+        MessageEntity.PRE,
+        MessageEntity.TEXT_LINK,
+        MessageEntity.BLOCKQUOTE,
+        MessageEntity.EXPANDABLE_BLOCKQUOTE,
+        MessageEntity.CUSTOM_EMOJI,
+    }
+)
+
+
+def _formatted(entities: Sequence[MessageEntity]) -> bool:
+    return any(entity.type in _FORMATTING for entity in entities)
 
 
 @operator_only
@@ -38,9 +61,13 @@ async def message_input(update: Update, context: Context) -> None:
     try:
         if message.photo:
             largest = message.photo[-1]
-            draft = service.check_photo(largest.file_id, largest.file_size, message.caption)
+            caption = message.caption
+            if _formatted(message.caption_entities):
+                caption = message.caption_html
+            draft = service.check_photo(largest.file_id, largest.file_size, caption)
         elif message.text is not None:
-            draft = service.check_text(message.text)
+            text = message.text_html if _formatted(message.entities) else message.text
+            draft = service.check_text(text)
         else:  # a document (the only other kind routed here) or a sticker
             raise service.InvalidBroadcast(service.Problem.NOT_TEXT_OR_PHOTO)
     except service.InvalidBroadcast as invalid:

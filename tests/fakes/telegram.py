@@ -504,15 +504,25 @@ class FakeTelegram:
     # ------------------------------------------------------------------ playing users
 
     def send_text(
-        self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private"
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        entities: list[Params] | None = None,
     ) -> int:
         """Queue a text message from a user; returns its message_id.
 
-        Text starting with a command (``/start``, ``/start@bot``) gets a ``bot_command`` entity.
+        Text starting with a command (``/start``, ``/start@bot``) gets a ``bot_command`` entity;
+        ``entities`` (the formatting applied in the app: ``{"type": "bold", "offset": 0,
+        "length": 4}``) come after it.
         """
         content: Params = {"text": text}
         if match := _COMMAND_RE.match(text):
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": match.end()}]
+        if entities:
+            content["entities"] = [*content.get("entities", []), *entities]
         return self._user_message(user_id, chat_id, chat_type, content)
 
     def edit_text(
