@@ -80,6 +80,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             unreadable,
         )
     notifier.schedule(application, services.settings.status_poll_seconds)
+    await services.broadcasts.resume(application.bot)  # a broadcast cut short goes on
     await _register_command_menus(application)
     me = application.bot.bot
     logger.info("Bot @%s is up", me.username)
@@ -104,6 +105,7 @@ async def _register_command_menus(application: Application[Any, Any, Any, Any, A
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # While the bot can still send: queued status messages get their chance to go out.
     await notifier.shutdown(application)
+    await app_services(application).broadcasts.close()  # unfinished: resumed at next start
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -308,7 +308,10 @@ CONSOLE_CANCEL_INPUT = CONSOLE.button("nox")  # under a prompt for typed input
 
 # Console → stats (handlers/admin/stats.py)
 
-# Console → broadcast (handlers/admin/broadcast.py)
+# Console → broadcast (handlers/admin/broadcast.py): each names the broadcast's row.
+CONSOLE_BROADCAST_SEND = CONSOLE.button("bcgo", ROW_ID)
+CONSOLE_BROADCAST_DISCARD = CONSOLE.button("bcx", ROW_ID)
+CONSOLE_BROADCAST_STOP = CONSOLE.button("bcstop", ROW_ID)
 
 # Console → settings (handlers/admin/settings.py)
 # A setting the console puts back to its default with one button.

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.error_reports import ErrorReportThrottle
 from bot.panel import PanelClient
 from bot.panel.capabilities import Capabilities
+from bot.services.broadcast import BroadcastService
 from bot.services.console import ConsoleSettingsService
 from storage.repository import Repository
 
@@ -32,6 +33,7 @@ class BotServices:
     _interactive: PanelClient | None = field(default=None, repr=False)
     _catalogue: CatalogueCache | None = field(default=None, repr=False)
     _console: ConsoleSettingsService | None = field(default=None, repr=False)
+    _broadcasts: BroadcastService | None = field(default=None, repr=False)
     # In this process only for now (see bot/error_reports.py for a shared ledger).
     error_reports: ErrorReportThrottle = field(default_factory=ErrorReportThrottle, repr=False)
 
@@ -56,6 +58,13 @@ class BotServices:
                 self.repository, self.settings.effective_panel_web_url
             )
         return self._console
+
+    @property
+    def broadcasts(self) -> BroadcastService:
+        """The broadcasts being delivered in the background (resumed in post_init)."""
+        if self._broadcasts is None:
+            self._broadcasts = BroadcastService(self.repository)
+        return self._broadcasts
 
     @property
     def catalogue(self) -> CatalogueCache:

@@ -83,7 +83,9 @@ async def route_input(update: Update, context: Context) -> None:
 
 
 def build_input_handler() -> BaseHandler[Update, Context, Any]:
-    typed = filters.TEXT | filters.PHOTO | filters.Document.ALL
+    # Stickers too: a broadcast prompt answers them (text or photo only) instead of the
+    # generic reply.
+    typed = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.Sticker.ALL
     return MessageHandler(
         filters.ChatType.PRIVATE & typed & filters.UpdateType.MESSAGE, route_input
     )

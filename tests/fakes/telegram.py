@@ -12,7 +12,8 @@ Requests arrive as ``POST /bot<token>/<method>`` (GET works too) with form-urlen
 multipart or JSON bodies; answers are Bot API JSON (``{"ok": true, "result": ...}``).
 Everything the bot does is recorded (``calls``, ``messages()``, ``deleted``...), users are
 simulated by queueing updates for ``getUpdates``, and faults (429 flood control, 403 blocked
-user, arbitrary errors) can be injected. All public methods are thread-safe.
+user, arbitrary errors, late answers with ``slow_down``) can be injected. All public methods are
+thread-safe.
 
 Telegram's broadcast limits are opt-in (``FakeTelegram(enforce_limits=True)`` or
 ``tg.enforce_limits(...)``): a chat-bound send beyond 30 in one second overall, or sooner than
@@ -68,6 +69,9 @@ NOT_MODIFIED = (
 )
 POLL_INTERVAL = 0.02
 MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+#: Methods ``slow_down()`` answers late unless told otherwise (the chat-bound sends).
+SLOW_METHODS = ("sendMessage", "sendPhoto")
 
 T = TypeVar("T")
 Params = dict[str, Any]
@@ -118,9 +122,10 @@ class BotMessage:
 
     message_id: int
     chat_id: int
-    text: str
+    text: str  # a photo's caption ("" without one)
     parse_mode: str | None = None
     reply_markup: dict[str, Any] | None = None
+    photo: str | None = None  # a photo message: the photo's file_id as sent
     edited: int = 0
     deleted: bool = False
     date: int = 0
@@ -211,6 +216,12 @@ class _State:
     limits: _Limits | None = None
     # A user's Telegram app language ("en" unless set; None: the field is absent).
     languages: dict[int, str | None] = field(default_factory=dict)
+    # slow_down(): seconds each call of these methods is answered late (0: at once); a new
+    # slow_down() bumps the generation, which answers the calls held so far.
+    slow_seconds: float = 0.0
+    slow_methods: frozenset[str] = frozenset()
+    slow_generation: int = 0
+    answers_held: int = 0
 
 
 def _inline_rows(markup: Params | None) -> list[list[Params]]:
@@ -408,7 +419,9 @@ class FakeTelegram:
             "setChatMenuButton": lambda p: True,
             "getChatMenuButton": lambda p: {"type": "commands"},
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "deleteMessages": self._delete_messages,
@@ -491,15 +504,25 @@ class FakeTelegram:
     # ------------------------------------------------------------------ playing users
 
     def send_text(
-        self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private"
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        entities: list[Params] | None = None,
     ) -> int:
         """Queue a text message from a user; returns its message_id.
 
-        Text starting with a command (``/start``, ``/start@bot``) gets a ``bot_command`` entity.
+        Text starting with a command (``/start``, ``/start@bot``) gets a ``bot_command`` entity;
+        ``entities`` (the formatting applied in the app: ``{"type": "bold", "offset": 0,
+        "length": 4}``) come after it.
         """
         content: Params = {"text": text}
         if match := _COMMAND_RE.match(text):
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": match.end()}]
+        if entities:
+            content["entities"] = [*content.get("entities", []), *entities]
         return self._user_message(user_id, chat_id, chat_type, content)
 
     def edit_text(
@@ -514,15 +537,44 @@ class FakeTelegram:
             self._enqueue({"edited_message": edited})
 
     def send_photo(
-        self, user_id: int, *, chat_id: int | None = None, chat_type: str = "private"
+        self,
+        user_id: int,
+        *,
+        caption: str | None = None,
+        file_size: int | None = None,
+        chat_id: int | None = None,
+        chat_type: str = "private",
     ) -> int:
-        """Queue a photo message (no text) from a user; returns its message_id."""
+        """Queue a photo message from a user (two sizes; ``file_size`` of the larger one, if
+        given), with an optional caption; returns its message_id."""
         photo = [
             {"file_id": f"photo-{user_id}-{size}", "file_unique_id": f"ph{user_id}{size}"}
             | {"width": size, "height": size, "file_size": size * 40}
             for size in (90, 320)
         ]
-        return self._user_message(user_id, chat_id, chat_type, {"photo": photo})
+        if file_size is not None:
+            photo[-1]["file_size"] = file_size
+        content: Params = {"photo": photo}
+        if caption is not None:
+            content["caption"] = caption
+        return self._user_message(user_id, chat_id, chat_type, content)
+
+    def send_document(
+        self,
+        user_id: int,
+        file_name: str = "file.pdf",
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+    ) -> int:
+        """Queue a document (a file) from a user; returns its message_id."""
+        document = {
+            "file_id": f"document-{user_id}",
+            "file_unique_id": f"dc{user_id}",
+            "file_name": file_name,
+            "file_size": 2048,
+        }
+        return self._user_message(user_id, chat_id, chat_type, {"document": document})
 
     def send_sticker(
         self, user_id: int, *, chat_id: int | None = None, chat_type: str = "private"
@@ -855,6 +907,41 @@ class FakeTelegram:
         with self._cond:
             self._state.limits = None
 
+    def slow_down(self, seconds: float, methods: tuple[str, ...] = SLOW_METHODS) -> None:
+        """A slow network or Telegram: each call of ``methods`` is carried out at once (a
+        message is delivered and recorded) but answered only ``seconds`` later. Calls held
+        so far are answered now; ``slow_down(0)`` ends it. See ``answers_held``."""
+        with self._cond:
+            state = self._state
+            state.slow_seconds = max(seconds, 0.0)
+            state.slow_methods = frozenset(methods)
+            state.slow_generation += 1
+            self._changed()
+
+    @property
+    def answers_held(self) -> int:
+        """Calls carried out whose answer ``slow_down`` is holding back right now."""
+        with self._cond:
+            return self._state.answers_held
+
+    def _hold_answer(self, method: str) -> None:
+        """Wait before answering a slowed-down call (the lock is free meanwhile)."""
+        with self._cond:
+            state = self._state
+            if not state.slow_seconds or method not in state.slow_methods:
+                return
+            generation = state.slow_generation
+            state.answers_held += 1
+            self._changed()
+            try:
+                self._cond.wait_for(
+                    lambda: self._stopping or state.slow_generation != generation,
+                    state.slow_seconds,
+                )
+            finally:
+                state.answers_held -= 1
+                self._changed()
+
     def fail_method(
         self,
         method: str,
@@ -940,13 +1027,16 @@ class FakeTelegram:
                 self._count_send(method, params)
             except _ApiError as error:
                 self.errors.append((method, error.code, error.description))
-                return error.code, error.payload()
+                answer = error.code, error.payload()
             except Exception as exc:  # a bug in the stand-in: make it loud
                 traceback.print_exc()
                 crash = _ApiError(500, f"Internal Server Error: stand-in crashed: {exc!r}")
                 self.errors.append((method, crash.code, crash.description))
-                return crash.code, crash.payload()
-        return 200, {"ok": True, "result": result}
+                answer = crash.code, crash.payload()
+            else:
+                answer = 200, {"ok": True, "result": result}
+        self._hold_answer(method)
+        return answer
 
     @staticmethod
     def _parse_params(query: str, content_type: str, body: bytes) -> Params:
@@ -1034,8 +1124,42 @@ class FakeTelegram:
         message.changed_at = self._changed()
         return self._message_payload(message)
 
+    def _send_photo(self, params: Params) -> Params:
+        chat_id = self._chat_id(params)
+        photo = params.get("photo")
+        if isinstance(photo, bytes):
+            photo = f"uploaded-{len(photo)}"
+        if not isinstance(photo, str) or not photo:
+            raise _bad_request("there is no photo in the request")
+        caption, parse_mode = self._caption(params)
+        message = BotMessage(
+            message_id=self._new_message_id(chat_id),
+            chat_id=chat_id,
+            text=caption,
+            parse_mode=parse_mode,
+            reply_markup=self._markup(params),
+            photo=photo,
+            date=int(time.time()),
+        )
+        self._state.bot_messages[(chat_id, message.message_id)] = message
+        message.changed_at = self._changed()
+        return self._message_payload(message)
+
+    def _edit_message_caption(self, params: Params) -> Params:
+        message = self._message_to_edit(params)
+        if message.photo is None:
+            raise _bad_request("there is no caption in the message to edit")
+        caption, parse_mode = self._caption(params)
+        markup = self._markup(params)
+        if caption == message.text and markup == message.reply_markup:
+            raise _ApiError(400, NOT_MODIFIED)
+        message.text, message.parse_mode, message.reply_markup = caption, parse_mode, markup
+        return self._apply_edit(message)
+
     def _edit_message_text(self, params: Params) -> Params:
         message = self._message_to_edit(params)
+        if message.photo is not None:
+            raise _bad_request("there is no text in the message to edit")
         text, parse_mode = self._text(params)
         markup = self._markup(params)  # no reply_markup = the keyboard is removed, as in Telegram
         if text == message.text and markup == message.reply_markup:
@@ -1159,6 +1283,20 @@ class FakeTelegram:
         return text, parse_mode
 
     @staticmethod
+    def _caption(params: Params) -> tuple[str, str | None]:
+        caption = params.get("caption")
+        if caption is None:
+            return "", None
+        if not isinstance(caption, str):
+            raise _bad_request("caption is invalid")
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise _bad_request("message caption is too long")
+        parse_mode = params.get("parse_mode") or None
+        if isinstance(parse_mode, str) and parse_mode.upper() == "HTML":
+            _check_html(caption)
+        return caption, parse_mode
+
+    @staticmethod
     def _markup(params: Params) -> Params | None:
         markup = params.get("reply_markup")
         if markup is None:
@@ -1178,8 +1316,16 @@ class FakeTelegram:
             "from": self.bot_user,
             "chat": self._chat(message.chat_id),
             "date": message.date,
-            "text": message.text,
         }
+        if message.photo is None:
+            payload["text"] = message.text
+        else:
+            payload["photo"] = [
+                {"file_id": message.photo, "file_unique_id": f"u-{message.photo}"[:64]}
+                | {"width": 320, "height": 320}
+            ]
+            if message.text:
+                payload["caption"] = message.text
         if message.edit_date is not None:
             payload["edit_date"] = message.edit_date
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
