@@ -56,7 +56,8 @@ def start_payload(update: Update) -> str | None:
 
 async def gate(update: Update, context: Context) -> None:
     user = update.effective_user
-    if user is None or not (update.message or update.edited_message or update.callback_query):
+    asked = update.message or update.edited_message or update.callback_query
+    if user is None or asked is None:
         return
     services = get_services(context)
     if user.id in services.settings.admin_ids:
@@ -81,7 +82,8 @@ async def gate(update: Update, context: Context) -> None:
             logger.info("User %s admitted through an invite", user.id)
             return  # /start goes on to the welcome
         await stop(update, texts.access.invite_invalid(), texts.access.invite_needed_short())
-    if await repository.admit_key_holder(user.id):
+    # A first-contact user (or an unread row) has no key to be admitted by.
+    if reader is not None and await repository.admit_key_holder(user.id):
         logger.info("User %s admitted: connected a key before invite-only", user.id)
         return
     await stop(update, texts.access.invite_needed(), texts.access.invite_needed_short())

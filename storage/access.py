@@ -162,7 +162,12 @@ class AccessStore(StoreBase):
 
     async def admit_key_holder(self, telegram_id: int) -> bool:
         """Invite-only keeps the customers the bot already served: a user who connected a key
-        (necessarily before invite-only was switched on) is admitted now. One UPDATE."""
+        (necessarily before invite-only was switched on) is admitted now. A read first: the
+        users refused again and again take no writer's turn."""
+        async with self._session(writes=False) as session:
+            found = await session.get(User, telegram_id)
+            if found is None or found.api_key_encrypted is None or found.admitted_at is not None:
+                return False
         async with self._session() as session:
             result = await session.exec(
                 update(User)
