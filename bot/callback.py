@@ -336,5 +336,25 @@ CONSOLE_SET_NAME = CONSOLE.button("sn", SERVICE_ID)  # type a new name for this 
 CONSOLE_SET_NAME_REMOVE = CONSOLE.button("snx", SERVICE_ID)
 
 # Console → maintenance and access (handlers/admin/access.py)
+INVITE_USES = IntArg(0, 1000)  # how many people may use an invite (0: any number)
+INVITE_DAYS = IntArg(0, 365)  # how long an invite is valid (0: never expires)
+INVITE_CODE = TextArg(r"[A-Za-z0-9_\-]{1,32}")  # secrets.token_urlsafe, deep-link safe
+TELEGRAM_ID = ROW_ID
+CONSOLE_MAINTENANCE_ON = CONSOLE.button("mnon")
+CONSOLE_MAINTENANCE_OFF = CONSOLE.button("mnoff")
+CONSOLE_MAINTENANCE_MESSAGE = CONSOLE.button("mnmsg")  # prompts for the text
+CONSOLE_MAINTENANCE_CLEAR = CONSOLE.button("mnclr")  # back to the built-in message
+CONSOLE_ACCESS_OPEN = CONSOLE.button("acopen")
+CONSOLE_ACCESS_INVITE_ONLY = CONSOLE.button("acinv")
+CONSOLE_INVITES = CONSOLE.button("acil", PAGE)
+CONSOLE_INVITE_NEW = CONSOLE.button("acnew")  # asks how many uses
+CONSOLE_INVITE_USES = CONSOLE.button("acnu", INVITE_USES)  # asks how long
+CONSOLE_INVITE_MAKE = CONSOLE.button("acmk", INVITE_USES, INVITE_DAYS)
+CONSOLE_INVITE_REVOKE = CONSOLE.button("acrv", INVITE_CODE, PAGE)  # then that list page
+CONSOLE_USERS = CONSOLE.button("acul", PAGE)
+CONSOLE_USER = CONSOLE.button("acus", TELEGRAM_ID)  # the user's card
+CONSOLE_USER_BY_ID = CONSOLE.button("acuid")  # prompts for an id
+CONSOLE_USER_BLOCK = CONSOLE.button("acbk", TELEGRAM_ID)
+CONSOLE_USER_UNBLOCK = CONSOLE.button("acub", TELEGRAM_ID)
 
 # Console → audit log and panel check (handlers/admin/audit.py)

@@ -203,8 +203,8 @@ async def prompt_for_key(update: Update, context: Context) -> None:
 async def welcome(update: Update, context: Context) -> None:
     """/start (also inside a flow): greets — with the operators' welcome in the reader's
     language when they wrote one, else the built-in greeting; without a key, leads straight
-    into connecting one. Deep-link payloads (context.args) are accepted and ignored until
-    invites use them."""
+    into connecting one. Deep-link payloads (invite codes) are read by the gate
+    (handlers/gate.py) before this."""
     user = update.effective_user
     assert user is not None
     repository = get_services(context).repository

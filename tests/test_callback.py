@@ -75,6 +75,9 @@ LARGEST: dict[callback.Arg, str] = {
     callback.ZONE_NAME: "America/Argentina/Buenos_Aires",  # the longest zone a button offers
     callback.SETTING_NAME: "default_time_zone",  # the longest setting reset by a button
     callback.SERVICE_ID: "9" * 40,
+    callback.INVITE_USES: "1000",
+    callback.INVITE_DAYS: "365",
+    callback.INVITE_CODE: "A" * 32,
 }
 
 
