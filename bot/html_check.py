@@ -13,6 +13,12 @@ ALLOWED_TAGS = frozenset(
         "a", "code", "pre", "blockquote", "tg-emoji",
     }
 )  # fmt: skip
+# Tags Telegram refuses without an attribute: (attribute, how its value starts).
+_REQUIRED_ATTRIBUTE = {
+    "a": ("href", ""),
+    "span": ("class", "tg-spoiler"),
+    "tg-emoji": ("emoji-id", ""),
+}
 # Telegram knows these named entities only; others ("&nbsp;") are refused.
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _AMPERSAND = re.compile(r"&")
@@ -28,8 +34,11 @@ class _Checker(HTMLParser):
         if tag not in ALLOWED_TAGS:
             self.problem = self.problem or f"unsupported tag <{tag}>"
             return
-        if tag == "a" and not dict(attrs).get("href"):
-            self.problem = self.problem or "a link <a> without href"
+        attributes = dict(attrs)
+        required = _REQUIRED_ATTRIBUTE.get(tag)
+        value = attributes.get(required[0]) if required is not None else None
+        if required is not None and not (value and value.startswith(required[1])):
+            self.problem = self.problem or f'<{tag}> without {required[0]}="{required[1]}…"'
         self.open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

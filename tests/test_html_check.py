@@ -16,6 +16,8 @@ from bot.html_check import telegram_html_problem
         '<a href="https://example.com">a link</a>',
         "<tg-spoiler>hidden</tg-spoiler> &lt;3 &amp; &#128512;",
         "<pre><code>x</code></pre>",
+        '<span class="tg-spoiler">hidden</span>',
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
     ],
 )
 def test_valid_telegram_html_passes(text: str) -> None:
@@ -30,6 +32,9 @@ def test_valid_telegram_html_passes(text: str) -> None:
         ("<div>block</div>", "unsupported tag <div>"),
         ("line<br/>break", "unsupported tag <br/>"),
         ("<a>no target</a>", "without href"),
+        ("<span>plain span</span>", 'without class="tg-spoiler'),
+        ('<span class="x">other class</span>', 'without class="tg-spoiler'),
+        ("<tg-emoji>👍</tg-emoji>", "without emoji-id"),
         ("salt & pepper", "a bare &"),
         ("&nbsp;", "a bare &"),
         ("1 < 2", "a bare <"),
