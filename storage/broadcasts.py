@@ -87,16 +87,28 @@ class DeliveryCounts:
         return self.total - self.left
 
 
-def _audience() -> object:
-    """Who gets a broadcast: users who have not stopped the bot, not blocked by an operator."""
-    return (col(User.active).is_(True)) & (col(User.blocked_at).is_(None))
+def _audience(invite_only: bool, operators: Sequence[int]) -> object:
+    """Who gets a broadcast: users who have not stopped the bot, not blocked by an operator,
+    and, while access is invite-only, let in (operators, through an invite, or holding a key:
+    the gate's rule) — not the strangers the gate refused."""
+    reachable = (col(User.active).is_(True)) & (col(User.blocked_at).is_(None))
+    if not invite_only:
+        return reachable
+    let_in = (
+        col(User.admitted_at).is_not(None)
+        | col(User.api_key_encrypted).is_not(None)
+        | col(User.telegram_id).in_(list(operators))
+    )
+    return reachable & let_in
 
 
 class BroadcastStore(StoreBase):
-    async def count_audience(self) -> int:
+    async def count_audience(
+        self, invite_only: bool = False, operators: Sequence[int] = ()
+    ) -> int:
         async with self._session(writes=False) as session:
             found = await session.exec(
-                select(func.count()).select_from(User).where(_audience())  # type: ignore[arg-type]
+                select(func.count()).select_from(User).where(_audience(invite_only, operators))  # type: ignore[arg-type]
             )
             return int(found.one())
 
@@ -127,7 +139,12 @@ class BroadcastStore(StoreBase):
             return bool(done.rowcount)  # type: ignore[attr-defined]
 
     async def start_broadcast(
-        self, broadcast_id: int, progress_chat_id: int, progress_message_id: int
+        self,
+        broadcast_id: int,
+        progress_chat_id: int,
+        progress_message_id: int,
+        invite_only: bool = False,
+        operators: Sequence[int] = (),
     ) -> int | None:
         """Confirm a draft, in one transaction: it is 'sending' and has one pending delivery
         per user of the audience now. The number of recipients; None if it is no draft (a
@@ -152,7 +169,7 @@ class BroadcastStore(StoreBase):
                 col(User.telegram_id),
                 literal(DeliveryState.PENDING),
                 literal(now),
-            ).where(_audience())  # type: ignore[arg-type]
+            ).where(_audience(invite_only, operators))  # type: ignore[arg-type]
             await session.exec(
                 insert(BroadcastDelivery).from_select(
                     ["broadcast_id", "user_id", "state", "updated_at"], audience

@@ -11,6 +11,7 @@ from typing import Any
 from bot import callback, texts
 from bot.context import app_services
 from bot.services.broadcast import IN_FLIGHT, MESSAGES_PER_SECOND, OUTCOMES_AT_ONCE
+from bot.services.console import INVITE_ONLY
 from storage.broadcasts import BroadcastState, DeliveryState
 from tests.conftest import OPERATOR, TOKEN, USER
 from tests.console import operator
@@ -341,3 +342,24 @@ def test_a_broadcast_resumes_after_kill_9_and_everyone_gets_it_exactly_once(
 def _last_has(telegram: FakeTelegram, text: str) -> str:
     message = telegram.last_message(OPERATOR)
     return message.plain if message is not None and text in message.plain else ""
+
+
+async def test_while_invite_only_the_refused_strangers_get_no_broadcast(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    """Strangers the gate refused have a row (they wrote to the bot) but were never let in."""
+    connected = Customer(telegram, USER)
+    await connected.connect()  # holds a key: admitted by the gate's rule
+    await app_services(console_app).console.save(OPERATOR, INVITE_ONLY, True)
+    stranger = FIRST_CUSTOMER
+    await Customer(telegram, stranger).say("/start", "invite")
+    op = await open_prompt(telegram)
+
+    confirm = await op.say(TEXT, "Send it to")
+    assert "2 active users" in confirm.text  # the connected customer and the operator
+    mark = telegram.mark()
+    telegram.press_button(OPERATOR, "Send to")
+    await telegram.wait_for_message(OPERATOR, "finished.", after=mark)
+
+    assert len(copies(telegram, USER, TEXT)) == 1
+    assert copies(telegram, stranger, TEXT) == []

@@ -30,6 +30,7 @@ import html
 import logging
 import re
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -180,13 +181,19 @@ class BroadcastService:
     # --- what handlers and the application call -------------------------------------------
 
     async def confirm(
-        self, bot: Bot, broadcast_id: int, progress_chat_id: int, progress_message_id: int
+        self,
+        bot: Bot,
+        broadcast_id: int,
+        progress_chat_id: int,
+        progress_message_id: int,
+        invite_only: bool = False,
+        operators: Sequence[int] = (),
     ) -> int | None:
         """The operator confirmed: deliveries created (one transaction), delivery started, its
         progress edited into that message. The number of recipients; None if the broadcast
         is no draft any more (a second tap, discarded)."""
         count = await self._repository.start_broadcast(
-            broadcast_id, progress_chat_id, progress_message_id
+            broadcast_id, progress_chat_id, progress_message_id, invite_only, operators
         )
         if count is None:
             return None

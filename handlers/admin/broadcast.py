@@ -90,7 +90,8 @@ async def message_input(update: Update, context: Context) -> None:
     services = get_services(context)
     broadcast_id = await services.repository.create_broadcast(user.id, draft.text, draft.photo)
     await audit(context, user.id, "broadcast_created", f"#{broadcast_id}")
-    count = await services.repository.count_audience()
+    invite_only = (await services.console.current()).invite_only
+    count = await services.repository.count_audience(invite_only, services.settings.admin_ids)
     text = texts.broadcast.confirm(count) if count else texts.broadcast.nobody()
     await reply(update, text, keyboards.confirm(broadcast_id, count))
 
@@ -105,8 +106,14 @@ async def send(update: Update, context: Context) -> None:
         await query.answer(texts.common.expired())
         return
     broadcast_id = data.int_arg(0)
-    count = await get_services(context).broadcasts.confirm(
-        context.bot, broadcast_id, query.message.chat.id, query.message.message_id
+    services = get_services(context)
+    count = await services.broadcasts.confirm(
+        context.bot,
+        broadcast_id,
+        query.message.chat.id,
+        query.message.message_id,
+        (await services.console.current()).invite_only,
+        services.settings.admin_ids,
     )
     if count is None:
         await query.answer(texts.broadcast.already_handled())
