@@ -169,6 +169,10 @@ class Prefix:
     def __str__(self) -> str:
         return self.code
 
+    def owns(self, data: object) -> bool:
+        """Whether button data is one of this feature's (any action, any arguments)."""
+        return isinstance(data, str) and data.partition(SEPARATOR)[0] == self.code
+
     def button(self, action: str, *args: Arg, required: int | None = None) -> Button:
         """Declare one of this feature's buttons (each action once per prefix)."""
         key = (self.code, action)

@@ -35,7 +35,7 @@ def register_handlers(
         reader_settings.build_handlers(), group=reader_settings.SETTINGS_GROUP
     )
     # -1. An operator's typed answer to a console prompt (a broadcast, a welcome text, an id).
-    application.add_handler(admin.build_input_handler(), group=admin.INPUT_GROUP)
+    application.add_handlers(admin.build_input_handlers(), group=admin.INPUT_GROUP)
     # Group 0 from here on, in this order (the first match wins).
     # 0. In groups and channels nothing but a pointer to a private chat (keys, balances and
     #    orders are private).

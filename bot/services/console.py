@@ -8,13 +8,16 @@ operator) is seen within `CACHE_SECONDS`. A save here is seen at once in this pr
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from storage.console import SettingChange
-from storage.repository import Repository
+from storage.repository import Repository, StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 5.0
 
@@ -117,7 +120,13 @@ class ConsoleSettingsService:
         now = time.monotonic()
         if self._cached is not None and now - self._read_at < self._cache_seconds:
             return self._cached
-        stored = await self._repository.console_settings()
+        try:
+            stored = await self._repository.console_settings()
+        except StorageUnavailable:
+            logger.warning("Console settings not read (database unavailable): last known kept")
+            if self._cached is None:
+                return parse_settings({}, self._default_web_url)
+            return self._cached
         self._cached = parse_settings(stored, self._default_web_url)
         self._read_at = now
         return self._cached

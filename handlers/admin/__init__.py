@@ -82,7 +82,26 @@ async def route_input(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-def build_input_handler() -> BaseHandler[Update, Context, Any]:
+async def leave_input(update: Update, context: Context) -> None:
+    """Any button outside the console (the main menu, an order, a card) leaves the console's
+    prompt: the operator's next text is then an answer to that flow, not to the prompt."""
+    if is_operator(update, context):
+        stop_expecting(context)
+
+
+def _outside_console(data: object) -> bool:
+    return not callback.CONSOLE.owns(data)
+
+
+def build_input_handlers() -> list[BaseHandler[Update, Context, Any]]:
+    return [
+        _build_input_handler(),
+        # Never stops the update: the button goes on to its own handler.
+        CallbackQueryHandler(leave_input, pattern=_outside_console),
+    ]
+
+
+def _build_input_handler() -> BaseHandler[Update, Context, Any]:
     # Stickers too: a broadcast prompt answers them (text or photo only) instead of the
     # generic reply.
     typed = filters.TEXT | filters.PHOTO | filters.Document.ALL | filters.Sticker.ALL

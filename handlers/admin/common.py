@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import texts
 from bot.context import get_services
-from handlers.common import Context, edit, reply
+from handlers.common import Context, edit, reply, stop_waiting_for_key
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
@@ -60,6 +60,9 @@ def expect_input(context: Context, kind: str, **details: Any) -> None:
     """The operator's next text (or photo) answers this prompt: `kind` names the section's
     input handler (see handlers.admin.INPUTS); `details` travel with it (ids only)."""
     assert context.user_data is not None
+    # A key prompt still open must not take the answer (its guard runs first): the console's
+    # prompt is the newer question.
+    stop_waiting_for_key(context)
     context.user_data[EXPECTING] = {"kind": kind, "since": time.time(), **details}
 
 
