@@ -7,14 +7,16 @@ import logging
 import os
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot import notifier, texts
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotServices, app_services
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, load_catalogues, reading_as
+from bot.services.health import start_alerts
 from bot.updates import PerUserUpdateProcessor
 from handlers import register_handlers
 from storage.crypto import Keyring, load_or_create_keys
@@ -81,6 +83,8 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         )
     notifier.schedule(application, services.settings.status_poll_seconds)
     await services.broadcasts.resume(application.bot)  # a broadcast cut short goes on
+    # Operators' alerts (the panel failing and back, unknown outcomes) from now on.
+    await start_alerts(services, application.bot)
     await _register_command_menus(application)
     me = application.bot.bot
     logger.info("Bot @%s is up", me.username)
@@ -99,13 +103,44 @@ async def _register_command_menus(application: Application[Any, Any, Any, Any, A
             ]
         code = None if language == SOURCE_LANGUAGE else language.split("_")[0]
         menus.append(application.bot.set_my_commands(commands, language_code=code))
+    operators = app_services(application).settings.admin_ids
+    menus += [_register_operator_menu(application, operator) for operator in operators]
     await asyncio.gather(*menus)
+
+
+async def _register_operator_menu(
+    application: Application[Any, Any, Any, Any, Any, Any], operator: int
+) -> None:
+    """An operator's chat gets everyone's commands and /admin, /stats, in the operator's
+    stored language (English if unknown); the default menu never shows them. An operator who
+    never opened the bot cannot have a chat menu yet: skipped (set at the next start)."""
+    try:
+        stored = await app_services(application).repository.reader_settings(operator)
+    except Exception:  # the menu in English rather than none
+        logger.info("Operator %s: language not read; menu in English", operator)
+        stored = None
+    with reading_as(stored.language if stored else None):
+        commands = [
+            BotCommand(command, description)
+            for command, description in (
+                *texts.common.command_menu(),
+                *texts.console.operator_command_menu(),
+            )
+        ]
+    try:
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(operator))
+    except (Forbidden, BadRequest) as error:
+        logger.info("Operator %s: command menu not set (%s)", operator, error.message)
 
 
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # While the bot can still send: queued status messages get their chance to go out.
     await notifier.shutdown(application)
     await app_services(application).broadcasts.close()  # unfinished: resumed at next start
+    # Operators' alerts under way, likewise.
+    alerts = app_services(application).alerts
+    if alerts is not None:
+        await alerts.close()
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -311,6 +311,7 @@ CONSOLE_AUDIT = CONSOLE.button("log")
 CONSOLE_CANCEL_INPUT = CONSOLE.button("nox")  # under a prompt for typed input
 
 # Console → stats (handlers/admin/stats.py)
+CONSOLE_STATS_REFRESH = CONSOLE.button("stref")
 
 # Console → broadcast (handlers/admin/broadcast.py): each names the broadcast's row.
 CONSOLE_BROADCAST_SEND = CONSOLE.button("bcgo", ROW_ID)
@@ -362,3 +363,4 @@ CONSOLE_USER_BLOCK = CONSOLE.button("acbk", TELEGRAM_ID)
 CONSOLE_USER_UNBLOCK = CONSOLE.button("acub", TELEGRAM_ID)
 
 # Console → audit log and panel check (handlers/admin/audit.py)
+CONSOLE_AUDIT_PAGE = CONSOLE.button("logp", PAGE)  # older entries, page 0 the newest

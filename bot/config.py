@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Reads (balance, services, status) the panel failed are asked again after 0.5 s, 1 s, …
     panel_read_retries: int = Field(default=2, ge=0, le=5)
     panel_retry_seconds: float = Field(default=0.5, ge=0, le=30)
+    # Operators are alerted once every panel call has failed for this long (and on recovery).
+    panel_alert_seconds: float = Field(default=180, gt=0)
     log_level: str = "INFO"
 
     @field_validator("bot_token")

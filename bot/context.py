@@ -16,6 +16,7 @@ from bot.panel import PanelClient
 from bot.panel.capabilities import Capabilities
 from bot.services.broadcast import BroadcastService
 from bot.services.console import ConsoleSettingsService
+from bot.services.health import OperatorAlerts, PanelHealth
 from storage.repository import Repository
 
 SERVICES_KEY = "services"
@@ -36,6 +37,10 @@ class BotServices:
     _broadcasts: BroadcastService | None = field(default=None, repr=False)
     # In this process only for now (see bot/error_reports.py for a shared ledger).
     error_reports: ErrorReportThrottle = field(default_factory=ErrorReportThrottle, repr=False)
+    # The panel's recent calls (every client call reports to it) and the operators' alerts
+    # (attached in post_init: bot.services.health.start_alerts).
+    _health: PanelHealth | None = field(default=None, repr=False)
+    alerts: OperatorAlerts | None = field(default=None, repr=False)
 
     @property
     def panel(self) -> PanelClient:
@@ -67,6 +72,12 @@ class BotServices:
         return self._broadcasts
 
     @property
+    def health(self) -> PanelHealth:
+        if self._health is None:
+            self._health = PanelHealth(self.settings.panel_alert_seconds)
+        return self._health
+
+    @property
     def catalogue(self) -> CatalogueCache:
         assert self._catalogue is not None, "catalogue cache is opened in post_init"
         return self._catalogue
@@ -80,6 +91,7 @@ class BotServices:
             slots=asyncio.Semaphore(self.settings.panel_concurrency),
             on_learn=self.save_capabilities,
             refresh_seconds=CAPABILITIES_REFRESH_SECONDS,
+            on_call=self.health.record,
         )
         self._interactive = self._panel.with_budget(self.settings.panel_interactive_seconds)
         # The catalogue is fetched while a customer browses.

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from telegram import Bot
@@ -45,13 +46,16 @@ from bot.panel import (
 )
 from bot.panel.client import MAX_IDS_PER_CALL
 from bot.pushes import PushItem, submit_pushes
-from bot.sender import Outcome, PushSender
-from storage.models import Order, PanelTask
+from bot.sender import Delivery, Outcome, PushSender
+from bot.services.health import CallCount, counting_calls
+from bot.services.stats import POLL_CYCLE, poll_cycle_record
+from storage.models import Order, PanelTask, utcnow
 from storage.repository import (
     Announcement,
     OrderChange,
     PolledKey,
     ReaderSettings,
+    Repository,
     StorageUnavailable,
     TaskChange,
     WatchedOrder,
@@ -71,6 +75,8 @@ KEY_DEADLINE_FACTOR = 3
 KEYS_AT_ONCE = 16
 # At shutdown, how long messages already queued may take to go out.
 SHUTDOWN_DRAIN_SECONDS = 5
+# The push log (the console's "pushes in 24 h") loses its rows older than a week this often.
+PUSH_LOG_PRUNE_SECONDS = 3600
 
 
 class StatusNotifier:
@@ -86,6 +92,11 @@ class StatusNotifier:
         self._waiting: dict[int, int] = {}
         self._panel_slots: asyncio.Semaphore | None = None
         self._sender: PushSender | None = None
+        # Push outcomes (user id, Delivery code) not logged yet: one insert per cycle.
+        self._push_outcomes: list[tuple[int, str]] = []
+        self._pruned_at = 0.0
+        self._repository: Repository | None = None  # set at the first cycle
+        self._keys_started = 0  # keys the cycle being started queued (read under its lock)
 
     async def close(self) -> None:
         """At shutdown, while the bot can still send: polls still running are stopped (their
@@ -99,6 +110,7 @@ class StatusNotifier:
                 await asyncio.wait_for(self._sender.close(), SHUTDOWN_DRAIN_SECONDS)
             except TimeoutError:
                 await self._sender.abort()
+        await self._log_pushes()
 
     async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run_cycle(context.application, wait=False)
@@ -112,10 +124,56 @@ class StatusNotifier:
             logger.info("Status cycle skipped: the previous one is still starting")
             return False
         async with self._cycle:
-            started = await self._start_cycle(application)
+            started_at, clock = utcnow(), time.monotonic()
+            # The panel calls of this cycle's tasks are counted (for the console's stats).
+            with counting_calls() as calls:
+                started = await self._start_cycle(application)
+            if started:
+                keys = self._keys_started
+                finish = self._finish_cycle(
+                    application, list(started), started_at, clock, calls, keys
+                )
+                started.append(self._spawn(finish))
         if wait and started:
             await asyncio.wait(started)
         return True
+
+    async def _finish_cycle(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        started: list[asyncio.Task[None]],
+        started_at: datetime,
+        clock: float,
+        calls: CallCount,
+        keys: int,
+    ) -> None:
+        """Once every key of the cycle is done: the cycle's record (when, how long, panel
+        calls) for the console's stats, the cycle's push outcomes logged in one insert, and
+        now and then the old push log pruned. Bookkeeping only: a failure is logged."""
+        await asyncio.wait(started)
+        repository = app_services(application).repository
+        record = poll_cycle_record(
+            started_at, time.monotonic() - clock, calls.calls, calls.failed, keys
+        )
+        try:
+            await repository.save_runtime_state(POLL_CYCLE, record)
+            await self._log_pushes()
+            if time.monotonic() - self._pruned_at > PUSH_LOG_PRUNE_SECONDS:
+                self._pruned_at = time.monotonic()
+                await repository.prune_push_log()
+        except StorageUnavailable:
+            logger.info("Poll cycle's figures not recorded: database unavailable")
+
+    async def _log_pushes(self) -> None:
+        """The push outcomes gathered so far, in one insert (at the end of a cycle, at
+        shutdown)."""
+        if not self._push_outcomes or self._repository is None:
+            return
+        outcomes, self._push_outcomes = self._push_outcomes, []
+        try:
+            await self._repository.record_pushes(outcomes)
+        except StorageUnavailable:
+            logger.info("%d push outcomes not logged: database unavailable", len(outcomes))
 
     async def _start_cycle(
         self, application: Application[Any, Any, Any, Any, Any, Any]
@@ -127,6 +185,7 @@ class StatusNotifier:
             self._panel_slots = asyncio.Semaphore(settings.panel_concurrency)
         if self._sender is None:
             self._sender = PushSender(application.bot)
+        self._repository = repository
         # A placement interrupted by a crash is "unconfirmed" once no add can still be
         # waiting for its answer.
         grace = timedelta(seconds=2 * settings.panel_timeout_seconds + 60)
@@ -147,6 +206,7 @@ class StatusNotifier:
             queue.append(polled)
         # A few workers take the keys in turn: memory and database work stay bounded however
         # many keys there are, and a hung key holds one worker, never the others.
+        self._keys_started = len(queue)
         workers = min(len(queue), max(KEYS_AT_ONCE, 2 * settings.panel_concurrency))
         for _ in range(workers):
             started.append(self._spawn(self._work(application.bot, services, queue, deadline)))
@@ -287,6 +347,7 @@ class StatusNotifier:
         # asyncio.wait, not gather: an announcer stopped at shutdown must not cancel messages
         # already queued (the sender still sends and marks them).
         await asyncio.wait(futures)
+        self._note_pushes(futures)
         for delivery in (future.result() for future in futures):
             if delivery.outcome is Outcome.BLOCKED:
                 # Awaited here, so the cycle ends with the user recorded as unreachable.
@@ -297,6 +358,13 @@ class StatusNotifier:
                 logger.warning(
                     "Push to user %s failed (%s); retrying next cycle", user_id, delivery.error
                 )
+
+    def _note_pushes(self, futures: Sequence[asyncio.Future[Delivery]]) -> None:
+        """Each push's outcome, for the console's "pushes in 24 h" (logged at the cycle's end)."""
+        for future in futures:
+            if future.done() and not future.cancelled():
+                delivery = future.result()
+                self._push_outcomes.append((delivery.chat_id, delivery.outcome.value))
 
 
 async def _chunked(

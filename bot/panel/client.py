@@ -131,6 +131,9 @@ def decode_body(text: str) -> Any:
 
 
 Saver = Callable[[Capabilities], Awaitable[None]]
+# Told after every HTTP exchange with the panel: did the panel answer (an API reply, even a
+# refusal), how long it took, and why not (our own words, the key scrubbed). Must not block.
+CallHook = Callable[[bool, float, str | None], None]
 
 
 @dataclass
@@ -199,12 +202,14 @@ class PanelClient:
         slots: asyncio.Semaphore | None = None,
         on_learn: Saver | None = None,
         refresh_seconds: float | None = None,
+        on_call: CallHook | None = None,
     ) -> None:
         """`slots` bounds per-order status calls (one semaphore for the process); `on_learn`
         stores what was learned (awaited, its failures only logged); with `refresh_seconds`
         the first `statuses` call that long after the last full check probes the panel again
-        in the background."""
+        in the background; `on_call` hears of every exchange (the budget views share it)."""
         self._api_url = api_url
+        self._on_call = on_call
         # Per request, so an injected AsyncClient gets the same limits.
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._owns_http = http is None
@@ -715,7 +720,38 @@ class PanelClient:
         write: bool,
         deadline: float | None = None,
     ) -> Any:
-        """One request. Returns the decoded JSON of a non-error reply, else raises."""
+        """One request. Returns the decoded JSON of a non-error reply, else raises. The
+        `on_call` hook hears how it went: a refusal is an answer (the panel is up); no answer
+        (unavailable, or an unknown outcome) is a failure."""
+        started = time.monotonic()
+        try:
+            payload = await self._exchange(key, action, form, write=write, deadline=deadline)
+        except (PanelUnavailable, OutcomeUnknown) as exc:
+            self._tell(False, started, exc.message)
+            raise
+        except PanelError:
+            self._tell(True, started, None)
+            raise
+        self._tell(True, started, None)
+        return payload
+
+    def _tell(self, ok: bool, started: float, error: str | None) -> None:
+        if self._on_call is None:
+            return
+        try:
+            self._on_call(ok, time.monotonic() - started, error)
+        except Exception:  # bookkeeping must never fail a panel call
+            logger.warning("panel call hook failed", exc_info=True)
+
+    async def _exchange(
+        self,
+        key: str,
+        action: str,
+        form: dict[str, str],
+        *,
+        write: bool,
+        deadline: float | None = None,
+    ) -> Any:
         data = {"key": key, "action": action, **form}
         started = time.monotonic()
         timeout, cap = self._timeout, None

@@ -15,6 +15,7 @@ from bot import callback, keyboards, texts
 from bot.context import get_services
 from bot.keyboards import order as order_keyboards
 from bot.panel import Balance, NotEnoughFunds, PanelError, ServiceType
+from bot.services.health import alert_unknown_outcome
 from bot.services.placement import Outcome, Placing, new_draft, place_draft
 from handlers import waiting
 from handlers.common import (
@@ -125,6 +126,8 @@ async def confirm(update: Update, context: Context) -> int | None:
         announce=partial(_announce, update, context, message),
         wait=partial(waiting.call, hint=texts.order.placing()),
     )
+    if outcome.kind is Placing.UNKNOWN:  # the customer was told; the operators hear of it too
+        alert_unknown_outcome(get_services(context), outcome.order)
     return NEXT_STATE[outcome.kind]
 
 

@@ -391,7 +391,9 @@ class FakeTelegram:
         self.limit_violations: list[LimitViolation] = []
         self._deleted: set[tuple[int, int]] = set()
         self._callback_answers: dict[str, Params] = {}
-        self._commands: list[Params] | None = None
+        # setMyCommands per (scope, language_code): scope "default" or ("chat", chat id)
+        # (other scope types by their type name); language "" for none.
+        self._commands: dict[tuple[Any, str], list[Params]] = {}
         self._cond = threading.Condition(threading.RLock())
         self._state = _State()
         self._async_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
@@ -408,7 +410,7 @@ class FakeTelegram:
             "logOut": lambda p: True,
             "close": lambda p: True,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": lambda p: list(self._commands or []),
+            "getMyCommands": lambda p: list(self._commands.get(self._menu_key(p), [])),
             "deleteMyCommands": self._delete_my_commands,
             "setMyDescription": lambda p: self._set_info("description", p),
             "getMyDescription": lambda p: self._get_info("description"),
@@ -739,9 +741,25 @@ class FakeTelegram:
 
     @property
     def commands(self) -> list[Params] | None:
-        """The ``commands`` of the last setMyCommands (None if never set or deleted)."""
+        """The ``commands`` of the default menu (default scope, no language code; None if
+        never set or deleted)."""
+        return self.commands_for()
+
+    def commands_for(
+        self, chat_id: int | None = None, language_code: str | None = None
+    ) -> list[Params] | None:
+        """The menu set for one chat (``BotCommandScopeChat``; None: the default scope) and
+        language code (None: none), as Telegram stores them: no fallback between them."""
+        scope: Any = "default" if chat_id is None else ("chat", chat_id)
         with self._cond:
-            return None if self._commands is None else list(self._commands)
+            menu = self._commands.get((scope, language_code or ""))
+            return None if menu is None else list(menu)
+
+    @property
+    def command_menus(self) -> dict[tuple[Any, str], list[Params]]:
+        """Every menu set: (scope, language code or "") -> commands."""
+        with self._cond:
+            return {key: list(menu) for key, menu in self._commands.items()}
 
     def all_text(self) -> str:
         """Every text the bot sent/edited to (incl. failed attempts), callback answers and
@@ -1092,14 +1110,30 @@ class FakeTelegram:
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise _bad_request("command description is empty or too long")
-        self._commands = commands
+        self._commands[self._menu_key(params)] = commands
         self._changed()
         return True
 
     def _delete_my_commands(self, params: Params) -> bool:
-        self._commands = None
+        self._commands.pop(self._menu_key(params), None)
         self._changed()
         return True
+
+    def _menu_key(self, params: Params) -> tuple[Any, str]:
+        """(scope, language code) of a *MyCommands call. A chat scope for a user who blocked
+        the bot answers 403, as Telegram does for a chat the bot cannot reach."""
+        scope = params.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if not isinstance(scope, dict) or not isinstance(scope.get("type"), str):
+            raise _bad_request("can't parse BotCommandScope JSON object")
+        key: Any = scope["type"]
+        if key in ("chat", "chat_administrators", "chat_member"):
+            chat_id = _as_int(scope.get("chat_id"), "chat_id")
+            if chat_id in self._state.blocked:
+                raise _ApiError(403, "Forbidden: bot was blocked by the user")
+            key = (key, chat_id) if key == "chat" else (key, chat_id, scope.get("user_id"))
+        return key, str(params.get("language_code") or "")
 
     def _set_info(self, key: str, params: Params) -> bool:
         self._state.bot_info[key] = str(params.get(key) or "")
