@@ -143,13 +143,18 @@ def capabilities_line(capabilities: Capabilities) -> str:
         script = _("script not known yet (run the panel check)")
     else:
         script = DIALECT_NAMES.get(dialect, dialect)
+    facts = " · ".join(known)
+    if capabilities.checked_at is None:
+        # TRANSLATORS: console stats: {script} is the panel script ("SmartPanel"), {facts}
+        # what it supports (✅/❌/❔ each), learned from answers only so far.
+        return _("Capabilities ({script}, not checked yet): {facts}", script=script, facts=facts)
     # TRANSLATORS: console stats: {script} is the panel script ("SmartPanel"), {checked} when
     # the panel was last checked, {facts} what it supports (✅/❌/❔ each).
     return _(
         "Capabilities ({script}, checked {checked}): {facts}",
         script=script,
         checked=when(capabilities.checked_at),
-        facts=" · ".join(known),
+        facts=facts,
     )
 
 

@@ -1,0 +1,141 @@
+"""Console → stats and /stats: the figures match what happened; operators only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot import texts
+from bot.config import Settings
+from bot.notifier import notifier_of
+from tests.conftest import (
+    OPERATOR,
+    OTHER_KEY,
+    OTHER_USER,
+    SECOND_OPERATOR,
+    make_settings,
+    running,
+)
+from tests.console import operator
+from tests.customer import Customer
+from tests.fakes.panel import SERVICE_IDS, FakePanel
+from tests.fakes.telegram import BotMessage, FakeTelegram
+
+DEFAULT = SERVICE_IDS["Default"]
+THIRD_USER = 3003
+
+
+@pytest.fixture
+def stats_settings(
+    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str
+) -> Settings:
+    # A short panel timeout: an order's "timed out after the panel took it" comes quickly.
+    return make_settings(
+        tmp_path,
+        panel,
+        telegram,
+        fernet_key,
+        admin_ids=[OPERATOR, SECOND_OPERATOR],
+        panel_timeout_seconds=0.5,
+    )
+
+
+@pytest.fixture
+async def stats_app(
+    stats_settings: Settings,
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    async with running(stats_settings) as application:
+        yield application
+
+
+async def summary_of_500(customer: Customer, link: str) -> BotMessage:
+    await customer.open_service(DEFAULT, "Send the <b>link</b>")
+    await customer.say(link, "quantity")
+    await customer.say("500", "Spread it")
+    return await customer.tap("All at once", "Check your order")
+
+
+def line_with(text: str, start: str) -> str:
+    return next(line for line in text.splitlines() if start in line)
+
+
+async def test_stats_figures_match_what_happened(
+    stats_app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    # USER: one order placed through the bot (0.90 per 1000 → 0.45 USD), one whose outcome
+    # is unknown (the panel took it, then the answer timed out).
+    buyer = Customer(telegram)
+    await buyer.connect()
+    await summary_of_500(buyer, "https://instagram.com/placed")
+    await buyer.tap("Confirm", "Order placed")
+    await summary_of_500(buyer, "https://instagram.com/unclear")
+    panel.timeout_seconds = 1.5
+    panel.fault_actions = {"add"}
+    panel.fault = "timeout_after_processing"
+    await buyer.tap("Confirm", "couldn't confirm")
+    panel.fault = None
+    # OTHER_USER: an order placed on the panel's website, tracked through /status; then they
+    # block the bot, so its status message cannot reach them.
+    tracker = Customer(telegram, OTHER_USER)
+    await tracker.connect(OTHER_KEY)
+    website_order = panel.create_order(OTHER_KEY, DEFAULT, 300, "https://x.test/w", "Pending")
+    await tracker.say(f"/status {website_order}", "Now tracking")
+    # A third user only said hello.
+    await Customer(telegram, THIRD_USER).say("/start")
+    # A poll cycle: the placed order is now in progress (one push sent), the tracked one
+    # completed (its push fails: blocked).
+    placed_id = next(
+        order_id
+        for order_id, order in panel.orders.items()
+        if order.fields.get("link") == "https://instagram.com/placed"
+    )
+    panel.set_order(placed_id, status="In progress", remains=200)
+    panel.set_order(website_order, status="Completed", remains=0)
+    telegram.block(OTHER_USER)
+    calls_before = len(panel.requests)
+    assert await notifier_of(stats_app).run_cycle(stats_app)
+    cycle_calls = len(panel.requests) - calls_before
+    await telegram.wait_for_message(buyer.user_id, "In progress")
+
+    screen = await operator(telegram).say("/stats", "Stats")
+    text = screen.text
+    # Four users: the three above and the operator reading this (all seen this week).
+    assert "<b>Users</b>: 4 · with a key: 2 · active (7 days): 4 · blocked the bot: 1" in text
+    assert "<b>Orders placed</b>: today: 1 · 7 days: 1 · total: 1" in text
+    assert "In progress: 1" in line_with(text, "By status")
+    assert "Charged: 0.45 USD" in text
+    assert "Tracked orders: 1" in text
+    assert "Unknown outcomes to check: 1" in text
+    assert "<b>Pushes (24 h)</b>: sent: 1 · failed: 1" in text
+    poll = line_with(text, "Last poll")
+    assert f"panel calls: {cycle_calls} (failed: 0) · keys: 2" in poll
+    panel_line = line_with(text, "<b>Panel</b>")
+    assert "ms" in panel_line
+    # The timed-out add is the last failure the bot saw.
+    assert "Last error: The panel request timed out" in text
+    assert "Capabilities (PerfectPanel-style" in text
+
+
+async def test_refresh_shows_new_figures_in_place(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    boss = operator(telegram)
+    await boss.say("/admin", "Operator console")
+    first = await boss.tap("Stats", "<b>Users</b>: 1 ·")
+    assert "Last poll</b>: not yet" in first.text
+    await Customer(telegram, THIRD_USER).say("/start")
+    again = await boss.tap("Refresh", "<b>Users</b>: 2 ·")
+    assert again.message_id == first.message_id  # edited in place
+    assert any("Console" in label for label in boss.labels(again))
+
+
+async def test_stats_for_a_customer_is_an_unknown_command(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    answer = await Customer(telegram).say("/stats")
+    assert answer.text == texts.common.unknown_command()
+    assert "Users" not in telegram.all_text()
