@@ -11,6 +11,7 @@ from telegram.ext import Application
 
 from bot import texts
 from bot.config import Settings
+from bot.context import app_services
 from bot.notifier import notifier_of
 from tests.conftest import (
     OPERATOR,
@@ -139,3 +140,99 @@ async def test_stats_for_a_customer_is_an_unknown_command(
     answer = await Customer(telegram).say("/stats")
     assert answer.text == texts.common.unknown_command()
     assert "Users" not in telegram.all_text()
+
+
+# --- the panel check and the audit log ---------------------------------------------------------
+
+
+async def test_panel_check_without_a_key_points_to_key(
+    console_app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    boss = operator(telegram)
+    await boss.say("/admin", "Operator console")
+    answer = await boss.tap("Panel check", "connect it with /key first")
+    assert any("Console" in label for label in boss.labels(answer))
+    assert panel.requests == []
+
+
+async def test_panel_check_shows_the_report_and_is_audited(
+    console_app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    boss = operator(telegram)
+    await boss.connect(OTHER_KEY)
+    await boss.say("/admin", "Operator console")
+    home = boss.last()
+    report = await boss.tap("Panel check", "Catalogue:")
+    # "⏳ Checking…" first, then the report in the same message.
+    assert "Checking the panel" in telegram.all_text()
+    assert report.message_id == home.message_id
+    assert "<pre>" in report.text
+    assert f"Panel: {panel.url}" in report.text
+    assert "Balance: 50" in report.text
+    assert "refill: " in report.text
+    assert OTHER_KEY not in telegram.all_text()
+    assert panel.count("add") == 0  # harmless calls only
+    # Audited: the log lists it, with who and when.
+    await boss.tap("Console", "Operator console")
+    log = await boss.tap("Audit log", "Audit log")
+    assert "panel_check" in log.text
+    assert f"(<code>{OPERATOR}</code>)" in log.text
+    assert "User7001" in log.text  # the operator's name as Telegram has it
+
+
+async def test_audit_log_pages_through_older_actions(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    repository = app_services(console_app).repository
+    for number in range(25):
+        await repository.record_action(SECOND_OPERATOR, "test_action", f"number {number}")
+    boss = operator(telegram)
+    await boss.say("/admin", "Operator console")
+    newest = await boss.tap("Audit log", "number 24")
+    assert "number 5" in newest.text
+    assert "number 4" not in newest.text
+    older = await boss.tap("▶️", "page 2")
+    assert "number 4" in older.text
+    assert "number 0" in older.text
+    assert "number 5" not in older.text
+    assert "▶️" not in boss.labels(older)
+    back = await boss.tap("◀️", "number 24")
+    assert back.message_id == newest.message_id
+
+
+# --- the operators' command menu ---------------------------------------------------------------
+
+
+async def test_operators_get_admin_and_stats_in_their_own_menu_only(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    default = telegram.commands
+    assert default is not None
+    assert {"admin", "stats"}.isdisjoint(command["command"] for command in default)
+    for chat in (OPERATOR, SECOND_OPERATOR):
+        menu = telegram.commands_for(chat)
+        assert menu is not None
+        names = [command["command"] for command in menu]
+        assert {"admin", "stats", "order", "start"} <= set(names)
+    assert telegram.commands_for(OTHER_USER) is None
+
+
+async def test_an_operators_menu_is_in_their_language_and_one_unreachable_is_skipped(
+    stats_settings: Settings, telegram: FakeTelegram
+) -> None:
+    telegram.block(SECOND_OPERATOR)  # never opened the bot, or blocked it: Telegram refuses
+    async with running(stats_settings):
+        boss = operator(telegram)
+        await boss.say("/language", "Choose your language")
+        await boss.tap("Русский", "Русский")
+    assert ("setMyCommands", 403, "Forbidden: bot was blocked by the user") in telegram.errors
+    assert telegram.commands_for(SECOND_OPERATOR) is None
+    async with running(stats_settings):  # the menus are registered at start
+        menu = telegram.commands_for(OPERATOR)
+        russian_default = telegram.commands_for(None, "ru")
+    assert menu is not None
+    assert russian_default is not None
+    mine = {command["command"]: command["description"] for command in menu}
+    for command in russian_default:
+        assert mine[command["command"]] == command["description"]
+    assert {"admin", "stats"} <= set(mine)
