@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from cryptography.fernet import Fernet
 from telegram.ext import Application
 
 from bot import texts
 from bot.config import Settings
 from bot.context import app_services
 from bot.notifier import notifier_of
+from storage.crypto import Keyring
+from storage.db import build_engine, prepare_database
+from storage.models import Placement, utcnow
+from storage.repository import DraftOrder, Repository
+from storage.stats import PushFigures, UserFigures
 from tests.conftest import (
     OPERATOR,
     OTHER_KEY,
     OTHER_USER,
     SECOND_OPERATOR,
+    USER_KEY,
     make_settings,
     running,
 )
@@ -25,6 +38,7 @@ from tests.console import operator
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
+from tests.postgres import postgres_bin, postgres_server
 
 DEFAULT = SERVICE_IDS["Default"]
 THIRD_USER = 3003
@@ -236,3 +250,90 @@ async def test_an_operators_menu_is_in_their_language_and_one_unreachable_is_ski
     for command in russian_default:
         assert mine[command["command"]] == command["description"]
     assert {"admin", "stats"} <= set(mine)
+
+
+# --- the store, on SQLite and PostgreSQL -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    if postgres_bin() is None:
+        pytest.skip("no PostgreSQL binaries (apt-get install postgresql)")
+    base = Path(tempfile.mkdtemp(prefix="smm-bot-stats-pg-"))
+    try:
+        with postgres_server(base) as url:
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repository]:
+    """A fresh database of each kind."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'stats.db'}"
+    else:
+        server: str = request.getfixturevalue("postgres_url")
+        name = f"s_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(_admin(server), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        url = server.rsplit("/", 1)[0] + f"/{name}"
+    prepare_database(url)
+    engine = build_engine(url)
+    yield Repository(engine, Keyring([Fernet.generate_key().decode()]))
+    await engine.dispose()
+
+
+def _admin(server_url: str) -> str:
+    return server_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+async def placed(
+    store: Repository, user_id: int, price: str, currency: str, panel_id: str
+) -> None:
+    order_id = await store.create_draft(
+        DraftOrder(
+            user_id=user_id,
+            service_id="1",
+            service_name="Followers",
+            service_type="default",
+            link="https://x.test/a",
+            quantity=100,
+            fields={"link": "https://x.test/a", "quantity": "100"},
+            price=Decimal(price),
+            currency=currency,
+            can_refill=None,
+            can_cancel=None,
+        )
+    )
+    assert await store.claim_draft(order_id, user_id) is not None
+    await store.finish_placement(order_id, Placement.PLACED, panel_order_id=panel_id)
+
+
+async def test_the_figures_are_exact_on_every_database(store: Repository) -> None:
+    big = 7_123_456_789  # beyond 32 bits, as real Telegram ids are
+    for user_id in (1, 2, big):
+        await store.touch_user(user_id)
+    await store.set_api_key(1, USER_KEY)
+    await store.set_user_flags(big, active=False)
+    assert await store.user_figures() == UserFigures(3, 1, 3, 1)
+    await placed(store, 1, "0.1", "USD", "11")
+    await placed(store, 1, "0.2", "USD", "12")
+    await placed(store, big, "1.00001", "EUR", "9" * 22)
+    orders = await store.order_figures(utcnow() - timedelta(hours=1))
+    assert (orders.today, orders.week, orders.total) == (3, 3, 3)
+    assert orders.by_status == (("pending", 3),)
+    assert orders.charged == (("EUR", Decimal("1.00001")), ("USD", Decimal("0.3")))  # exact
+    tomorrow = await store.order_figures(utcnow() + timedelta(hours=1))
+    assert tomorrow.today == 0
+    await store.record_pushes([(1, "sent"), (1, "sent"), (big, "blocked"), (2, "failed")])
+    assert await store.push_figures() == PushFigures(2, 2)
+    # Nothing is pruned within the week; everything a week on.
+    assert await store.prune_push_log() == 0
+    assert await store.prune_push_log(utcnow() + timedelta(days=8)) == 4
+    assert await store.push_figures() == PushFigures(0, 0)
+    # The alert switches once each way, however often it is asked.
+    assert await store.switch_panel_alert(True, {"error": "x"})
+    assert not await store.switch_panel_alert(True, {"error": "y"})
+    assert await store.switch_panel_alert(False, {})
+    assert not await store.switch_panel_alert(False, {})
