@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from babel.numbers import format_decimal
 
 from bot.i18n import _
 from bot.panel.capabilities import DIALECT_NAMES, UNKNOWN_DIALECT, Capabilities
 from bot.panel.check import FACTS
-from bot.services.health import HealthSnapshot
-from bot.services.stats import PollCycle, StatsReport
 from bot.texts.formatting import PANEL_TEXT_LIMIT, locale, money, number, short, state_emoji, when
 from bot.texts.orders import status_word
+
+if TYPE_CHECKING:  # the services import the texts
+    from bot.services.health import HealthSnapshot
+    from bot.services.stats import PollCycle, StatsReport
 
 
 def _seconds(value: float) -> str:
