@@ -41,7 +41,7 @@ def alert_settings(
 
 
 def panel_down(panel: FakePanel) -> None:
-    panel.delay = 0.15
+    panel.delay = 0.25
     panel.fault = "html502"
 
 
