@@ -13,7 +13,7 @@ from bot import callback, texts
 from bot.context import app_services
 from bot.keyboards import console_settings as keyboards
 from bot.services import settings_input as check
-from bot.services.console import ConsoleSettings
+from bot.services.console import ChangedSince, ConsoleSettings, reversed_change
 from handlers.admin.settings import typed_text
 from tests.conftest import OPERATOR, SECOND_OPERATOR, USER, USER_KEY
 from tests.console import operator
@@ -112,6 +112,81 @@ async def test_a_stale_undo_of_an_unknown_change_is_answered(
     answer = await ann.press(screen, callback.CONSOLE_SET_UNDO.data(987654))
     assert answer.get("text") == texts.console_settings.undo_unknown()
     assert (await current(console_app)).support_contact is None
+
+
+def undo_data(message: BotMessage) -> str:
+    return next(data for row in message.buttons for label, data in row if "Undo" in label)
+
+
+async def say_welcome(person: Customer, language: str, text: str) -> BotMessage:
+    await open_setting(person, "👋 Welcome", "Welcome text")
+    await person.tap(language, f"Welcome text in {language}")
+    return await person.say(text, "Saved")
+
+
+async def test_undoing_an_older_welcome_keeps_a_later_one_in_another_language(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann, bob = operator(telegram), operator(telegram, SECOND_OPERATOR)
+    first = await say_welcome(ann, "Español", "¡Hola!")
+    await say_welcome(bob, "Türkçe", "Merhaba!")
+    undone = await tap_on(ann, first, "Undo", "Undone")
+    assert "own in Türkçe" in undone.plain  # the welcomes now: only the later one
+    assert (await current(console_app)).welcome == {"tr": "Merhaba!"}
+
+
+async def test_undoing_an_older_hide_keeps_services_hidden_later(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    await open_setting(ann, "🙈 Services", "Hidden services")
+    first = await ann.say("5", "Saved")
+    await open_setting(ann, "🙈 Services", "Hidden services")
+    await ann.say("13", "Saved")
+    await tap_on(ann, first, "Undo", "Undone")
+    assert (await current(console_app)).hidden_services == {"13"}
+
+
+async def test_an_undo_of_a_value_changed_since_is_refused_and_the_later_value_stays(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann, bob = operator(telegram), operator(telegram, SECOND_OPERATOR)
+    first = await set_support(ann, "@ann_desk")
+    await set_support(bob, "@bob_desk")
+    answer = await ann.press(first, undo_data(first))
+    assert answer.get("text") == texts.console_settings.undo_changed_since("support_contact")
+    assert "changed again since" in str(answer.get("text"))
+    assert answer.get("show_alert") is True
+    assert (await current(console_app)).support_contact == "@bob_desk"
+
+
+async def test_the_same_welcome_changed_again_cannot_be_undone_from_the_older_change(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    first = await say_welcome(ann, "Español", "¡Hola!")
+    await say_welcome(ann, "Español", "¡Buenas!")
+    answer = await ann.press(first, undo_data(first))
+    assert "changed again since" in str(answer.get("text"))
+    assert (await current(console_app)).welcome == {"es": "¡Buenas!"}
+
+
+def test_reversing_one_change_touches_only_its_parts() -> None:
+    assert reversed_change("w", {"en": "B", "tr": "C"}, None, {"en": "B"}) == {"tr": "C"}
+    assert reversed_change("w", {"en": "B"}, {"en": "A"}, {"en": "B"}) == {"en": "A"}
+    assert reversed_change("h", ["13", "5"], None, ["5"]) == ["13"]
+    assert reversed_change("h", ["13"], ["5", "13"], ["13"]) == ["5", "13"]
+    assert reversed_change("s", "@b", "@a", "@b") == "@a"
+    for now, before, after in (
+        ("@c", "@a", "@b"),
+        ({"en": "C"}, None, {"en": "B"}),
+        (["13"], None, ["5"]),
+        (["5"], ["5"], None),
+        (None, None, True),
+    ):
+        with pytest.raises(ChangedSince):
+            reversed_change("x", now, before, after)
 
 
 # --- bad input: a clear message, nothing saved, the prompt kept -----------------------------

@@ -520,6 +520,14 @@ def undo_unknown() -> str:
     return _("Nothing to undo: that change is not in the log.")
 
 
+def undo_changed_since(name: str) -> str:
+    # TRANSLATORS: popup after tapping an old Undo: what that change set was changed again.
+    return _(
+        "Undo not possible: {setting} was changed again since. Change it by hand if needed.",
+        setting=setting_label(name),
+    )
+
+
 def preview_title() -> str:
     return _("👁 <b>Customers will see:</b>")
 

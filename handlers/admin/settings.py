@@ -32,7 +32,7 @@ from bot.keyboards import console_settings as keyboards
 from bot.panel import PanelError
 from bot.services import console as names
 from bot.services import settings_input as check
-from bot.services.console import TOP_UP_PATH, UNCHANGED, ConsoleSettings
+from bot.services.console import TOP_UP_PATH, UNCHANGED, ChangedSince, ConsoleSettings
 from bot.services.settings_input import InvalidSetting
 from bot.texts import console_settings as words
 from bot.texts.settings import language_name
@@ -383,7 +383,11 @@ async def undo(update: Update, context: Context) -> None:
     if data is None:
         await _expired(update)
         return
-    change = await get_services(context).console.undo(_operator(update).id, data.int_arg(0))
+    try:
+        change = await get_services(context).console.undo(_operator(update).id, data.int_arg(0))
+    except ChangedSince as since:
+        await _answer(update, words.undo_changed_since(since.setting), alert=True)
+        return
     if change is None:
         await _answer(update, words.undo_unknown(), alert=True)
         return
