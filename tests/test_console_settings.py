@@ -14,10 +14,12 @@ from bot.context import app_services
 from bot.keyboards import console_settings as keyboards
 from bot.services import settings_input as check
 from bot.services.console import ChangedSince, ConsoleSettings, reversed_change
+from bot.texts.formatting import cut, short
 from handlers.admin.settings import typed_text
 from tests.conftest import OPERATOR, SECOND_OPERATOR, USER, USER_KEY
 from tests.console import operator
 from tests.customer import Customer
+from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
 
 
@@ -379,6 +381,63 @@ async def test_a_display_name_is_saved_then_removed(
     await open_setting(ann, "🏷 Names", "Display names")
     await ann.tap("🗑 5", "No service has a display name")
     assert (await current(console_app)).display_names == {}
+
+
+def add_service(panel: FakePanel, service_id: str, category: str) -> None:
+    """One more service in the panel's catalogue (before the operator's key reads it)."""
+    panel.services.append(
+        {**panel.services[-1], "service": service_id, "name": "Odd one", "category": category}
+    )
+
+
+@pytest.mark.parametrize("typed", ["x/1", "5 x/1", "x/1 = Nice name"])
+async def test_a_catalogue_id_no_button_can_carry_is_refused_when_typed(
+    console_app: Any, telegram: FakeTelegram, panel: FakePanel, typed: str
+) -> None:
+    add_service(panel, "x/1", "Telegram")
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    button, screen = ("🏷 Names", "Display names") if "=" in typed else ("🙈 Services", "Hidden")
+    await open_setting(ann, button, screen)
+    refused = await ann.say(typed, "Nothing was saved")
+    assert "cannot handle service id x/1" in refused.plain
+    assert screen in refused.plain  # the screen again, still waiting
+    stored = await current(console_app)
+    assert stored.hidden_services == frozenset()
+    assert stored.display_names == {}
+
+
+def test_a_stored_id_no_button_can_carry_is_listed_without_buttons() -> None:
+    hidden = keyboards.hidden_services(["x/1", "5", "a" * 41], 0, 3)
+    named = keyboards.display_names([("x/1", "Odd"), ("5", "Five")], 0, 2)
+    labels = [label for row in hidden.inline_keyboard for label in (b.text for b in row)]
+    assert "👁 Show 5" in labels
+    assert not any("x/1" in label or "aaaa" in label for label in labels)
+    assert sum("x/1" in b.text for row in named.inline_keyboard for b in row) == 0
+    assert sum("5" in b.text for row in named.inline_keyboard for b in row) == 2
+
+
+async def test_a_category_with_an_ampersand_reads_plainly_on_its_button_and_popup(
+    console_app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    add_service(panel, "777", "Likes & Views")
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    screen = await open_setting(ann, "🙈 Categories", "Hidden categories")
+    while "✅ Likes & Views" not in ann.labels(screen):  # on a later page
+        screen = await ann.tap("▶", "Hidden categories")
+    mark = telegram.mark()
+    query = telegram.press_button(OPERATOR, "✅ Likes & Views")
+    toggled = await telegram.wait_for_message(OPERATOR, "Hidden categories", after=mark)
+    assert "🚫 Likes & Views" in ann.labels(toggled)
+    assert telegram.callback_answers[query].get("text") == "🚫 Hidden: Likes & Views"
+    assert (await current(console_app)).hidden_categories == {"Likes & Views"}
+
+
+def test_a_plain_cut_does_not_escape() -> None:
+    assert cut("Likes & <Views>", 60) == "Likes & <Views>"
+    assert cut("abcdef", 4) == "abc…"
+    assert short("Likes & <Views>", 60) == "Likes &amp; &lt;Views&gt;"
 
 
 # --- two operators, and everyone else ------------------------------------------------------

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from bot.callback import SERVICE_ID
 from bot.html_check import telegram_html_problem
 
 # Welcome text and help addition: what a customer reads, formatting tags not counted.
@@ -97,10 +98,15 @@ def support_contact(text: str) -> str:
 
 
 def service_ids(text: str, is_known: Callable[[str], bool]) -> list[str]:
-    """Service ids typed with spaces or commas between them, each one of the catalogue's."""
+    """Service ids typed with spaces or commas between them, each one of the catalogue's and
+    of the shape the console's buttons carry (letters, digits, `_.-`, at most 40): an id
+    that is not could be stored but never shown again with its buttons."""
     typed = [part for part in _IDS_SEPARATOR.split(text.strip()) if part]
     if not typed:
         raise InvalidSetting("no_ids")
+    odd = [part for part in dict.fromkeys(typed) if not SERVICE_ID.accepts(part)]
+    if odd:
+        raise InvalidSetting("odd_ids", ids=odd)
     unknown = [part for part in dict.fromkeys(typed) if not is_known(part)]
     if unknown:
         raise InvalidSetting("unknown_ids", ids=unknown)
@@ -124,6 +130,8 @@ def id_and_name(text: str) -> tuple[str, str]:
     service, separator, name = text.partition("=")
     if not separator or not service.strip():
         raise InvalidSetting("name_format")
+    if not SERVICE_ID.accepts(service.strip()):
+        raise InvalidSetting("odd_ids", ids=[service.strip()])
     return service.strip(), display_name(name)
 
 
