@@ -176,6 +176,27 @@ async def test_a_bad_maintenance_message_is_explained_and_nothing_saved(
     assert (await app_services(console_app).console.current()).maintenance_message == "Fine now"
 
 
+async def test_the_maintenance_message_keeps_app_formatting_and_counts_as_telegram_does(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    admin = await open_maintenance(telegram)
+    await admin.tap("Set message", "Send the message")
+    await admin.say("😀" * 501, "1,002 characters; the limit is 1,000")  # UTF-16 units
+    tagged = "<i>" + "x" * 1000 + "</i>"  # the tags are not what customers read
+    await admin.say(tagged, "Customers see")
+    assert (await app_services(console_app).console.current()).maintenance_message == tagged
+
+    await admin.tap("Set message", "Send the message")
+    mark = telegram.mark()
+    telegram.send_text(
+        OPERATOR, "Back at 5 pm & ready", entities=[{"type": "bold", "offset": 8, "length": 4}]
+    )
+    await telegram.wait_for_message(OPERATOR, "Customers see", after=mark)
+    await admin.tap("Turn on", "<b>On</b>")
+    answer = await Customer(telegram, USER).say("/order")
+    assert answer.text == "🚧 Back at <b>5 pm</b> &amp; ready"
+
+
 async def test_switching_maintenance_is_audited_and_undoable(
     console_app: Any, telegram: FakeTelegram
 ) -> None:

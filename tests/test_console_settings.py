@@ -568,6 +568,13 @@ def test_text_length_counts_what_customers_read() -> None:
         check.customer_text("&amp;" * 1001)
 
 
+def test_text_length_counts_as_telegram_does() -> None:
+    assert check.customer_text("😀" * 500) == "😀" * 500
+    with pytest.raises(check.InvalidSetting, match="too_long") as refused:
+        check.customer_text("😀" * 501)
+    assert refused.value.params["length"] == 1002
+
+
 def test_categories_are_paged_with_their_catalogue_indexes() -> None:
     names = [f"Category {n}" for n in range(20)]
     second = keyboards.categories(names, frozenset({"Category 9"}), 1, undo_id=42)

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
-import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,7 +38,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import texts
-from bot.html_check import telegram_html_problem
+from bot.html_check import telegram_html_problem, visible_length, visible_text
 from bot.i18n import read_as
 from bot.keyboards import console_broadcast as keyboards
 from storage.broadcasts import DeliveryCounts, DeliveryState, Outcome, Recipient
@@ -104,12 +102,6 @@ class BroadcastMessage:
     photo: str | None = None
 
 
-def visible_length(text: str) -> int:
-    """The length Telegram counts: after the markup is parsed, in UTF-16 code units."""
-    plain = html.unescape(re.sub(r"<[^<>]*>", "", text))
-    return len(plain.encode("utf-16-le")) // 2
-
-
 def check_text(text: str | None) -> BroadcastMessage:
     """An operator's text (Telegram HTML as they typed it), or InvalidBroadcast."""
     return _checked(text, None, MAX_TEXT_LENGTH)
@@ -130,7 +122,7 @@ def _checked(text: str | None, photo: str | None, limit: int) -> BroadcastMessag
     if problem is not None:
         raise InvalidBroadcast(Problem.BROKEN_HTML, reason=problem)
     length = visible_length(text)
-    if photo is None and not html.unescape(re.sub(r"<[^<>]*>", "", text)).strip():
+    if photo is None and not visible_text(text).strip():
         raise InvalidBroadcast(Problem.EMPTY)  # markup only: Telegram sees an empty message
     if length > limit:
         raise InvalidBroadcast(Problem.TOO_LONG, length=length, limit=limit)

@@ -6,15 +6,15 @@ Pure, no I/O. Each check returns the value to store or raises `InvalidSetting(re
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from bot.callback import SERVICE_ID
-from bot.html_check import telegram_html_problem
+from bot.html_check import telegram_html_problem, visible_length
 
-# Welcome text and help addition: what a customer reads, formatting tags not counted.
+# Welcome text and help addition: what a customer reads, as Telegram counts it
+# (html_check.visible_length: formatting tags not counted, UTF-16 units).
 TEXT_LIMIT = 1000
 # The same texts with their markup: a preview (title + text) stays within Telegram's 4096.
 MARKUP_LIMIT = 3000
@@ -23,7 +23,6 @@ DISPLAY_NAME_LIMIT = 100
 # Telegram's rule for a username: 5–32 characters, Latin letters, digits and underscores,
 # starting with a letter.
 _USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
-_TAG = re.compile(r"<[^<>]*>")
 _IDS_SEPARATOR = re.compile(r"[\s,;]+")
 # A host a link can point to: labels of letters, digits and hyphens (any script), with a dot.
 _HOST_LABEL = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
@@ -36,11 +35,6 @@ class InvalidSetting(ValueError):
         super().__init__(reason)
         self.reason = reason
         self.params = params
-
-
-def visible_length(text: str) -> int:
-    """Characters a customer reads: tags removed, entities as the one character they are."""
-    return len(html.unescape(_TAG.sub("", text)))
 
 
 def customer_text(text: str) -> str:

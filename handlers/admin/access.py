@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import callback, texts
 from bot.config import Settings
 from bot.context import get_services
-from bot.html_check import telegram_html_problem
+from bot.html_check import operator_html, telegram_html_problem, visible_length, visible_text
 from bot.keyboards import console as console_keyboards
 from bot.keyboards import console_access as keyboards
 from bot.services.console import INVITE_ONLY, MAINTENANCE, MAINTENANCE_MESSAGE
@@ -115,12 +115,12 @@ async def maintenance_message_input(update: Update, context: Context) -> None:
     if message.text is None:
         await reply(update, texts.access.message_not_text(), console_keyboards.cancel_input())
         return
-    text = message.text.strip()
+    text = operator_html(message).strip()  # formatting applied in the app kept
     problem: str | None = None
-    if not text:
+    if not visible_text(text).strip():
         problem = texts.access.message_empty()
-    elif len(text) > MESSAGE_LIMIT:
-        problem = texts.access.message_too_long(len(text), MESSAGE_LIMIT)
+    elif (length := visible_length(text)) > MESSAGE_LIMIT:
+        problem = texts.access.message_too_long(length, MESSAGE_LIMIT)
     elif (html_problem := telegram_html_problem(text)) is not None:
         problem = texts.access.message_bad_html(html_problem)
     if problem is not None:

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update, User
+from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -26,6 +26,7 @@ from bot import callback, texts, time_zones
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.context import get_services
+from bot.html_check import operator_html
 from bot.i18n import LANGUAGES, reading_as
 from bot.keyboards import Button, clamp_page
 from bot.keyboards import console_settings as keyboards
@@ -58,24 +59,6 @@ TYPED_KINDS: dict[str, str] = {
 }
 # Settings one button puts back to their default.
 RESETTABLE = frozenset({*TYPED_KINDS, names.DEFAULT_LANGUAGE, names.DEFAULT_TIME_ZONE})
-# Telegram's formatting the operator applied in their app (kept as HTML); links and
-# mentions Telegram found by itself are left as typed.
-_FORMATTING = frozenset(
-    {
-        MessageEntity.BOLD,
-        MessageEntity.ITALIC,
-        MessageEntity.UNDERLINE,
-        MessageEntity.STRIKETHROUGH,
-        MessageEntity.SPOILER,
-        MessageEntity.CODE,
-        MessageEntity.PRE,
-        MessageEntity.TEXT_LINK,
-        MessageEntity.BLOCKQUOTE,
-        MessageEntity.EXPANDABLE_BLOCKQUOTE,
-        MessageEntity.CUSTOM_EMOJI,
-    }
-)
-
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -122,13 +105,11 @@ def _operator(update: Update) -> User:
 
 
 def typed_text(message: Message | None, formatted: bool) -> str | None:
-    """The operator's text; with `formatted`, the formatting they applied in their app as
-    Telegram HTML (else what they typed, HTML tags included). None for a photo, a file."""
+    """The operator's text: with `formatted`, as bot.html_check.operator_html reads it (the
+    formatting applied in the app kept); else exactly as typed. None for a photo, a file."""
     if message is None or message.text is None:
         return None
-    if formatted and any(entity.type in _FORMATTING for entity in message.entities):
-        return message.text_html
-    return message.text
+    return operator_html(message) if formatted else message.text
 
 
 async def _catalogue(update: Update, context: Context, quiet: bool = False) -> Catalogue | None:
