@@ -197,6 +197,25 @@ async def test_the_maintenance_message_keeps_app_formatting_and_counts_as_telegr
     assert answer.text == "🚧 Back at <b>5 pm</b> &amp; ready"
 
 
+async def test_an_invite_revoked_from_a_message_too_old_to_edit_gets_a_new_list(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    screen = await operator(telegram).say("/admin", "Operator console")
+    invite = await app_services(console_app).repository.create_invite(
+        OPERATOR, max_uses=None, valid_for=None
+    )
+    mark = telegram.mark()
+    query = telegram.press(
+        OPERATOR,
+        screen.message_id,
+        callback.CONSOLE_INVITE_REVOKE.data(invite.code, 0),
+        inaccessible=True,
+    )
+    listed = await telegram.wait_for_message(OPERATOR, invite.code[:6], after=mark)
+    assert listed.message_id != screen.message_id
+    assert telegram.callback_answers[query].get("text") == texts.access.invite_revoked()
+
+
 async def test_switching_maintenance_is_audited_and_undoable(
     console_app: Any, telegram: FakeTelegram
 ) -> None:

@@ -440,6 +440,45 @@ def test_a_plain_cut_does_not_escape() -> None:
     assert short("Likes & <Views>", 60) == "Likes &amp; &lt;Views&gt;"
 
 
+async def test_a_button_on_a_message_too_old_to_edit_gets_its_screen_as_a_new_message(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    await set_support(ann, "@ann_desk")
+    old = await ann.say("/admin", "Operator console")
+    for data, expect in (
+        (callback.CONSOLE_SETTINGS.data(), "Support: @ann_desk"),
+        (callback.CONSOLE_SET_EDIT.data("support_contact"), "Support contact"),
+    ):
+        mark = telegram.mark()
+        query = telegram.press(OPERATOR, old.message_id, data, inaccessible=True)
+        screen = await telegram.wait_for_message(OPERATOR, expect, after=mark)
+        assert screen.message_id != old.message_id  # sent anew, the old one left as it was
+        assert query in telegram.callback_answers
+    assert (
+        "Operator console"
+        in next(m for m in telegram.messages(OPERATOR) if m.message_id == old.message_id).plain
+    )
+
+
+async def test_a_service_shown_again_from_a_message_too_old_to_edit(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    await open_setting(ann, "🙈 Services", "Hidden services")
+    await ann.say("5, 13", "Saved")
+    screen = await open_setting(ann, "🙈 Services", "Hidden services")
+    mark = telegram.mark()
+    query = telegram.press(
+        OPERATOR, screen.message_id, callback.CONSOLE_SET_UNHIDE.data("13"), inaccessible=True
+    )
+    again = await telegram.wait_for_message(OPERATOR, "Hidden services", after=mark)
+    assert again.message_id != screen.message_id
+    assert telegram.callback_answers[query].get("text") == "👁 Service 13 is shown again."
+    assert (await current(console_app)).hidden_services == {"5"}
+
+
 # --- two operators, and everyone else ------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ from handlers.admin.common import (
     show,
     stop_expecting,
 )
-from handlers.common import Context, edit, reply
+from handlers.common import Context, reply
 
 MESSAGE_LIMIT = 1000
 INVITES_PER_PAGE = 8
@@ -43,17 +43,6 @@ USER_ID = "access.user_id"
 def _operator_id(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
-
-
-async def _show(update: Update, text: str, markup: Any, toast: str | None) -> None:
-    """Like `show`, with a toast over the tapped button (a query is answered once only)."""
-    query = update.callback_query
-    if query is None or toast is None:
-        await show(update, text, markup)
-        return
-    await query.answer(toast)
-    if query.message is not None:
-        await edit(query.message, text, markup)  # type: ignore[arg-type]
 
 
 def _data(update: Update, button: callback.Button) -> callback.CallbackData:
@@ -202,7 +191,7 @@ async def _invites_screen(
         page = 0
         found, total = await repository.invites(0, INVITES_PER_PAGE)
     if not found:
-        await _show(update, texts.access.invites_empty(), keyboards.invites([], 0, 0, 1), toast)
+        await show(update, texts.access.invites_empty(), keyboards.invites([], 0, 0, 1), toast)
         return
     lines = [texts.access.invites_title(total)]
     revocable: list[tuple[str, str]] = []
@@ -215,7 +204,7 @@ async def _invites_screen(
         )
         if invite.state == "active":
             revocable.append((invite.code, short))
-    await _show(
+    await show(
         update,
         "\n".join(lines),
         keyboards.invites(revocable, page, total, INVITES_PER_PAGE),
@@ -270,9 +259,9 @@ async def _user_card(
     services = get_services(context)
     row = await services.repository.user_row(user_id)
     if row is None:
-        await _show(update, texts.access.user_unknown(user_id), keyboards.to_users(), toast)
+        await show(update, texts.access.user_unknown(user_id), keyboards.to_users(), toast)
         return
-    await _show(
+    await show(
         update,
         texts.access.user_card(
             row.telegram_id, row.created_at, row.has_key, row.blocked, row.admitted

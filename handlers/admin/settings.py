@@ -15,7 +15,7 @@ with the operator's own connected key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update, User
@@ -39,13 +39,14 @@ from bot.texts import console_settings as words
 from bot.texts.settings import language_name
 from handlers.admin.common import (
     Handler,
+    answer,
     expect_input,
     expected_input,
     operator_only,
     show,
     stop_expecting,
 )
-from handlers.common import Context, current_key, edit, reply
+from handlers.common import Context, current_key, reply
 from storage.console import SettingChange
 
 logger = logging.getLogger(__name__)
@@ -131,24 +132,6 @@ async def _catalogue(update: Update, context: Context, quiet: bool = False) -> C
 # --- showing ---------------------------------------------------------------------------------
 
 
-async def _answer(update: Update, toast: str | None = None, alert: bool = False) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(toast, show_alert=alert)
-
-
-async def _expired(update: Update) -> None:
-    await _answer(update, texts.common.expired())
-
-
-async def _replace(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Like show(), for a tap already answered (with a toast)."""
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        await edit(query.message, text, markup)
-    else:
-        await reply(update, text, markup)
-
-
 def _preview(
     name: str, settings: ConsoleSettings, language: str | None = None, service: str = ""
 ) -> tuple[str, tuple[str, str] | None]:
@@ -190,7 +173,7 @@ async def _present(
         if markup is plain:
             raise
         logger.info("Preview with a URL button refused: %s", error.message)
-        await _replace(update, text, plain)
+        await show(update, text, plain, answered=True)
 
 
 async def _after_save(
@@ -308,7 +291,7 @@ async def ask_value(update: Update, context: Context) -> None:
     data = callback.CONSOLE_SET_EDIT.parse(query.data)
     name = data.arg(0) if data else ""
     if name not in TYPED_KINDS:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     settings = await _settings(context)
     expect_input(context, TYPED_KINDS[name])
@@ -348,7 +331,7 @@ async def reset(update: Update, context: Context) -> None:
     data = callback.CONSOLE_SET_RESET.parse(query.data)
     name = data.arg(0) if data else ""
     if name not in RESETTABLE:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     await _save(update, context, name, None)
 
@@ -362,15 +345,15 @@ async def undo(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_UNDO.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     try:
         change = await get_services(context).console.undo(_operator(update).id, data.int_arg(0))
     except ChangedSince as since:
-        await _answer(update, words.undo_changed_since(since.setting), alert=True)
+        await answer(update, words.undo_changed_since(since.setting), alert=True)
         return
     if change is None:
-        await _answer(update, words.undo_unknown(), alert=True)
+        await answer(update, words.undo_unknown(), alert=True)
         return
     stop_expecting(context)
     await _after_save(update, context, words.undone(change.name), change.name, change.audit_id)
@@ -397,7 +380,7 @@ def _language_of(update: Update, button: callback.Button) -> str | None:
 async def ask_welcome(update: Update, context: Context) -> None:
     code = _language_of(update, callback.CONSOLE_SET_WELCOME)
     if code is None:  # a language no longer offered, or forged
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     current = (await _settings(context)).welcome.get(code)
     expect_input(context, "set:welcome", language=code)
@@ -434,7 +417,7 @@ async def typed_welcome(update: Update, context: Context) -> None:
 async def reset_welcome(update: Update, context: Context) -> None:
     code = _language_of(update, callback.CONSOLE_SET_WELCOME_RESET)
     if code is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
 
     def without_it(settings: ConsoleSettings) -> dict[str, str] | None:
@@ -469,7 +452,7 @@ async def languages(update: Update, context: Context) -> None:
 async def choose_language(update: Update, context: Context) -> None:
     code = _language_of(update, callback.CONSOLE_SET_LANGUAGE)
     if code is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     await _save(update, context, names.DEFAULT_LANGUAGE, code)
 
@@ -488,7 +471,7 @@ async def choose_zone(update: Update, context: Context) -> None:
     data = callback.CONSOLE_SET_ZONE.parse(query.data)
     zone = time_zones.parse_time_zone(data.arg(0)) if data else None
     if zone is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     await _save(update, context, names.DEFAULT_TIME_ZONE, zone)
 
@@ -523,11 +506,7 @@ async def _show_categories(
     missing = len(hidden - set(categories))
     text = words.categories_screen(shown, len(categories), missing)
     markup = keyboards.categories(categories, hidden, page, undo_id)
-    if toast is not None:
-        await _answer(update, toast)
-        await _replace(update, text, markup)
-    else:
-        await show(update, text, markup)
+    await show(update, text, markup, toast)
 
 
 @operator_only
@@ -548,14 +527,14 @@ async def toggle_category(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_CATEGORY.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     catalogue = await _catalogue(update, context)
     if catalogue is None:
         return
     index = data.int_arg(0, callback.INDEX)
     if index >= len(catalogue.categories):  # the catalogue changed since the list was drawn
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     name = catalogue.categories[index]
 
@@ -603,7 +582,7 @@ async def hidden_services(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_HIDDEN.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     expect_input(context, "set:hide")
     text, markup = await _hidden_screen(update, context, data.int_arg(0, callback.PAGE))
@@ -634,28 +613,56 @@ async def typed_hidden(update: Update, context: Context) -> None:
 
 @operator_only
 async def unhide(update: Update, context: Context) -> None:
+    async def screen(undo_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        return await _hidden_screen(update, context, 0, undo_id)
+
+    await _drop_service(
+        update,
+        context,
+        callback.CONSOLE_SET_UNHIDE,
+        names.HIDDEN_SERVICES,
+        lambda settings: settings.hidden_services,
+        screen,
+        words.service_shown,
+    )
+
+
+async def _drop_service(
+    update: Update,
+    context: Context,
+    button: callback.Button,
+    name: str,
+    parts: Callable[[ConsoleSettings], Collection[str]],
+    screen: Callable[[int], Awaitable[tuple[str, InlineKeyboardMarkup]]],
+    toast: Callable[[str], str],
+) -> None:
+    """A service's part of a list setting (hidden services, display names) dropped by its
+    button: the list again with Undo, a popup, the other operators told. Gone already
+    (another operator): the expired answer."""
     query = update.callback_query
     assert query is not None
-    data = callback.CONSOLE_SET_UNHIDE.parse(query.data)
+    data = button.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     service = data.arg(0)
 
     def without_it(settings: ConsoleSettings) -> object:
-        if service not in settings.hidden_services:  # shown already (another operator)
+        current = parts(settings)
+        if service not in current:
             return UNCHANGED
-        return check.ordered_ids(settings.hidden_services - {service}) or None
+        if isinstance(current, Mapping):
+            return {sid: value for sid, value in current.items() if sid != service} or None
+        return check.ordered_ids(set(current) - {service}) or None
 
     operator = _operator(update)
-    change = await _modify(context, operator.id, names.HIDDEN_SERVICES, without_it)
+    change = await _modify(context, operator.id, name, without_it)
     if change is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
-    text, markup = await _hidden_screen(update, context, 0, change.audit_id)
-    await _answer(update, words.service_shown(service))
-    await _replace(update, text, markup)
-    await _tell_others(context, operator, names.HIDDEN_SERVICES, await _settings(context))
+    text, markup = await screen(change.audit_id)
+    await show(update, text, markup, toast(service))
+    await _tell_others(context, operator, name, await _settings(context))
 
 
 # --- display names -------------------------------------------------------------------------
@@ -683,7 +690,7 @@ async def display_names(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_NAMES.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     expect_input(context, "set:name")
     text, markup = await _names_screen(context, data.int_arg(0, callback.PAGE))
@@ -696,7 +703,7 @@ async def ask_name(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_NAME.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     service = data.arg(0)
     catalogue = await _catalogue(update, context, quiet=True)
@@ -742,28 +749,18 @@ async def typed_name(update: Update, context: Context) -> None:
 
 @operator_only
 async def remove_name(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = callback.CONSOLE_SET_NAME_REMOVE.parse(query.data)
-    if data is None:
-        await _expired(update)
-        return
-    service = data.arg(0)
+    async def screen(undo_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        return await _names_screen(context, 0, undo_id)
 
-    def without_it(settings: ConsoleSettings) -> object:
-        if service not in settings.display_names:  # removed already
-            return UNCHANGED
-        return {sid: n for sid, n in settings.display_names.items() if sid != service} or None
-
-    operator = _operator(update)
-    change = await _modify(context, operator.id, names.DISPLAY_NAMES, without_it)
-    if change is None:
-        await _expired(update)
-        return
-    text, markup = await _names_screen(context, 0, change.audit_id)
-    await _answer(update, words.name_removed(service))
-    await _replace(update, text, markup)
-    await _tell_others(context, operator, names.DISPLAY_NAMES, await _settings(context))
+    await _drop_service(
+        update,
+        context,
+        callback.CONSOLE_SET_NAME_REMOVE,
+        names.DISPLAY_NAMES,
+        lambda settings: settings.display_names,
+        screen,
+        words.name_removed,
+    )
 
 
 # --- registration --------------------------------------------------------------------------
