@@ -216,6 +216,21 @@ async def test_an_invite_revoked_from_a_message_too_old_to_edit_gets_a_new_list(
     assert telegram.callback_answers[query].get("text") == texts.access.invite_revoked()
 
 
+async def test_a_maintenance_message_telegram_refuses_is_not_saved(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    admin = await open_maintenance(telegram)
+    await admin.tap("Set message", "Send the message")
+    refusal = "Bad Request: can't parse entities: unsupported start tag"
+    telegram.fail_method("sendMessage", times=1, description=refusal)
+    refused = await admin.say("Back <b>soon</b>", "Telegram refused this text")
+    assert "Can't parse entities: unsupported start tag" in refused.plain
+    assert (await app_services(console_app).console.current()).maintenance_message is None
+    await admin.say("Back <b>soon</b>", "Customers see")  # still waiting
+    stored = await app_services(console_app).console.current()
+    assert stored.maintenance_message == "Back <b>soon</b>"
+
+
 async def test_switching_maintenance_is_audited_and_undoable(
     console_app: Any, telegram: FakeTelegram
 ) -> None:

@@ -238,6 +238,34 @@ async def test_a_bad_value_is_refused_with_the_reason_and_nothing_is_saved(
     assert await current(console_app) != before
 
 
+REFUSAL = "Bad Request: can't parse entities: unsupported start tag"
+
+
+@pytest.mark.parametrize(
+    ("opens", "prompt"),
+    [(("❓ Help text", "Help text addition"), None), (("👋 Welcome", "Welcome text"), "Español")],
+)
+async def test_a_text_telegram_refuses_to_preview_is_not_saved_and_the_prompt_stays(
+    console_app: Any, telegram: FakeTelegram, opens: tuple[str, str], prompt: str | None
+) -> None:
+    ann = operator(telegram)
+    await open_setting(ann, *opens)
+    if prompt is not None:
+        await ann.tap(prompt, f"Welcome text in {prompt}")
+    telegram.fail_method("sendMessage", times=1, description=REFUSAL)
+    refused = await ann.say("Hello <b>there</b>", "Nothing was saved")
+    assert (
+        "Telegram refused this text: Can't parse entities: unsupported start tag" in refused.plain
+    )
+    stored = await current(console_app)
+    assert (stored.help_addition, dict(stored.welcome)) == (None, {})
+    saved = await ann.say("Hello <b>there</b>", "Saved")  # the prompt still waits
+    assert "Hello there" in saved.plain
+    assert any("Undo" in label for label in ann.labels(saved))
+    stored = await current(console_app)
+    assert "Hello <b>there</b>" in (stored.help_addition, stored.welcome.get("es"))
+
+
 async def test_an_over_long_welcome_is_refused_and_the_welcome_stays(
     console_app: Any, telegram: FakeTelegram
 ) -> None:

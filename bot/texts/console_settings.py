@@ -352,6 +352,12 @@ def invalid(error: InvalidSetting) -> str:
             "⚠️ Telegram would refuse that formatting: <i>{problem}</i>. Nothing was saved.",
             problem=esc(params.get("problem", "")),
         )
+    if reason == "refused":
+        # TRANSLATORS: {problem} is Telegram's own reason, in English.
+        return _(
+            "⚠️ Telegram refused this text: <i>{problem}</i>. Nothing was saved.",
+            problem=esc(params.get("problem", "")),
+        )
     if reason == "username":
         return _(
             "⚠️ That is not a Telegram username: it has 5–32 Latin letters, digits or "
@@ -514,6 +520,11 @@ def name_removed(service_id: str) -> str:
 
 
 # --- after a save: the preview ------------------------------------------------------------
+
+
+def saving() -> str:
+    # TRANSLATORS: headline of a text's preview while it is being saved (edited a moment later).
+    return _("⏳ Saving…")
 
 
 def saved(name: str, detail: str | None = None) -> str:

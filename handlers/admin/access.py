@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callback, texts
@@ -97,8 +98,9 @@ async def maintenance_message_clear(update: Update, context: Context) -> None:
 
 
 async def maintenance_message_input(update: Update, context: Context) -> None:
-    """The typed maintenance message: checked (not empty, not too long, Telegram HTML) before
-    it is saved; a bad one is explained and the prompt keeps waiting."""
+    """The typed maintenance message: checked (not empty, not too long, Telegram HTML) and
+    previewed before it is saved; a bad one, or one Telegram refuses, is explained and the
+    prompt keeps waiting."""
     message = update.effective_message
     assert message is not None
     if message.text is None:
@@ -112,6 +114,11 @@ async def maintenance_message_input(update: Update, context: Context) -> None:
         problem = texts.access.message_too_long(length, MESSAGE_LIMIT)
     elif (html_problem := telegram_html_problem(text)) is not None:
         problem = texts.access.message_bad_html(html_problem)
+    if problem is None:  # previewed first, as customers will get it: saved only if it went
+        try:
+            await reply(update, texts.access.maintenance(text))
+        except BadRequest as error:
+            problem = texts.access.message_refused(error.message)
     if problem is not None:
         await reply(update, problem, console_keyboards.cancel_input())
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update, User
@@ -46,7 +47,7 @@ from handlers.admin.common import (
     show,
     stop_expecting,
 )
-from handlers.common import Context, current_key, reply
+from handlers.common import Context, current_key, edit, reply
 from storage.console import SettingChange
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ TYPED_KINDS: dict[str, str] = {
     names.PANEL_WEB_URL: "set:web",
     names.TOP_UP_URL: "set:topup",
 }
+# Settings holding an operator's text (HTML customers get): previewed before they are saved.
+PREVIEWED_FIRST = frozenset({names.HELP_ADDITION, names.WELCOME})
 # Settings one button puts back to their default.
 RESETTABLE = frozenset({*TYPED_KINDS, names.DEFAULT_LANGUAGE, names.DEFAULT_TIME_ZONE})
 
@@ -209,23 +212,59 @@ async def _save(
     service: str = "",
     back: Button | None = None,
 ) -> None:
-    stop_expecting(context)
+    """Save and show the preview with Undo. An operator's typed text (HTML customers will
+    get) is previewed first and saved only if Telegram took the preview; if not, nothing is
+    saved and InvalidSetting("refused") is raised for the caller to ask again."""
     operator_id = _operator(update).id
+    first: Message | None = None
+    if name in PREVIEWED_FIRST and update.callback_query is None:
+        first = await _preview_first(update, context, name, value, modify, language)
+    stop_expecting(context)
     if modify is not None:
         change = await _modify(context, operator_id, name, modify)
         assert change is not None
     else:
         change = await get_services(context).console.save(operator_id, name, value)
-    await _after_save(
-        update,
-        context,
-        words.saved(name, detail),
-        name,
-        change.audit_id,
-        language=language,
-        service=service,
-        back=back,
-    )
+    headline = words.saved(name, detail)
+    if first is None:
+        await _after_save(
+            update,
+            context,
+            headline,
+            name,
+            change.audit_id,
+            language=language,
+            service=service,
+            back=back,
+        )
+        return
+    settings = await _settings(context)
+    body, _url = _preview(name, settings, language, service)
+    await edit(first, words.preview(headline, body), keyboards.saved(change.audit_id, back))
+    await _tell_others(context, _operator(update), name, settings)
+
+
+async def _preview_first(
+    update: Update,
+    context: Context,
+    name: str,
+    value: Any,
+    modify: Modify | None,
+    language: str | None,
+) -> Message:
+    """The preview of a text not saved yet, as customers would get it, sent to the operator;
+    a text Telegram refuses (HTML it cannot parse) raises InvalidSetting("refused")."""
+    settings = await _settings(context)
+    new = modify(settings) if modify is not None else value
+    if name == names.WELCOME:
+        prospective = replace(settings, welcome=new or {})
+    else:
+        prospective = replace(settings, help_addition=new)
+    body, _url = _preview(name, prospective, language)
+    try:
+        return await reply(update, words.preview(words.saving(), body))
+    except BadRequest as error:
+        raise InvalidSetting("refused", problem=error.message) from None
 
 
 async def _tell_others(
@@ -312,13 +351,11 @@ def _typed_value(name: str) -> Handler:
         try:
             if text is None:
                 raise InvalidSetting("not_text")
-            value = checks[name](text)
+            await _save(update, context, name, checks[name](text))
         except InvalidSetting as error:
             settings = await _settings(context)
             again = f"{words.invalid(error)}\n\n{_prompt(context, name, settings)}"
             await reply(update, again, _prompt_markup(context, name, settings))
-            return
-        await _save(update, context, name, value)
 
     return typed
 
@@ -401,16 +438,15 @@ async def typed_welcome(update: Update, context: Context) -> None:
         if text is None:
             raise InvalidSetting("not_text")
         value = check.customer_text(text)
+
+        def with_it(settings: ConsoleSettings) -> dict[str, str]:
+            return {**settings.welcome, code: value}
+
+        await _save_welcome(update, context, with_it, code)
     except InvalidSetting as error:
         current = (await _settings(context)).welcome.get(code)
         again = f"{words.invalid(error)}\n\n{words.welcome_prompt(code, current)}"
         await reply(update, again, keyboards.welcome_prompt(code, bool(current)))
-        return
-
-    def with_it(settings: ConsoleSettings) -> dict[str, str]:
-        return {**settings.welcome, code: value}
-
-    await _save_welcome(update, context, with_it, code)
 
 
 @operator_only
