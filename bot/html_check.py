@@ -1,10 +1,15 @@
-"""Is this text valid Telegram HTML? Operators write welcome texts and broadcasts in it; a
-broken one is refused before it is saved or sent, not discovered by every customer."""
+"""Operators' texts (welcome, help addition, maintenance message, broadcasts), one rule for
+all: what the operator sent (`operator_html`), how long Telegram counts it (`visible_length`),
+and whether Telegram would take it (`telegram_html_problem`): a broken one is refused before it
+is saved or sent, not discovered by every customer."""
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
+
+from telegram import Message, MessageEntity
 
 # Telegram's tags (https://core.telegram.org/bots/api#html-style).
 ALLOWED_TAGS = frozenset(
@@ -22,6 +27,51 @@ _REQUIRED_ATTRIBUTE = {
 # Telegram knows these named entities only; others ("&nbsp;") are refused.
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _AMPERSAND = re.compile(r"&")
+_TAG = re.compile(r"<[^<>]*>")
+# Formatting the operator applied in the Telegram app (kept as HTML). Links and mentions
+# Telegram found by itself are not: a text with only those is taken as typed, so HTML written
+# by hand (with a link in it) still works.
+APP_FORMATTING = frozenset(
+    {
+        MessageEntity.BOLD,
+        MessageEntity.ITALIC,
+        MessageEntity.UNDERLINE,
+        MessageEntity.STRIKETHROUGH,
+        MessageEntity.SPOILER,
+        MessageEntity.CODE,
+        MessageEntity.PRE,
+        MessageEntity.TEXT_LINK,
+        MessageEntity.BLOCKQUOTE,
+        MessageEntity.EXPANDABLE_BLOCKQUOTE,
+        MessageEntity.CUSTOM_EMOJI,
+    }
+)
+
+
+def operator_html(message: Message) -> str:
+    """An operator's text (or a photo's caption) as Telegram HTML: with formatting applied in
+    the Telegram app, that formatting as HTML (the text escaped); else the text as typed
+    (Telegram HTML written by hand). "" when the message has neither."""
+    if message.text is not None:
+        if any(entity.type in APP_FORMATTING for entity in message.entities):
+            return message.text_html
+        return message.text
+    if message.caption is not None:
+        if any(entity.type in APP_FORMATTING for entity in message.caption_entities):
+            return message.caption_html
+        return message.caption
+    return ""
+
+
+def visible_text(text: str) -> str:
+    """What a reader sees of Telegram HTML: tags removed, entities as their characters."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def visible_length(text: str) -> int:
+    """The length Telegram counts against its limits (4096 a message, 1024 a caption): the
+    text after the markup is parsed, in UTF-16 code units (an emoji is often 2)."""
+    return len(visible_text(text).encode("utf-16-le")) // 2
 
 
 class _Checker(HTMLParser):

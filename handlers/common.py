@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -20,7 +20,7 @@ from bot.context import get_services
 from bot.i18n import language_from_telegram, read_as, reader
 from bot.keyboards import key as key_keyboards
 from bot.services.console import ConsoleSettings
-from storage.models import utcnow
+from storage.models import as_utc, utcnow
 from storage.repository import ReaderSettings, StorageUnavailable, StoredKey, UnreadableKey
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ async def settle_reader(update: object, context: Context) -> None:
         return
     _VISITOR.set(stored)
     read_as(stored.language, stored.time_zone or default_zone)
-    if stored.seen_at is None or utcnow() - _aware(stored.seen_at) > SEEN_EVERY:
+    if stored.seen_at is None or utcnow() - as_utc(stored.seen_at) > SEEN_EVERY:
         try:
             await repository.mark_seen(user.id)
         except Exception:  # "active in 7 days" may lag; the update goes on
@@ -167,11 +167,6 @@ def visitor() -> ReaderSettings | None:
     """The user's row as settle_reader read it for this update (language, zone, access flags);
     None for a user seen for the first time or when the database could not answer."""
     return _VISITOR.get()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes (stored in UTC)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def is_private(update: Update) -> bool:

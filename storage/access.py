@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from storage.base import StoreBase
-from storage.models import AuditEntry, Invite, User, utcnow
+from storage.models import AuditEntry, Invite, User, as_utc, utcnow
 
 # secrets.token_urlsafe(12): 16 characters of [A-Za-z0-9_-], 96 random bits; a deep link's
 # payload may hold 64 such characters.
@@ -51,15 +51,8 @@ class UserRow:
     admitted: bool
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes (stored in UTC)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _view(invite: Invite, now: datetime) -> InviteView:
-    expires = _aware(invite.expires_at)
+    expires = as_utc(invite.expires_at)
     if invite.revoked_at is not None:
         state = InviteState.REVOKED
     elif expires is not None and expires <= now:
@@ -68,7 +61,7 @@ def _view(invite: Invite, now: datetime) -> InviteView:
         state = InviteState.USED_UP
     else:
         state = InviteState.ACTIVE
-    created = _aware(invite.created_at)
+    created = as_utc(invite.created_at)
     assert created is not None
     return InviteView(invite.code, invite.uses, invite.max_uses, expires, created, state)
 
@@ -239,7 +232,7 @@ class AccessStore(StoreBase):
 
 
 def _user_row(user: User) -> UserRow:
-    created = _aware(user.created_at)
+    created = as_utc(user.created_at)
     assert created is not None
     return UserRow(
         user.telegram_id,

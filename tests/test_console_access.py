@@ -176,6 +176,61 @@ async def test_a_bad_maintenance_message_is_explained_and_nothing_saved(
     assert (await app_services(console_app).console.current()).maintenance_message == "Fine now"
 
 
+async def test_the_maintenance_message_keeps_app_formatting_and_counts_as_telegram_does(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    admin = await open_maintenance(telegram)
+    await admin.tap("Set message", "Send the message")
+    await admin.say("😀" * 501, "1,002 characters; the limit is 1,000")  # UTF-16 units
+    tagged = "<i>" + "x" * 1000 + "</i>"  # the tags are not what customers read
+    await admin.say(tagged, "Customers see")
+    assert (await app_services(console_app).console.current()).maintenance_message == tagged
+
+    await admin.tap("Set message", "Send the message")
+    mark = telegram.mark()
+    telegram.send_text(
+        OPERATOR, "Back at 5 pm & ready", entities=[{"type": "bold", "offset": 8, "length": 4}]
+    )
+    await telegram.wait_for_message(OPERATOR, "Customers see", after=mark)
+    await admin.tap("Turn on", "<b>On</b>")
+    answer = await Customer(telegram, USER).say("/order")
+    assert answer.text == "🚧 Back at <b>5 pm</b> &amp; ready"
+
+
+async def test_an_invite_revoked_from_a_message_too_old_to_edit_gets_a_new_list(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    screen = await operator(telegram).say("/admin", "Operator console")
+    invite = await app_services(console_app).repository.create_invite(
+        OPERATOR, max_uses=None, valid_for=None
+    )
+    mark = telegram.mark()
+    query = telegram.press(
+        OPERATOR,
+        screen.message_id,
+        callback.CONSOLE_INVITE_REVOKE.data(invite.code, 0),
+        inaccessible=True,
+    )
+    listed = await telegram.wait_for_message(OPERATOR, invite.code[:6], after=mark)
+    assert listed.message_id != screen.message_id
+    assert telegram.callback_answers[query].get("text") == texts.access.invite_revoked()
+
+
+async def test_a_maintenance_message_telegram_refuses_is_not_saved(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    admin = await open_maintenance(telegram)
+    await admin.tap("Set message", "Send the message")
+    refusal = "Bad Request: can't parse entities: unsupported start tag"
+    telegram.fail_method("sendMessage", times=1, description=refusal)
+    refused = await admin.say("Back <b>soon</b>", "Telegram refused this text")
+    assert "Can't parse entities: unsupported start tag" in refused.plain
+    assert (await app_services(console_app).console.current()).maintenance_message is None
+    await admin.say("Back <b>soon</b>", "Customers see")  # still waiting
+    stored = await app_services(console_app).console.current()
+    assert stored.maintenance_message == "Back <b>soon</b>"
+
+
 async def test_switching_maintenance_is_audited_and_undoable(
     console_app: Any, telegram: FakeTelegram
 ) -> None:

@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot import callback, texts
 from bot.context import app_services
+from bot.services import broadcast as broadcast_service
 from bot.services.broadcast import IN_FLIGHT, MESSAGES_PER_SECOND, OUTCOMES_AT_ONCE
 from bot.services.console import INVITE_ONLY
 from storage.broadcasts import BroadcastState, DeliveryState
@@ -221,6 +224,72 @@ async def test_stop_midway_cancels_the_rest(console_app: Any, telegram: FakeTele
     assert broadcast.state == BroadcastState.STOPPED
     actions = [e.action for e in await app_services(console_app).repository.recent_actions()]
     assert {"broadcast_created", "broadcast_sent", "broadcast_stopped"} <= set(actions)
+
+
+def failing_batches(console_app: Any, monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """The delivery's batch read fails `times` times with an error nobody expected (a bug's
+    stand-in: not the database's nor Telegram's); the list counts the failures."""
+    repository = app_services(console_app).repository
+    read = repository.next_recipients
+    failures: list[int] = []
+
+    async def next_recipients(broadcast_id: int, limit: int) -> Any:
+        if len(failures) < times:
+            failures.append(broadcast_id)
+            raise RuntimeError("unexpected")
+        return await read(broadcast_id, limit)
+
+    monkeypatch.setattr(repository, "next_recipients", next_recipients)
+    monkeypatch.setattr(broadcast_service, "UNEXPECTED_PAUSE_SECONDS", 0.2)
+    return failures
+
+
+async def test_an_unexpected_failure_is_retried_and_everyone_gets_it_once(
+    console_app: Any,
+    telegram: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ids = customer_ids(4)
+    await start_customers(telegram, ids)
+    op = await open_prompt(telegram)
+    await op.say("retried news", "Send it to")
+    failures = failing_batches(console_app, monkeypatch, times=1)
+
+    mark = telegram.mark()
+    telegram.press_button(OPERATOR, "Send to")
+    report = await telegram.wait_for_message(OPERATOR, "finished.", after=mark)
+
+    assert failures == [1]
+    assert "Delivered to 5 of 5 users" in report.plain
+    for user_id in ids:
+        assert len(copies(telegram, user_id, "retried news")) == 1
+    assert "Broadcast 1: delivery failed (attempt 1 of 3)" in caplog.text
+
+
+async def test_a_delivery_that_keeps_failing_is_stopped_with_the_final_report(
+    console_app: Any, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = customer_ids(3)
+    await start_customers(telegram, ids)
+    op = await open_prompt(telegram)
+    confirm = await op.say("doomed news", "Send it to")
+    failures = failing_batches(console_app, monkeypatch, times=1000)
+
+    mark = telegram.mark()
+    telegram.press_button(OPERATOR, "Send to")
+    report = await telegram.wait_for_message(OPERATOR, "stopped.", after=mark, timeout=20)
+
+    assert len(failures) == broadcast_service.UNEXPECTED_ATTEMPTS
+    assert "not sent (stopped)" in report.plain
+    assert received(telegram, ids, "doomed news") == []
+    progress = next(m for m in telegram.messages(OPERATOR) if m.message_id == confirm.message_id)
+    assert "stopped" in progress.plain
+    assert progress.buttons == []  # no Stop left on a frozen message
+    broadcast = await app_services(console_app).repository.get_broadcast(1)
+    assert broadcast is not None
+    assert broadcast.state == BroadcastState.STOPPED
+    assert app_services(console_app).broadcasts.running() == []
 
 
 async def test_forged_broadcast_buttons_from_a_customer_are_expired(

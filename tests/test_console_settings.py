@@ -13,11 +13,13 @@ from bot import callback, texts
 from bot.context import app_services
 from bot.keyboards import console_settings as keyboards
 from bot.services import settings_input as check
-from bot.services.console import ConsoleSettings
+from bot.services.console import ChangedSince, ConsoleSettings, reversed_change
+from bot.texts.formatting import cut, short
 from handlers.admin.settings import typed_text
 from tests.conftest import OPERATOR, SECOND_OPERATOR, USER, USER_KEY
 from tests.console import operator
 from tests.customer import Customer
+from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
 
 
@@ -114,6 +116,81 @@ async def test_a_stale_undo_of_an_unknown_change_is_answered(
     assert (await current(console_app)).support_contact is None
 
 
+def undo_data(message: BotMessage) -> str:
+    return next(data for row in message.buttons for label, data in row if "Undo" in label)
+
+
+async def say_welcome(person: Customer, language: str, text: str) -> BotMessage:
+    await open_setting(person, "👋 Welcome", "Welcome text")
+    await person.tap(language, f"Welcome text in {language}")
+    return await person.say(text, "Saved")
+
+
+async def test_undoing_an_older_welcome_keeps_a_later_one_in_another_language(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann, bob = operator(telegram), operator(telegram, SECOND_OPERATOR)
+    first = await say_welcome(ann, "Español", "¡Hola!")
+    await say_welcome(bob, "Türkçe", "Merhaba!")
+    undone = await tap_on(ann, first, "Undo", "Undone")
+    assert "own in Türkçe" in undone.plain  # the welcomes now: only the later one
+    assert (await current(console_app)).welcome == {"tr": "Merhaba!"}
+
+
+async def test_undoing_an_older_hide_keeps_services_hidden_later(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    await open_setting(ann, "🙈 Services", "Hidden services")
+    first = await ann.say("5", "Saved")
+    await open_setting(ann, "🙈 Services", "Hidden services")
+    await ann.say("13", "Saved")
+    await tap_on(ann, first, "Undo", "Undone")
+    assert (await current(console_app)).hidden_services == {"13"}
+
+
+async def test_an_undo_of_a_value_changed_since_is_refused_and_the_later_value_stays(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann, bob = operator(telegram), operator(telegram, SECOND_OPERATOR)
+    first = await set_support(ann, "@ann_desk")
+    await set_support(bob, "@bob_desk")
+    answer = await ann.press(first, undo_data(first))
+    assert answer.get("text") == texts.console_settings.undo_changed_since("support_contact")
+    assert "changed again since" in str(answer.get("text"))
+    assert answer.get("show_alert") is True
+    assert (await current(console_app)).support_contact == "@bob_desk"
+
+
+async def test_the_same_welcome_changed_again_cannot_be_undone_from_the_older_change(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    first = await say_welcome(ann, "Español", "¡Hola!")
+    await say_welcome(ann, "Español", "¡Buenas!")
+    answer = await ann.press(first, undo_data(first))
+    assert "changed again since" in str(answer.get("text"))
+    assert (await current(console_app)).welcome == {"es": "¡Buenas!"}
+
+
+def test_reversing_one_change_touches_only_its_parts() -> None:
+    assert reversed_change("w", {"en": "B", "tr": "C"}, None, {"en": "B"}) == {"tr": "C"}
+    assert reversed_change("w", {"en": "B"}, {"en": "A"}, {"en": "B"}) == {"en": "A"}
+    assert reversed_change("h", ["13", "5"], None, ["5"]) == ["13"]
+    assert reversed_change("h", ["13"], ["5", "13"], ["13"]) == ["5", "13"]
+    assert reversed_change("s", "@b", "@a", "@b") == "@a"
+    for now, before, after in (
+        ("@c", "@a", "@b"),
+        ({"en": "C"}, None, {"en": "B"}),
+        (["13"], None, ["5"]),
+        (["5"], ["5"], None),
+        (None, None, True),
+    ):
+        with pytest.raises(ChangedSince):
+            reversed_change("x", now, before, after)
+
+
 # --- bad input: a clear message, nothing saved, the prompt kept -----------------------------
 
 
@@ -159,6 +236,34 @@ async def test_a_bad_value_is_refused_with_the_reason_and_nothing_is_saved(
     # The prompt is still waiting: a good value now is taken.
     await ann.say(GOOD[button], "Saved")
     assert await current(console_app) != before
+
+
+REFUSAL = "Bad Request: can't parse entities: unsupported start tag"
+
+
+@pytest.mark.parametrize(
+    ("opens", "prompt"),
+    [(("❓ Help text", "Help text addition"), None), (("👋 Welcome", "Welcome text"), "Español")],
+)
+async def test_a_text_telegram_refuses_to_preview_is_not_saved_and_the_prompt_stays(
+    console_app: Any, telegram: FakeTelegram, opens: tuple[str, str], prompt: str | None
+) -> None:
+    ann = operator(telegram)
+    await open_setting(ann, *opens)
+    if prompt is not None:
+        await ann.tap(prompt, f"Welcome text in {prompt}")
+    telegram.fail_method("sendMessage", times=1, description=REFUSAL)
+    refused = await ann.say("Hello <b>there</b>", "Nothing was saved")
+    assert (
+        "Telegram refused this text: Can't parse entities: unsupported start tag" in refused.plain
+    )
+    stored = await current(console_app)
+    assert (stored.help_addition, dict(stored.welcome)) == (None, {})
+    saved = await ann.say("Hello <b>there</b>", "Saved")  # the prompt still waits
+    assert "Hello there" in saved.plain
+    assert any("Undo" in label for label in ann.labels(saved))
+    stored = await current(console_app)
+    assert "Hello <b>there</b>" in (stored.help_addition, stored.welcome.get("es"))
 
 
 async def test_an_over_long_welcome_is_refused_and_the_welcome_stays(
@@ -306,6 +411,102 @@ async def test_a_display_name_is_saved_then_removed(
     assert (await current(console_app)).display_names == {}
 
 
+def add_service(panel: FakePanel, service_id: str, category: str) -> None:
+    """One more service in the panel's catalogue (before the operator's key reads it)."""
+    panel.services.append(
+        {**panel.services[-1], "service": service_id, "name": "Odd one", "category": category}
+    )
+
+
+@pytest.mark.parametrize("typed", ["x/1", "5 x/1", "x/1 = Nice name"])
+async def test_a_catalogue_id_no_button_can_carry_is_refused_when_typed(
+    console_app: Any, telegram: FakeTelegram, panel: FakePanel, typed: str
+) -> None:
+    add_service(panel, "x/1", "Telegram")
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    button, screen = ("🏷 Names", "Display names") if "=" in typed else ("🙈 Services", "Hidden")
+    await open_setting(ann, button, screen)
+    refused = await ann.say(typed, "Nothing was saved")
+    assert "cannot handle service id x/1" in refused.plain
+    assert screen in refused.plain  # the screen again, still waiting
+    stored = await current(console_app)
+    assert stored.hidden_services == frozenset()
+    assert stored.display_names == {}
+
+
+def test_a_stored_id_no_button_can_carry_is_listed_without_buttons() -> None:
+    hidden = keyboards.hidden_services(["x/1", "5", "a" * 41], 0, 3)
+    named = keyboards.display_names([("x/1", "Odd"), ("5", "Five")], 0, 2)
+    labels = [label for row in hidden.inline_keyboard for label in (b.text for b in row)]
+    assert "👁 Show 5" in labels
+    assert not any("x/1" in label or "aaaa" in label for label in labels)
+    assert sum("x/1" in b.text for row in named.inline_keyboard for b in row) == 0
+    assert sum("5" in b.text for row in named.inline_keyboard for b in row) == 2
+
+
+async def test_a_category_with_an_ampersand_reads_plainly_on_its_button_and_popup(
+    console_app: Any, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    add_service(panel, "777", "Likes & Views")
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    screen = await open_setting(ann, "🙈 Categories", "Hidden categories")
+    while "✅ Likes & Views" not in ann.labels(screen):  # on a later page
+        screen = await ann.tap("▶", "Hidden categories")
+    mark = telegram.mark()
+    query = telegram.press_button(OPERATOR, "✅ Likes & Views")
+    toggled = await telegram.wait_for_message(OPERATOR, "Hidden categories", after=mark)
+    assert "🚫 Likes & Views" in ann.labels(toggled)
+    assert telegram.callback_answers[query].get("text") == "🚫 Hidden: Likes & Views"
+    assert (await current(console_app)).hidden_categories == {"Likes & Views"}
+
+
+def test_a_plain_cut_does_not_escape() -> None:
+    assert cut("Likes & <Views>", 60) == "Likes & <Views>"
+    assert cut("abcdef", 4) == "abc…"
+    assert short("Likes & <Views>", 60) == "Likes &amp; &lt;Views&gt;"
+
+
+async def test_a_button_on_a_message_too_old_to_edit_gets_its_screen_as_a_new_message(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    await set_support(ann, "@ann_desk")
+    old = await ann.say("/admin", "Operator console")
+    for data, expect in (
+        (callback.CONSOLE_SETTINGS.data(), "Support: @ann_desk"),
+        (callback.CONSOLE_SET_EDIT.data("support_contact"), "Support contact"),
+    ):
+        mark = telegram.mark()
+        query = telegram.press(OPERATOR, old.message_id, data, inaccessible=True)
+        screen = await telegram.wait_for_message(OPERATOR, expect, after=mark)
+        assert screen.message_id != old.message_id  # sent anew, the old one left as it was
+        assert query in telegram.callback_answers
+    assert (
+        "Operator console"
+        in next(m for m in telegram.messages(OPERATOR) if m.message_id == old.message_id).plain
+    )
+
+
+async def test_a_service_shown_again_from_a_message_too_old_to_edit(
+    console_app: Any, telegram: FakeTelegram
+) -> None:
+    ann = operator(telegram)
+    await ann.connect(USER_KEY)
+    await open_setting(ann, "🙈 Services", "Hidden services")
+    await ann.say("5, 13", "Saved")
+    screen = await open_setting(ann, "🙈 Services", "Hidden services")
+    mark = telegram.mark()
+    query = telegram.press(
+        OPERATOR, screen.message_id, callback.CONSOLE_SET_UNHIDE.data("13"), inaccessible=True
+    )
+    again = await telegram.wait_for_message(OPERATOR, "Hidden services", after=mark)
+    assert again.message_id != screen.message_id
+    assert telegram.callback_answers[query].get("text") == "👁 Service 13 is shown again."
+    assert (await current(console_app)).hidden_services == {"5"}
+
+
 # --- two operators, and everyone else ------------------------------------------------------
 
 
@@ -432,6 +633,13 @@ def test_text_length_counts_what_customers_read() -> None:
     assert check.customer_text(tagged) == tagged
     with pytest.raises(check.InvalidSetting, match="too_long"):
         check.customer_text("&amp;" * 1001)
+
+
+def test_text_length_counts_as_telegram_does() -> None:
+    assert check.customer_text("😀" * 500) == "😀" * 500
+    with pytest.raises(check.InvalidSetting, match="too_long") as refused:
+        check.customer_text("😀" * 501)
+    assert refused.value.params["length"] == 1002
 
 
 def test_categories_are_paged_with_their_catalogue_indexes() -> None:

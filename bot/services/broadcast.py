@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
-import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,7 +38,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import texts
-from bot.html_check import telegram_html_problem
+from bot.html_check import telegram_html_problem, visible_length, visible_text
 from bot.i18n import read_as
 from bot.keyboards import console_broadcast as keyboards
 from storage.broadcasts import DeliveryCounts, DeliveryState, Outcome, Recipient
@@ -71,6 +69,10 @@ PER_CHAT_SECONDS = 1.0
 FLOOD_ATTEMPTS = 3
 # After the database failed: the delivery pauses this long, then goes on.
 STORAGE_PAUSE_SECONDS = 2.0
+# An unexpected failure of the delivery (a bug): tried again this many times in all, after
+# this pause each, then finished as stopped with the final report.
+UNEXPECTED_ATTEMPTS = 3
+UNEXPECTED_PAUSE_SECONDS = 10.0
 # At shutdown, how long sends in flight may take to be answered and recorded.
 CLOSE_SECONDS = 5.0
 
@@ -100,12 +102,6 @@ class BroadcastMessage:
     photo: str | None = None
 
 
-def visible_length(text: str) -> int:
-    """The length Telegram counts: after the markup is parsed, in UTF-16 code units."""
-    plain = html.unescape(re.sub(r"<[^<>]*>", "", text))
-    return len(plain.encode("utf-16-le")) // 2
-
-
 def check_text(text: str | None) -> BroadcastMessage:
     """An operator's text (Telegram HTML as they typed it), or InvalidBroadcast."""
     return _checked(text, None, MAX_TEXT_LENGTH)
@@ -126,7 +122,7 @@ def _checked(text: str | None, photo: str | None, limit: int) -> BroadcastMessag
     if problem is not None:
         raise InvalidBroadcast(Problem.BROKEN_HTML, reason=problem)
     length = visible_length(text)
-    if photo is None and not html.unescape(re.sub(r"<[^<>]*>", "", text)).strip():
+    if photo is None and not visible_text(text).strip():
         raise InvalidBroadcast(Problem.EMPTY)  # markup only: Telegram sees an empty message
     if length > limit:
         raise InvalidBroadcast(Problem.TOO_LONG, length=length, limit=limit)
@@ -249,33 +245,76 @@ class BroadcastService:
         )
 
     async def _deliver(self, bot: Bot, broadcast: Broadcast, run: _Run, resumed: bool) -> None:
+        """The delivery; an unexpected failure (a bug, not the database or Telegram, which are
+        handled where they happen) is logged and the delivery tried again from where it
+        stopped, after a pause; after UNEXPECTED_ATTEMPTS it is finished as stopped, with the
+        final report, rather than left 'sending' with a frozen progress message."""
         try:
             await self._reader_for(broadcast)
-            if resumed:
-                await self._retry_storage(
-                    lambda: self._repository.unconfirm_claimed(run.broadcast_id), run
-                )
-            progress = asyncio.create_task(self._show_progress(bot, broadcast, run))
-            try:
-                message = BroadcastMessage(broadcast.text, broadcast.photo_file_id)
-                await self._send_all(bot, message, run)
-            finally:
-                progress.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await progress
-            await self._retry_storage(lambda: self._flush(run), run)
-            if run.closing:
-                return
-            state = await self._retry_storage(
-                lambda: self._repository.finish_broadcast(run.broadcast_id), run
-            )
-            await self._final_report(bot, broadcast, state, run)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("Broadcast %s: delivery failed", run.broadcast_id)
+            for attempt in range(1, UNEXPECTED_ATTEMPTS + 1):
+                try:
+                    await self._attempt(bot, broadcast, run, resumed or attempt > 1)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception(
+                        "Broadcast %s: delivery failed (attempt %s of %s)",
+                        run.broadcast_id,
+                        attempt,
+                        UNEXPECTED_ATTEMPTS,
+                    )
+                if run.closing:
+                    return
+                if attempt < UNEXPECTED_ATTEMPTS:
+                    await self._pause(run, UNEXPECTED_PAUSE_SECONDS)
+            await self._give_up(bot, broadcast, run)
         finally:
             self._runs.pop(run.broadcast_id, None)
+
+    async def _attempt(self, bot: Bot, broadcast: Broadcast, run: _Run, resumed: bool) -> None:
+        if resumed:  # rows claimed before (a crash, a failed attempt) are never sent again
+            await self._retry_storage(lambda: self._flush(run), run)
+            await self._retry_storage(
+                lambda: self._repository.unconfirm_claimed(run.broadcast_id), run
+            )
+        progress = asyncio.create_task(self._show_progress(bot, broadcast, run))
+        try:
+            message = BroadcastMessage(broadcast.text, broadcast.photo_file_id)
+            await self._send_all(bot, message, run)
+        finally:
+            progress.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await progress
+        await self._retry_storage(lambda: self._flush(run), run)
+        if run.closing:
+            return
+        state = await self._retry_storage(
+            lambda: self._repository.finish_broadcast(run.broadcast_id), run
+        )
+        await self._final_report(bot, broadcast, state, run)
+
+    async def _give_up(self, bot: Bot, broadcast: Broadcast, run: _Run) -> None:
+        """The delivery keeps failing: what is pending is cancelled, the broadcast finished as
+        stopped, the operator gets the final report (each step tried even if one fails)."""
+        logger.error(
+            "Broadcast %s: stopped after %s failed attempts", run.broadcast_id, UNEXPECTED_ATTEMPTS
+        )
+        state: str | None = None
+        for step in (
+            lambda: self._flush(run),
+            lambda: self._repository.stop_broadcast(run.broadcast_id),
+            lambda: self._repository.unconfirm_claimed(run.broadcast_id),
+        ):
+            try:
+                await step()
+            except Exception:
+                logger.exception("Broadcast %s: not stopped cleanly", run.broadcast_id)
+        try:
+            state = await self._repository.finish_broadcast(run.broadcast_id)
+            await self._final_report(bot, broadcast, state, run)
+        except Exception:
+            logger.exception("Broadcast %s: final report not sent", run.broadcast_id)
 
     async def _reader_for(self, broadcast: Broadcast) -> None:
         """The progress and the report are read by the operator, in their language."""
@@ -365,6 +404,9 @@ class BroadcastService:
             except TelegramError as error:
                 logger.info("Broadcast %s: not sent: %s", run.broadcast_id, error)
                 state = DeliveryState.FAILED
+            except Exception:  # a bug: the message may have gone; never sent again
+                logger.exception("Broadcast %s: send failed unexpectedly", run.broadcast_id)
+                state = DeliveryState.UNCONFIRMED
             finally:
                 run.answered.append(asyncio.get_running_loop().time())
             break

@@ -157,9 +157,80 @@ class ConsoleSettingsService:
         return result
 
     async def undo(self, operator_id: int, audit_id: int) -> SettingChange | None:
-        """Put back the value a recorded change replaced (itself audited as an undo)."""
+        """Reverse a recorded change (itself audited as an undo); None for an entry that is no
+        setting's change. Only what that change did is reversed: for a setting made of parts
+        (a welcome per language, a list) the parts it changed, so later edits of other parts
+        stay. Raises ChangedSince when what it changed was changed again since."""
         entry = await self._repository.audit_entry(audit_id)
         if entry is None or entry.setting is None:
             return None
-        before = None if entry.before_json is None else json.loads(entry.before_json)
-        return await self.save(operator_id, entry.setting, before, action="undo")
+        name = entry.setting
+        before = _decoded(entry.before_json)
+        after = _decoded(entry.after_json)
+
+        def reverse(stored: dict[str, Any]) -> Any:
+            return reversed_change(name, stored.get(name), before, after)
+
+        result = await self._repository.modify_setting(
+            operator_id, name, reverse, UNCHANGED, action="undo"
+        )
+        self.forget()
+        return result
+
+
+class ChangedSince(Exception):
+    """An undo refused: what the change set was changed again since (by an operator, or an
+    undo already done); reversing it would overwrite that later edit."""
+
+    def __init__(self, setting: str) -> None:
+        super().__init__(setting)
+        self.setting = setting
+
+
+def _decoded(encoded: str | None) -> Any:
+    return None if encoded is None else json.loads(encoded)
+
+
+def reversed_change(name: str, now: Any, before: Any, after: Any) -> Any:
+    """The value a setting takes when one change (`before` → `after`) is undone while it is
+    `now`: a mapping gets back the keys that change set, a list loses what it added and gets
+    back what it removed, anything else goes back whole. ChangedSince when a part the change
+    set is not as it left it."""
+    if now == after:
+        return before
+    if _all(dict, now, before, after):
+        current = dict(now or {})
+        old, new = dict(before or {}), dict(after or {})
+        for key in old.keys() | new.keys():
+            if old.get(key) == new.get(key):
+                continue
+            if current.get(key) != new.get(key):
+                raise ChangedSince(name)
+            if key in old:
+                current[key] = old[key]
+            else:
+                current.pop(key, None)
+        return current or None
+    if _all(list, now, before, after):
+        items = list(now or [])
+        old_items, new_items = list(before or []), list(after or [])
+        added = [item for item in new_items if item not in old_items]
+        removed = [item for item in old_items if item not in new_items]
+        if any(item not in items for item in added) or any(item in items for item in removed):
+            raise ChangedSince(name)
+        kept = [item for item in items if item not in added]
+        return sorted([*kept, *removed], key=_list_order) or None
+    raise ChangedSince(name)
+
+
+def _all(kind: type, *values: Any) -> bool:
+    """Every value is of `kind` or unset (None), at least one set."""
+    return all(value is None or isinstance(value, kind) for value in values) and any(
+        value is not None for value in values
+    )
+
+
+def _list_order(item: Any) -> tuple[int, int, str]:
+    """Stored lists' order: numbers (service ids) in numeric order, then the rest by name."""
+    text = str(item)
+    return (0, int(text), text) if text.isdecimal() else (1, 0, text)

@@ -6,14 +6,15 @@ Pure, no I/O. Each check returns the value to store or raises `InvalidSetting(re
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from bot.html_check import telegram_html_problem
+from bot.callback import SERVICE_ID
+from bot.html_check import telegram_html_problem, visible_length
 
-# Welcome text and help addition: what a customer reads, formatting tags not counted.
+# Welcome text and help addition: what a customer reads, as Telegram counts it
+# (html_check.visible_length: formatting tags not counted, UTF-16 units).
 TEXT_LIMIT = 1000
 # The same texts with their markup: a preview (title + text) stays within Telegram's 4096.
 MARKUP_LIMIT = 3000
@@ -22,7 +23,6 @@ DISPLAY_NAME_LIMIT = 100
 # Telegram's rule for a username: 5–32 characters, Latin letters, digits and underscores,
 # starting with a letter.
 _USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{4,31}")
-_TAG = re.compile(r"<[^<>]*>")
 _IDS_SEPARATOR = re.compile(r"[\s,;]+")
 # A host a link can point to: labels of letters, digits and hyphens (any script), with a dot.
 _HOST_LABEL = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
@@ -35,11 +35,6 @@ class InvalidSetting(ValueError):
         super().__init__(reason)
         self.reason = reason
         self.params = params
-
-
-def visible_length(text: str) -> int:
-    """Characters a customer reads: tags removed, entities as the one character they are."""
-    return len(html.unescape(_TAG.sub("", text)))
 
 
 def customer_text(text: str) -> str:
@@ -97,10 +92,15 @@ def support_contact(text: str) -> str:
 
 
 def service_ids(text: str, is_known: Callable[[str], bool]) -> list[str]:
-    """Service ids typed with spaces or commas between them, each one of the catalogue's."""
+    """Service ids typed with spaces or commas between them, each one of the catalogue's and
+    of the shape the console's buttons carry (letters, digits, `_.-`, at most 40): an id
+    that is not could be stored but never shown again with its buttons."""
     typed = [part for part in _IDS_SEPARATOR.split(text.strip()) if part]
     if not typed:
         raise InvalidSetting("no_ids")
+    odd = [part for part in dict.fromkeys(typed) if not SERVICE_ID.accepts(part)]
+    if odd:
+        raise InvalidSetting("odd_ids", ids=odd)
     unknown = [part for part in dict.fromkeys(typed) if not is_known(part)]
     if unknown:
         raise InvalidSetting("unknown_ids", ids=unknown)
@@ -124,6 +124,8 @@ def id_and_name(text: str) -> tuple[str, str]:
     service, separator, name = text.partition("=")
     if not separator or not service.strip():
         raise InvalidSetting("name_format")
+    if not SERVICE_ID.accepts(service.strip()):
+        raise InvalidSetting("odd_ids", ids=[service.strip()])
     return service.strip(), display_name(name)
 
 

@@ -132,6 +132,15 @@ def message_bad_html(problem: str) -> str:
     )
 
 
+def message_refused(reason: str) -> str:
+    # TRANSLATORS: {reason} is Telegram's own reason, in English.
+    return _(
+        "Telegram refused this text: {reason}. Nothing was saved; please fix it and send it "
+        "again.",
+        reason=esc(reason),
+    )
+
+
 def message_not_text() -> str:
     return _("Please send the message as text, or tap Cancel.")
 

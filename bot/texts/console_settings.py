@@ -14,7 +14,7 @@ from bot.services.console import ConsoleSettings
 from bot.services.settings_input import InvalidSetting
 from bot.texts import common
 from bot.texts.common import help_text
-from bot.texts.formatting import esc, number, short, when
+from bot.texts.formatting import cut, esc, number, short, when
 from bot.texts.settings import language_name, zone_name
 
 _TAG = re.compile(r"<[^<>]*>")
@@ -211,7 +211,7 @@ def button_chosen(label: str, chosen: bool) -> str:
 
 
 def button_category(name: str, hidden: bool) -> str:
-    return f"{'🚫' if hidden else '✅'} {short(name, 40)}"
+    return f"{'🚫' if hidden else '✅'} {cut(name, 40)}"  # a label is plain text
 
 
 def button_unhide(service_id: str) -> str:
@@ -220,7 +220,7 @@ def button_unhide(service_id: str) -> str:
 
 
 def button_rename(service_id: str, name: str) -> str:
-    return f"✏️ {service_id} · {short(name, 30)}"
+    return f"✏️ {service_id} · {cut(name, 30)}"  # a label is plain text
 
 
 def button_remove_name(service_id: str) -> str:
@@ -352,6 +352,12 @@ def invalid(error: InvalidSetting) -> str:
             "⚠️ Telegram would refuse that formatting: <i>{problem}</i>. Nothing was saved.",
             problem=esc(params.get("problem", "")),
         )
+    if reason == "refused":
+        # TRANSLATORS: {problem} is Telegram's own reason, in English.
+        return _(
+            "⚠️ Telegram refused this text: <i>{problem}</i>. Nothing was saved.",
+            problem=esc(params.get("problem", "")),
+        )
     if reason == "username":
         return _(
             "⚠️ That is not a Telegram username: it has 5–32 Latin letters, digits or "
@@ -378,7 +384,20 @@ def invalid(error: InvalidSetting) -> str:
             "⚠️ Your panel has no service {ids}. Nothing was saved.",
             "⚠️ Your panel has no services {ids}. Nothing was saved.",
             len(ids),
-            ids=esc(", ".join(short(i, 20) for i in ids[:10])),
+            ids=esc(", ".join(cut(i, 20) for i in ids[:10])),
+        )
+    if reason == "odd_ids":
+        raw = params.get("ids", [])
+        ids = [str(i) for i in raw] if isinstance(raw, list) else []
+        # TRANSLATORS: {ids} are service ids the operator typed; the console's buttons cannot
+        # carry them (other characters, or too long).
+        return n_(
+            "⚠️ The console cannot handle service id {ids}: only Latin letters, digits and "
+            "_ . - up to 40 characters. Nothing was saved.",
+            "⚠️ The console cannot handle service ids {ids}: only Latin letters, digits and "
+            "_ . - up to 40 characters. Nothing was saved.",
+            len(ids),
+            ids=esc(", ".join(cut(i, 20) for i in ids[:10])),
         )
     if reason == "one_line":
         return _("⚠️ A name is one line. Nothing was saved.")
@@ -434,8 +453,8 @@ def categories_screen(shown: int, total: int, missing: int) -> str:
 def category_toggled(name: str, hidden: bool) -> str:
     # TRANSLATORS: short popup after tapping a category in the console.
     if hidden:
-        return _("🚫 Hidden: {name}", name=short(name, 80))
-    return _("✅ Shown: {name}", name=short(name, 80))
+        return _("🚫 Hidden: {name}", name=cut(name, 80))  # a popup is plain text
+    return _("✅ Shown: {name}", name=cut(name, 80))
 
 
 def hidden_services_screen(rows: Sequence[tuple[str, str | None]], total: int) -> str:
@@ -492,15 +511,20 @@ def name_prompt(service_id: str, panel_name: str | None, current: str | None) ->
 
 def service_shown(service_id: str) -> str:
     # TRANSLATORS: short popup: customers see this service again.
-    return _("👁 Service {id} is shown again.", id=short(service_id, 40))
+    return _("👁 Service {id} is shown again.", id=cut(service_id, 40))
 
 
 def name_removed(service_id: str) -> str:
     # TRANSLATORS: short popup: customers see the panel's name of this service again.
-    return _("🗑 Service {id} shows the panel's name again.", id=short(service_id, 40))
+    return _("🗑 Service {id} shows the panel's name again.", id=cut(service_id, 40))
 
 
 # --- after a save: the preview ------------------------------------------------------------
+
+
+def saving() -> str:
+    # TRANSLATORS: headline of a text's preview while it is being saved (edited a moment later).
+    return _("⏳ Saving…")
 
 
 def saved(name: str, detail: str | None = None) -> str:
@@ -518,6 +542,14 @@ def undone(name: str) -> str:
 def undo_unknown() -> str:
     # TRANSLATORS: popup after tapping Undo of a change the audit log does not have.
     return _("Nothing to undo: that change is not in the log.")
+
+
+def undo_changed_since(name: str) -> str:
+    # TRANSLATORS: popup after tapping an old Undo: what that change set was changed again.
+    return _(
+        "Undo not possible: {setting} was changed again since. Change it by hand if needed.",
+        setting=setting_label(name),
+    )
 
 
 def preview_title() -> str:
@@ -601,7 +633,7 @@ def preview_categories(hidden: Sequence[str]) -> str:
 def preview_services(hidden: Sequence[str]) -> str:
     if not hidden:
         return _("Every service.")
-    return _("Every service but: {ids}", ids=esc(", ".join(short(i, 20) for i in hidden[:30])))
+    return _("Every service but: {ids}", ids=esc(", ".join(cut(i, 20) for i in hidden[:30])))
 
 
 def preview_name(service_id: str, name: str | None, panel_name: str | None) -> str:

@@ -19,10 +19,17 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def short(value: object, limit: int = 60) -> str:
-    """Escaped and cut to `limit` characters, for buttons and one-line summaries."""
+def cut(value: object, limit: int = 60) -> str:
+    """Cut to `limit` characters, not escaped: for plain text (button labels, the toasts of
+    a tapped button), or to escape after joining."""
     text = str(value)
-    return esc(text if len(text) <= limit else text[: limit - 1] + "…")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short(value: object, limit: int = 60) -> str:
+    """Escaped and cut to `limit` characters, for one-line summaries in HTML messages (not
+    for buttons or toasts, which are plain text: `cut` them)."""
+    return esc(cut(value, limit))
 
 
 PANEL_TEXT_LIMIT = 300  # a panel's message is quoted, never allowed to swamp ours

@@ -12,12 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callback, texts
 from bot.config import Settings
 from bot.context import get_services
-from bot.html_check import telegram_html_problem
+from bot.html_check import operator_html, telegram_html_problem, visible_length, visible_text
 from bot.keyboards import console as console_keyboards
 from bot.keyboards import console_access as keyboards
 from bot.services.console import INVITE_ONLY, MAINTENANCE, MAINTENANCE_MESSAGE
@@ -28,7 +29,7 @@ from handlers.admin.common import (
     show,
     stop_expecting,
 )
-from handlers.common import Context, edit, reply
+from handlers.common import Context, reply
 
 MESSAGE_LIMIT = 1000
 INVITES_PER_PAGE = 8
@@ -43,17 +44,6 @@ USER_ID = "access.user_id"
 def _operator_id(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
-
-
-async def _show(update: Update, text: str, markup: Any, toast: str | None) -> None:
-    """Like `show`, with a toast over the tapped button (a query is answered once only)."""
-    query = update.callback_query
-    if query is None or toast is None:
-        await show(update, text, markup)
-        return
-    await query.answer(toast)
-    if query.message is not None:
-        await edit(query.message, text, markup)  # type: ignore[arg-type]
 
 
 def _data(update: Update, button: callback.Button) -> callback.CallbackData:
@@ -108,21 +98,27 @@ async def maintenance_message_clear(update: Update, context: Context) -> None:
 
 
 async def maintenance_message_input(update: Update, context: Context) -> None:
-    """The typed maintenance message: checked (not empty, not too long, Telegram HTML) before
-    it is saved; a bad one is explained and the prompt keeps waiting."""
+    """The typed maintenance message: checked (not empty, not too long, Telegram HTML) and
+    previewed before it is saved; a bad one, or one Telegram refuses, is explained and the
+    prompt keeps waiting."""
     message = update.effective_message
     assert message is not None
     if message.text is None:
         await reply(update, texts.access.message_not_text(), console_keyboards.cancel_input())
         return
-    text = message.text.strip()
+    text = operator_html(message).strip()  # formatting applied in the app kept
     problem: str | None = None
-    if not text:
+    if not visible_text(text).strip():
         problem = texts.access.message_empty()
-    elif len(text) > MESSAGE_LIMIT:
-        problem = texts.access.message_too_long(len(text), MESSAGE_LIMIT)
+    elif (length := visible_length(text)) > MESSAGE_LIMIT:
+        problem = texts.access.message_too_long(length, MESSAGE_LIMIT)
     elif (html_problem := telegram_html_problem(text)) is not None:
         problem = texts.access.message_bad_html(html_problem)
+    if problem is None:  # previewed first, as customers will get it: saved only if it went
+        try:
+            await reply(update, texts.access.maintenance(text))
+        except BadRequest as error:
+            problem = texts.access.message_refused(error.message)
     if problem is not None:
         await reply(update, problem, console_keyboards.cancel_input())
         return
@@ -202,7 +198,7 @@ async def _invites_screen(
         page = 0
         found, total = await repository.invites(0, INVITES_PER_PAGE)
     if not found:
-        await _show(update, texts.access.invites_empty(), keyboards.invites([], 0, 0, 1), toast)
+        await show(update, texts.access.invites_empty(), keyboards.invites([], 0, 0, 1), toast)
         return
     lines = [texts.access.invites_title(total)]
     revocable: list[tuple[str, str]] = []
@@ -215,7 +211,7 @@ async def _invites_screen(
         )
         if invite.state == "active":
             revocable.append((invite.code, short))
-    await _show(
+    await show(
         update,
         "\n".join(lines),
         keyboards.invites(revocable, page, total, INVITES_PER_PAGE),
@@ -270,9 +266,9 @@ async def _user_card(
     services = get_services(context)
     row = await services.repository.user_row(user_id)
     if row is None:
-        await _show(update, texts.access.user_unknown(user_id), keyboards.to_users(), toast)
+        await show(update, texts.access.user_unknown(user_id), keyboards.to_users(), toast)
         return
-    await _show(
+    await show(
         update,
         texts.access.user_card(
             row.telegram_id, row.created_at, row.has_key, row.blocked, row.admitted

@@ -4,16 +4,16 @@ background (bot.services.broadcast) and edits one progress message, with Stop.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from telegram import MessageEntity, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callback, texts
 from bot.config import Settings
 from bot.context import get_services
+from bot.html_check import operator_html
 from bot.keyboards import console as console_keyboards
 from bot.keyboards import console_broadcast as keyboards
 from bot.services import broadcast as service
@@ -21,28 +21,6 @@ from handlers.admin.common import Handler, audit, expect_input, operator_only, s
 from handlers.common import Context, reply
 
 MESSAGE = "bc:message"
-
-# Formatting applied in the Telegram app; a message with any of it is taken as that formatting
-# in Telegram HTML (the text escaped), else as typed (Telegram HTML written by hand).
-_FORMATTING = frozenset(
-    {
-        MessageEntity.BOLD,
-        MessageEntity.ITALIC,
-        MessageEntity.UNDERLINE,
-        MessageEntity.STRIKETHROUGH,
-        MessageEntity.SPOILER,
-        MessageEntity.CODE,
-        MessageEntity.PRE,
-        MessageEntity.TEXT_LINK,
-        MessageEntity.BLOCKQUOTE,
-        MessageEntity.EXPANDABLE_BLOCKQUOTE,
-        MessageEntity.CUSTOM_EMOJI,
-    }
-)
-
-
-def _formatted(entities: Sequence[MessageEntity]) -> bool:
-    return any(entity.type in _FORMATTING for entity in entities)
 
 
 @operator_only
@@ -61,13 +39,9 @@ async def message_input(update: Update, context: Context) -> None:
     try:
         if message.photo:
             largest = message.photo[-1]
-            caption = message.caption
-            if _formatted(message.caption_entities):
-                caption = message.caption_html
-            draft = service.check_photo(largest.file_id, largest.file_size, caption)
+            draft = service.check_photo(largest.file_id, largest.file_size, operator_html(message))
         elif message.text is not None:
-            text = message.text_html if _formatted(message.entities) else message.text
-            draft = service.check_text(text)
+            draft = service.check_text(operator_html(message))
         else:  # a document (the only other kind routed here) or a sticker
             raise service.InvalidBroadcast(service.Problem.NOT_TEXT_OR_PHOTO)
     except service.InvalidBroadcast as invalid:

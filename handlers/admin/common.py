@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import texts
 from bot.context import get_services
@@ -44,14 +44,25 @@ def operator_only(handler: Handler) -> Handler:
     return guarded
 
 
-async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """A console screen: edits the tapped message in place, or a new message for a command
-    or typed input."""
+async def show(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    toast: str | None = None,
+    *,
+    answered: bool = False,
+) -> None:
+    """A console screen: edits the tapped message in place (its button answered, with `toast`
+    over it if given; not again when `answered`), or a new message for a command, typed input,
+    or a tapped message the bot can no longer edit (too old: Telegram sends it inaccessible)."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
-        if query.message is not None:
-            await edit(query.message, text, markup)  # type: ignore[arg-type]
+        if not answered:
+            await query.answer(toast)
+        message = query.message
+        # PTB builds a Message even for an inaccessible one (date 0): both checks are needed.
+        if isinstance(message, Message) and message.is_accessible:
+            await edit(message, text, markup)
             return
     await reply(update, text, markup)
 
@@ -85,3 +96,9 @@ def stop_expecting(context: Context) -> None:
 async def audit(context: Context, operator_id: int, action: str, detail: str = "") -> None:
     """Who did what, when (the console's audit log)."""
     await get_services(context).repository.record_action(operator_id, action, detail)
+
+
+async def answer(update: Update, toast: str, alert: bool = False) -> None:
+    """Only a popup over the tapped button (a stale or forged one, a refusal): the screen stays."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(toast, show_alert=alert)

@@ -15,10 +15,11 @@ with the operator's own connected key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update, User
+from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -26,18 +27,20 @@ from bot import callback, texts, time_zones
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.context import get_services
+from bot.html_check import operator_html
 from bot.i18n import LANGUAGES, reading_as
 from bot.keyboards import Button, clamp_page
 from bot.keyboards import console_settings as keyboards
 from bot.panel import PanelError
 from bot.services import console as names
 from bot.services import settings_input as check
-from bot.services.console import TOP_UP_PATH, UNCHANGED, ConsoleSettings
+from bot.services.console import TOP_UP_PATH, UNCHANGED, ChangedSince, ConsoleSettings
 from bot.services.settings_input import InvalidSetting
 from bot.texts import console_settings as words
 from bot.texts.settings import language_name
 from handlers.admin.common import (
     Handler,
+    answer,
     expect_input,
     expected_input,
     operator_only,
@@ -56,26 +59,10 @@ TYPED_KINDS: dict[str, str] = {
     names.PANEL_WEB_URL: "set:web",
     names.TOP_UP_URL: "set:topup",
 }
+# Settings holding an operator's text (HTML customers get): previewed before they are saved.
+PREVIEWED_FIRST = frozenset({names.HELP_ADDITION, names.WELCOME})
 # Settings one button puts back to their default.
 RESETTABLE = frozenset({*TYPED_KINDS, names.DEFAULT_LANGUAGE, names.DEFAULT_TIME_ZONE})
-# Telegram's formatting the operator applied in their app (kept as HTML); links and
-# mentions Telegram found by itself are left as typed.
-_FORMATTING = frozenset(
-    {
-        MessageEntity.BOLD,
-        MessageEntity.ITALIC,
-        MessageEntity.UNDERLINE,
-        MessageEntity.STRIKETHROUGH,
-        MessageEntity.SPOILER,
-        MessageEntity.CODE,
-        MessageEntity.PRE,
-        MessageEntity.TEXT_LINK,
-        MessageEntity.BLOCKQUOTE,
-        MessageEntity.EXPANDABLE_BLOCKQUOTE,
-        MessageEntity.CUSTOM_EMOJI,
-    }
-)
-
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -122,13 +109,11 @@ def _operator(update: Update) -> User:
 
 
 def typed_text(message: Message | None, formatted: bool) -> str | None:
-    """The operator's text; with `formatted`, the formatting they applied in their app as
-    Telegram HTML (else what they typed, HTML tags included). None for a photo, a file."""
+    """The operator's text: with `formatted`, as bot.html_check.operator_html reads it (the
+    formatting applied in the app kept); else exactly as typed. None for a photo, a file."""
     if message is None or message.text is None:
         return None
-    if formatted and any(entity.type in _FORMATTING for entity in message.entities):
-        return message.text_html
-    return message.text
+    return operator_html(message) if formatted else message.text
 
 
 async def _catalogue(update: Update, context: Context, quiet: bool = False) -> Catalogue | None:
@@ -148,24 +133,6 @@ async def _catalogue(update: Update, context: Context, quiet: bool = False) -> C
 
 
 # --- showing ---------------------------------------------------------------------------------
-
-
-async def _answer(update: Update, toast: str | None = None, alert: bool = False) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(toast, show_alert=alert)
-
-
-async def _expired(update: Update) -> None:
-    await _answer(update, texts.common.expired())
-
-
-async def _replace(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
-    """Like show(), for a tap already answered (with a toast)."""
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        await edit(query.message, text, markup)
-    else:
-        await reply(update, text, markup)
 
 
 def _preview(
@@ -209,7 +176,7 @@ async def _present(
         if markup is plain:
             raise
         logger.info("Preview with a URL button refused: %s", error.message)
-        await _replace(update, text, plain)
+        await show(update, text, plain, answered=True)
 
 
 async def _after_save(
@@ -245,23 +212,59 @@ async def _save(
     service: str = "",
     back: Button | None = None,
 ) -> None:
-    stop_expecting(context)
+    """Save and show the preview with Undo. An operator's typed text (HTML customers will
+    get) is previewed first and saved only if Telegram took the preview; if not, nothing is
+    saved and InvalidSetting("refused") is raised for the caller to ask again."""
     operator_id = _operator(update).id
+    first: Message | None = None
+    if name in PREVIEWED_FIRST and update.callback_query is None:
+        first = await _preview_first(update, context, name, value, modify, language)
+    stop_expecting(context)
     if modify is not None:
         change = await _modify(context, operator_id, name, modify)
         assert change is not None
     else:
         change = await get_services(context).console.save(operator_id, name, value)
-    await _after_save(
-        update,
-        context,
-        words.saved(name, detail),
-        name,
-        change.audit_id,
-        language=language,
-        service=service,
-        back=back,
-    )
+    headline = words.saved(name, detail)
+    if first is None:
+        await _after_save(
+            update,
+            context,
+            headline,
+            name,
+            change.audit_id,
+            language=language,
+            service=service,
+            back=back,
+        )
+        return
+    settings = await _settings(context)
+    body, _url = _preview(name, settings, language, service)
+    await edit(first, words.preview(headline, body), keyboards.saved(change.audit_id, back))
+    await _tell_others(context, _operator(update), name, settings)
+
+
+async def _preview_first(
+    update: Update,
+    context: Context,
+    name: str,
+    value: Any,
+    modify: Modify | None,
+    language: str | None,
+) -> Message:
+    """The preview of a text not saved yet, as customers would get it, sent to the operator;
+    a text Telegram refuses (HTML it cannot parse) raises InvalidSetting("refused")."""
+    settings = await _settings(context)
+    new = modify(settings) if modify is not None else value
+    if name == names.WELCOME:
+        prospective = replace(settings, welcome=new or {})
+    else:
+        prospective = replace(settings, help_addition=new)
+    body, _url = _preview(name, prospective, language)
+    try:
+        return await reply(update, words.preview(words.saving(), body))
+    except BadRequest as error:
+        raise InvalidSetting("refused", problem=error.message) from None
 
 
 async def _tell_others(
@@ -327,7 +330,7 @@ async def ask_value(update: Update, context: Context) -> None:
     data = callback.CONSOLE_SET_EDIT.parse(query.data)
     name = data.arg(0) if data else ""
     if name not in TYPED_KINDS:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     settings = await _settings(context)
     expect_input(context, TYPED_KINDS[name])
@@ -348,13 +351,11 @@ def _typed_value(name: str) -> Handler:
         try:
             if text is None:
                 raise InvalidSetting("not_text")
-            value = checks[name](text)
+            await _save(update, context, name, checks[name](text))
         except InvalidSetting as error:
             settings = await _settings(context)
             again = f"{words.invalid(error)}\n\n{_prompt(context, name, settings)}"
             await reply(update, again, _prompt_markup(context, name, settings))
-            return
-        await _save(update, context, name, value)
 
     return typed
 
@@ -367,7 +368,7 @@ async def reset(update: Update, context: Context) -> None:
     data = callback.CONSOLE_SET_RESET.parse(query.data)
     name = data.arg(0) if data else ""
     if name not in RESETTABLE:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     await _save(update, context, name, None)
 
@@ -381,11 +382,15 @@ async def undo(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_UNDO.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
-    change = await get_services(context).console.undo(_operator(update).id, data.int_arg(0))
+    try:
+        change = await get_services(context).console.undo(_operator(update).id, data.int_arg(0))
+    except ChangedSince as since:
+        await answer(update, words.undo_changed_since(since.setting), alert=True)
+        return
     if change is None:
-        await _answer(update, words.undo_unknown(), alert=True)
+        await answer(update, words.undo_unknown(), alert=True)
         return
     stop_expecting(context)
     await _after_save(update, context, words.undone(change.name), change.name, change.audit_id)
@@ -412,7 +417,7 @@ def _language_of(update: Update, button: callback.Button) -> str | None:
 async def ask_welcome(update: Update, context: Context) -> None:
     code = _language_of(update, callback.CONSOLE_SET_WELCOME)
     if code is None:  # a language no longer offered, or forged
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     current = (await _settings(context)).welcome.get(code)
     expect_input(context, "set:welcome", language=code)
@@ -433,23 +438,22 @@ async def typed_welcome(update: Update, context: Context) -> None:
         if text is None:
             raise InvalidSetting("not_text")
         value = check.customer_text(text)
+
+        def with_it(settings: ConsoleSettings) -> dict[str, str]:
+            return {**settings.welcome, code: value}
+
+        await _save_welcome(update, context, with_it, code)
     except InvalidSetting as error:
         current = (await _settings(context)).welcome.get(code)
         again = f"{words.invalid(error)}\n\n{words.welcome_prompt(code, current)}"
         await reply(update, again, keyboards.welcome_prompt(code, bool(current)))
-        return
-
-    def with_it(settings: ConsoleSettings) -> dict[str, str]:
-        return {**settings.welcome, code: value}
-
-    await _save_welcome(update, context, with_it, code)
 
 
 @operator_only
 async def reset_welcome(update: Update, context: Context) -> None:
     code = _language_of(update, callback.CONSOLE_SET_WELCOME_RESET)
     if code is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
 
     def without_it(settings: ConsoleSettings) -> dict[str, str] | None:
@@ -484,7 +488,7 @@ async def languages(update: Update, context: Context) -> None:
 async def choose_language(update: Update, context: Context) -> None:
     code = _language_of(update, callback.CONSOLE_SET_LANGUAGE)
     if code is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     await _save(update, context, names.DEFAULT_LANGUAGE, code)
 
@@ -503,7 +507,7 @@ async def choose_zone(update: Update, context: Context) -> None:
     data = callback.CONSOLE_SET_ZONE.parse(query.data)
     zone = time_zones.parse_time_zone(data.arg(0)) if data else None
     if zone is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     await _save(update, context, names.DEFAULT_TIME_ZONE, zone)
 
@@ -538,11 +542,7 @@ async def _show_categories(
     missing = len(hidden - set(categories))
     text = words.categories_screen(shown, len(categories), missing)
     markup = keyboards.categories(categories, hidden, page, undo_id)
-    if toast is not None:
-        await _answer(update, toast)
-        await _replace(update, text, markup)
-    else:
-        await show(update, text, markup)
+    await show(update, text, markup, toast)
 
 
 @operator_only
@@ -563,14 +563,14 @@ async def toggle_category(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_CATEGORY.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     catalogue = await _catalogue(update, context)
     if catalogue is None:
         return
     index = data.int_arg(0, callback.INDEX)
     if index >= len(catalogue.categories):  # the catalogue changed since the list was drawn
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     name = catalogue.categories[index]
 
@@ -618,7 +618,7 @@ async def hidden_services(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_HIDDEN.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     expect_input(context, "set:hide")
     text, markup = await _hidden_screen(update, context, data.int_arg(0, callback.PAGE))
@@ -649,28 +649,56 @@ async def typed_hidden(update: Update, context: Context) -> None:
 
 @operator_only
 async def unhide(update: Update, context: Context) -> None:
+    async def screen(undo_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        return await _hidden_screen(update, context, 0, undo_id)
+
+    await _drop_service(
+        update,
+        context,
+        callback.CONSOLE_SET_UNHIDE,
+        names.HIDDEN_SERVICES,
+        lambda settings: settings.hidden_services,
+        screen,
+        words.service_shown,
+    )
+
+
+async def _drop_service(
+    update: Update,
+    context: Context,
+    button: callback.Button,
+    name: str,
+    parts: Callable[[ConsoleSettings], Collection[str]],
+    screen: Callable[[int], Awaitable[tuple[str, InlineKeyboardMarkup]]],
+    toast: Callable[[str], str],
+) -> None:
+    """A service's part of a list setting (hidden services, display names) dropped by its
+    button: the list again with Undo, a popup, the other operators told. Gone already
+    (another operator): the expired answer."""
     query = update.callback_query
     assert query is not None
-    data = callback.CONSOLE_SET_UNHIDE.parse(query.data)
+    data = button.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     service = data.arg(0)
 
     def without_it(settings: ConsoleSettings) -> object:
-        if service not in settings.hidden_services:  # shown already (another operator)
+        current = parts(settings)
+        if service not in current:
             return UNCHANGED
-        return check.ordered_ids(settings.hidden_services - {service}) or None
+        if isinstance(current, Mapping):
+            return {sid: value for sid, value in current.items() if sid != service} or None
+        return check.ordered_ids(set(current) - {service}) or None
 
     operator = _operator(update)
-    change = await _modify(context, operator.id, names.HIDDEN_SERVICES, without_it)
+    change = await _modify(context, operator.id, name, without_it)
     if change is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
-    text, markup = await _hidden_screen(update, context, 0, change.audit_id)
-    await _answer(update, words.service_shown(service))
-    await _replace(update, text, markup)
-    await _tell_others(context, operator, names.HIDDEN_SERVICES, await _settings(context))
+    text, markup = await screen(change.audit_id)
+    await show(update, text, markup, toast(service))
+    await _tell_others(context, operator, name, await _settings(context))
 
 
 # --- display names -------------------------------------------------------------------------
@@ -698,7 +726,7 @@ async def display_names(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_NAMES.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     expect_input(context, "set:name")
     text, markup = await _names_screen(context, data.int_arg(0, callback.PAGE))
@@ -711,7 +739,7 @@ async def ask_name(update: Update, context: Context) -> None:
     assert query is not None
     data = callback.CONSOLE_SET_NAME.parse(query.data)
     if data is None:
-        await _expired(update)
+        await answer(update, texts.common.expired())
         return
     service = data.arg(0)
     catalogue = await _catalogue(update, context, quiet=True)
@@ -757,28 +785,18 @@ async def typed_name(update: Update, context: Context) -> None:
 
 @operator_only
 async def remove_name(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = callback.CONSOLE_SET_NAME_REMOVE.parse(query.data)
-    if data is None:
-        await _expired(update)
-        return
-    service = data.arg(0)
+    async def screen(undo_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        return await _names_screen(context, 0, undo_id)
 
-    def without_it(settings: ConsoleSettings) -> object:
-        if service not in settings.display_names:  # removed already
-            return UNCHANGED
-        return {sid: n for sid, n in settings.display_names.items() if sid != service} or None
-
-    operator = _operator(update)
-    change = await _modify(context, operator.id, names.DISPLAY_NAMES, without_it)
-    if change is None:
-        await _expired(update)
-        return
-    text, markup = await _names_screen(context, 0, change.audit_id)
-    await _answer(update, words.name_removed(service))
-    await _replace(update, text, markup)
-    await _tell_others(context, operator, names.DISPLAY_NAMES, await _settings(context))
+    await _drop_service(
+        update,
+        context,
+        callback.CONSOLE_SET_NAME_REMOVE,
+        names.DISPLAY_NAMES,
+        lambda settings: settings.display_names,
+        screen,
+        words.name_removed,
+    )
 
 
 # --- registration --------------------------------------------------------------------------

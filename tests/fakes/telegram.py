@@ -595,11 +595,19 @@ class FakeTelegram:
         return self._user_message(user_id, chat_id, chat_type, {"sticker": sticker})
 
     def press(
-        self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None
+        self,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        chat_id: int | None = None,
+        inaccessible: bool = False,
     ) -> str:
         """Queue a callback query for bot message ``message_id``; returns the query id.
 
-        ``data`` need not be on the message's keyboard (to simulate stale buttons).
+        ``data`` need not be on the message's keyboard (to simulate stale buttons). With
+        ``inaccessible`` the message comes as Telegram sends one older than 48 hours: an
+        InaccessibleMessage (chat, id, date 0), which the bot cannot edit.
         """
         chat = user_id if chat_id is None else chat_id
         with self._cond:
@@ -612,7 +620,11 @@ class FakeTelegram:
             query = {
                 "id": query_id,
                 "from": self._user(user_id),
-                "message": self._message_payload(message),
+                "message": (
+                    {"chat": self._chat(chat), "message_id": message_id, "date": 0}
+                    if inaccessible
+                    else self._message_payload(message)
+                ),
                 "chat_instance": f"ci{chat}",
                 "data": data,
             }
