@@ -7,20 +7,19 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from bot import callback, texts
 from bot.context import app_services
 from bot.notifier import notifier_of
 from bot.services.console import MAINTENANCE
-from storage.models import AuditEntry, Placement, utcnow
-from storage.repository import DraftOrder
+from storage.models import AuditEntry, utcnow
 from tests.conftest import OPERATOR, OTHER_KEY, OTHER_USER, SECOND_OPERATOR, USER, USER_KEY
 from tests.console import operator
 from tests.customer import Customer
-from tests.fakes.panel import SERVICE_IDS, FakePanel
+from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
+from tests.orders import placed_order
 
 BUILT_IN = texts.access.maintenance(None)
 HELP = "How it works"
@@ -64,32 +63,6 @@ async def invite_only(telegram: FakeTelegram) -> None:
     assert "Make open" in " ".join(admin.labels(screen))
 
 
-async def track_one(app: Any, panel: FakePanel) -> str:
-    """One placed order of USER, stored the way the bot stores it; returns the panel's id."""
-    repository = app_services(app).repository
-    link = "https://instagram.com/p1"
-    service = SERVICE_IDS["Default"]
-    order_id = panel.create_order(USER_KEY, service, quantity=100, link=link)
-    draft_id = await repository.create_draft(
-        DraftOrder(
-            user_id=USER,
-            service_id=str(service),
-            service_name="Instagram Followers",
-            service_type="default",
-            link=link,
-            quantity=100,
-            fields={"link": link, "quantity": "100"},
-            price=Decimal("0.09"),
-            currency="USD",
-            can_refill=True,
-            can_cancel=True,
-        )
-    )
-    assert await repository.claim_draft(draft_id, USER) is not None
-    await repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=order_id)
-    return order_id
-
-
 # --- maintenance ---------------------------------------------------------------------------------
 
 
@@ -126,7 +99,7 @@ async def test_pushes_keep_going_during_maintenance(
 ) -> None:
     customer = Customer(telegram, USER)
     await customer.connect()
-    order_id = await track_one(console_app, panel)
+    _, order_id = await placed_order(console_app, panel)
     await switch_maintenance(telegram, on=True)
     panel.set_order(order_id, status="Completed", remains=0)
     assert await notifier_of(console_app).run_cycle(console_app)

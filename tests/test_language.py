@@ -4,7 +4,6 @@ the command menu per language, pushes in the recipient's language, the key wait.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,12 +13,12 @@ from bot import time_zones
 from bot.context import app_services
 from bot.i18n import LANGUAGES
 from bot.notifier import notifier_of
-from storage.models import Placement
-from storage.repository import DraftOrder, ReaderSettings
+from storage.repository import ReaderSettings
 from tests.conftest import USER, USER_KEY
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
+from tests.orders import placed_order
 
 DEFAULT = SERVICE_IDS["Default"]
 
@@ -31,31 +30,6 @@ def customer(app: Any, telegram: FakeTelegram) -> Customer:
 
 async def stored_reader(app: Any, user: int = USER) -> ReaderSettings | None:
     return await app_services(app).repository.reader_settings(user)
-
-
-async def placed_order(app: Any, panel: FakePanel, user: int = USER) -> tuple[int, str]:
-    """One order of `user` at the panel, stored the way the bot stores a placed order."""
-    repository = app_services(app).repository
-    link = "https://instagram.com/p/language"
-    panel_order_id = panel.create_order(USER_KEY, DEFAULT, quantity=100, link=link)
-    row = await repository.create_draft(
-        DraftOrder(
-            user_id=user,
-            service_id=str(DEFAULT),
-            service_name="Instagram Followers",
-            service_type="default",
-            link=link,
-            quantity=100,
-            fields={"link": link, "quantity": "100"},
-            price=Decimal("0.09"),
-            currency="USD",
-            can_refill=True,
-            can_cancel=True,
-        )
-    )
-    assert await repository.claim_draft(row, user) is not None
-    await repository.finish_placement(row, Placement.PLACED, panel_order_id=panel_order_id)
-    return row, panel_order_id
 
 
 async def open_card(telegram: FakeTelegram, on: BotMessage, row: int) -> BotMessage:
@@ -148,7 +122,7 @@ async def test_time_zone_from_the_list_shows_dates_in_it(
     app: Any, customer: Customer, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
     await customer.connect()
-    row, _ = await placed_order(app, panel)
+    row, _ = await placed_order(app, panel, link="https://instagram.com/p/language")
     screen = await customer.say("/settings", "Settings")
     assert "Time zone: UTC" in screen.plain
     card = await open_card(telegram, screen, row)
@@ -219,7 +193,7 @@ async def test_push_in_the_recipients_language(
     await customer.connect()  # the Telegram app in English; Russian chosen in the bot
     await customer.say("/language", "Choose your language")
     await customer.tap("Русский", "Русский")
-    _, panel_order_id = await placed_order(app, panel)
+    _, panel_order_id = await placed_order(app, panel, link="https://instagram.com/p/language")
     panel.set_order(panel_order_id, status="In progress", remains=60, charge="1.5")
     assert await notifier_of(app).run_cycle(app)
     push = await telegram.wait_for_message(USER, "1,50 USD")

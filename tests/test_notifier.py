@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import app_services
 from bot.notifier import notifier_of
-from storage.models import Order, Placement, User
-from storage.repository import DraftOrder
+from storage.models import Order, User
 from tests.conftest import (
     OTHER_KEY,
     OTHER_USER,
@@ -28,6 +26,7 @@ from tests.conftest import (
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
+from tests.orders import placed_order
 from tests.test_order_safety import reach_summary
 
 DEFAULT = SERVICE_IDS["Default"]
@@ -38,29 +37,8 @@ async def track(app: Any, panel: FakePanel, user: int, key: str, count: int) -> 
     repository = app_services(app).repository
     await repository.touch_user(user)
     await repository.set_api_key(user, key)
-    ids = []
-    for index in range(count):
-        link = f"https://instagram.com/p{index}"
-        order_id = panel.create_order(key, DEFAULT, quantity=100, link=link)
-        draft_id = await repository.create_draft(
-            DraftOrder(
-                user_id=user,
-                service_id=str(DEFAULT),
-                service_name="Instagram Followers",
-                service_type="default",
-                link=link,
-                quantity=100,
-                fields={"link": link, "quantity": "100"},
-                price=Decimal("0.09"),
-                currency="USD",
-                can_refill=True,
-                can_cancel=True,
-            )
-        )
-        assert await repository.claim_draft(draft_id, user) is not None
-        await repository.finish_placement(draft_id, Placement.PLACED, panel_order_id=order_id)
-        ids.append(order_id)
-    return ids
+    links = [f"https://instagram.com/p{index}" for index in range(count)]
+    return [(await placed_order(app, panel, user, key, link))[1] for link in links]
 
 
 async def cycle(app: Any) -> None:
