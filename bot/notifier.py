@@ -26,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence, Set
 from contextlib import AbstractContextManager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from telegram import Bot
@@ -40,18 +40,21 @@ from bot.panel import (
     FINAL_STATE_VALUES,
     InvalidKey,
     ItemError,
+    OrderState,
     OrderStatus,
     PanelError,
     TaskStatus,
+    normalize_state,
 )
 from bot.panel.client import MAX_IDS_PER_CALL
 from bot.pushes import PushItem, submit_pushes
 from bot.sender import Delivery, Outcome, PushSender
 from bot.services.health import CallCount, counting_calls
 from bot.services.stats import POLL_CYCLE, poll_cycle_record
-from storage.models import Order, PanelTask, utcnow
+from storage.models import Order, PanelTask, TaskKind, utcnow
 from storage.repository import (
     Announcement,
+    News,
     OrderChange,
     PolledKey,
     ReaderSettings,
@@ -338,11 +341,16 @@ class StatusNotifier:
             )
             return
         assert self._sender is not None
-        mark = services.repository.mark_all_announced
+        repository = services.repository
+
+        async def mark(told: tuple[tuple[Announcement, ...], ...]) -> None:
+            await repository.mark_all_announced([one for item in told for one in item])
+
         # Every text and button of these messages in the recipient's language and time zone.
         with _reading_as(news.reader, await _default_zone(services)):
-            items = [_order_item(order) for order in news.orders]
-            items += [_task_item(task, news.cards) for task in news.tasks]
+            items = news_items(news, utcnow())
+            if not items:
+                return
             futures = submit_pushes(self._sender, user_id, items, mark)
         # asyncio.wait, not gather: an announcer stopped at shutdown must not cancel messages
         # already queued (the sender still sends and marks them).
@@ -462,24 +470,63 @@ def _task_announcement(task: PanelTask) -> Announcement:
     return Announcement(PanelTask, task.id, task.status_raw, task.announced_status)
 
 
-def _order_item(order: Order) -> PushItem[Announcement]:
+# A cancel the panel reports done while its order still shows an open status waits this long
+# for the order's own change (most panels follow within a cycle or two), so the customer gets
+# one message — canceled, refunded — not "cancel completed" and then "order canceled".
+CANCEL_HOLD = timedelta(minutes=10)
+
+_Told = tuple[Announcement, ...]
+
+
+def news_items(news: News, now: datetime) -> list[PushItem[_Told]]:
+    """One user's owed changes as push items, in order. A cancel request told together with
+    its order is one item (the order's message names it); a completed cancel whose order has
+    not changed yet is held back (left owed) for up to CANCEL_HOLD."""
+    owed_orders = {order.panel_order_id for order in news.orders}
+    with_order: dict[str, list[PanelTask]] = {}
+    alone: list[PanelTask] = []
+    for task in news.tasks:
+        if task.kind == TaskKind.CANCEL and task.panel_order_id in owed_orders:
+            with_order.setdefault(task.panel_order_id, []).append(task)
+        elif not _held(task, news, now):
+            alone.append(task)
+    items = [
+        _order_item(order, with_order.get(order.panel_order_id or "", [])) for order in news.orders
+    ]
+    items += [_task_item(task, news.cards) for task in alone]
+    return items
+
+
+def _held(task: PanelTask, news: News, now: datetime) -> bool:
+    if task.kind != TaskKind.CANCEL or task.panel_order_id not in news.cards:
+        return False
+    if normalize_state(task.status_raw) is not OrderState.COMPLETED:
+        return False
+    if news.card_states.get(task.panel_order_id) in FINAL_STATE_VALUES:
+        return False  # the order already told its end: nothing to wait for
+    changed = task.checked_at or task.created_at
+    changed = changed if changed.tzinfo else changed.replace(tzinfo=UTC)
+    return now - changed < CANCEL_HOLD
+
+
+def _order_item(order: Order, cancels: Sequence[PanelTask] = ()) -> PushItem[_Told]:
     assert order.id is not None
     return PushItem(
-        texts.pushes.order_push(order, order.announced_status),
+        texts.pushes.order_push(order, order.announced_status, cancels),
         order.panel_order_id,
         callback.CARD_OPEN.data(order.id),
-        _order_announcement(order),
+        (_order_announcement(order), *(_task_announcement(task) for task in cancels)),
     )
 
 
-def _task_item(task: PanelTask, cards: Mapping[str, int]) -> PushItem[Announcement]:
+def _task_item(task: PanelTask, cards: Mapping[str, int]) -> PushItem[_Told]:
     order_row = cards.get(task.panel_order_id)
     card = callback.CARD_OPEN.data(order_row) if order_row is not None else None
     return PushItem(
         texts.pushes.task_push(task, task.announced_status),
         task.panel_order_id,
         card,
-        _task_announcement(task),
+        (_task_announcement(task),),
     )
 
 

@@ -150,6 +150,8 @@ class News:
     orders: list[Order]
     tasks: list[PanelTask]
     cards: dict[str, int]  # a task's panel order id -> that order's row (its card button)
+    # Those orders' states (`status`): a cancel may wait for its order's change.
+    card_states: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -787,16 +789,20 @@ class Repository(ConsoleStore, AccessStore, BroadcastStore, StatsStore, StoreBas
             orders = list(await session.exec(self._owed(Order, [user_id])))
             tasks = list(await session.exec(self._owed(PanelTask, [user_id])))
             cards: dict[str, int] = {}
+            states: dict[str, str | None] = {}
             if tasks:
                 found = await session.exec(
-                    select(Order.panel_order_id, Order.id).where(
+                    select(Order.panel_order_id, Order.id, Order.status).where(
                         col(Order.user_id) == user_id,
                         col(Order.panel_order_id).in_({task.panel_order_id for task in tasks}),
                     )
                 )
-                cards = {ref: row_id for ref, row_id in found if ref and row_id}
+                for ref, row_id, status in found:
+                    if ref and row_id:
+                        cards[ref] = row_id
+                        states[ref] = status
             reader = ReaderSettings(user.language, user.time_zone)
-            return News(user.notify, reader, orders, tasks, cards)
+            return News(user.notify, reader, orders, tasks, cards, states)
 
     @staticmethod
     def _owed(model: type[_Announced], user_ids: Sequence[int] | None) -> Any:

@@ -206,7 +206,7 @@ WALKS: dict[str, Walk] = {
         {"link": IG, "quantity": "333", "runs": "3", "interval": "15"},
         price("0.8991"),
         Decimal("0.8991"),
-        ("📦 Total: 999", "💰 After: 99.1009 USD"),
+        ("📦 Total: 999", "💰 After: 99.10 USD"),
     ),
     "default-without-drip-feed": Walk(
         101,

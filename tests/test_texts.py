@@ -14,10 +14,10 @@ def test_panel_text_is_escaped_and_cut() -> None:
     assert "<b>&" not in message.replace("<b>The panel refused the order</b>", "")
 
 
-def test_money_keeps_panel_precision_and_two_decimals() -> None:
+def test_money_has_two_decimals_and_more_only_under_one_unit() -> None:
     assert texts.formatting.money(Decimal("0.9"), "USD") == "0.90 USD"
     assert texts.formatting.money(Decimal("0.00001234")) == "0.00001"
-    assert texts.formatting.money(Decimal("12345678.12345"), "<b>") == "12,345,678.12345 &lt;b&gt;"
+    assert texts.formatting.money(Decimal("12345678.12345"), "<b>") == "12,345,678.12 &lt;b&gt;"
     assert texts.formatting.money(None) == "—"
 
 

@@ -171,7 +171,10 @@ def edits_ignored() -> str:
 
 def balance_text(balance: Balance) -> str:
     # TRANSLATORS: {amount} is the amount with the panel's currency code, e.g. "42.50 USD".
-    return _("💰 Balance: <b>{amount}</b>", amount=money(balance.amount, balance.currency))
+    return _(
+        "💰 Balance: <b>{amount}</b>",
+        amount=money(balance.amount, balance.currency, spendable=True),
+    )
 
 
 def need_key() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import html
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
@@ -51,14 +51,32 @@ def _babel_locale(language: str) -> Locale:
         return Locale.parse(SOURCE_LANGUAGE)
 
 
-def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """Grouped and with the reader's decimal sign; up to 5 decimals (panel rates are that
-    fine), at least 2: 0.9 → "0.90". The panel's currency code as it sent it."""
+def money(amount: Decimal | None, currency: str | None = None, *, spendable: bool = False) -> str:
+    """An amount as the panel's customers expect it, grouped and with the decimal sign of the
+    reader's language (like quantities: 12,345.60 / 12 345,60), with the panel's currency code
+    as it sent it (pass it wherever it is known: every price shows its currency).
+
+    The rule for decimals:
+    - **one unit or more**: two decimals — whatever follows the cent is noise to a customer
+      (panels keep five: "100.84292"). A price, charge or refund is rounded half-up to the
+      cent; a balance (`spendable=True`) is rounded *down*, so it never shows money that
+      cannot be spent (100.84292 → 100.84, 45.679 → 45.67, not 45.68).
+    - **under one unit**: the digits the value needs, up to five (the panel's precision), at
+      least two: 0.9 → 0.90, 0.002 → 0.002, 0.0045 → 0.0045. Here a cent would be a large
+      error (a rate of 0.0045 per item is not "0.00"); a balance is cut down at the fifth.
+    """
     if amount is None:
         return "—"
-    exact = amount.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
+    if abs(amount) >= 1:
+        exact = amount.quantize(CENT, rounding=ROUND_DOWN if spendable else ROUND_HALF_UP)
+    else:
+        exact = amount.quantize(FINEST, rounding=ROUND_DOWN if spendable else ROUND_HALF_UP)
     text = format_decimal(exact, format="#,##0.00###", locale=locale())
     return isolate(f"{text} {esc(currency)}" if currency else text)
+
+
+CENT = Decimal("0.01")
+FINEST = Decimal("0.00001")  # the panels' precision
 
 
 def number(value: int | None) -> str:

@@ -103,7 +103,7 @@ def key_connected(masked: str, balance: Balance) -> str:
             _(
                 "✅ Key <code>{key}</code> connected.\nBalance: <b>{balance}</b>",
                 key=esc(masked),
-                balance=money(balance.amount, balance.currency),
+                balance=money(balance.amount, balance.currency, spendable=True),
             ),
             _("Ready: /order"),
         ]

@@ -389,7 +389,13 @@ def _field_value(name: str, value: str) -> str:
             more = n_("… and {count} more", "… and {count} more", rest, count=number(rest))
             shown.append(f"  {more}")
         return "\n".join(shown)
+    if name in COUNTED_FIELDS and value.isascii() and value.isdigit():
+        return number(int(value))  # grouped like on the card: 1,000
     return isolate(short(choice_label(name, value), 200))
+
+
+# Fields holding a count: shown grouped in the reader's way.
+COUNTED_FIELDS = frozenset({"quantity", "runs", "min", "max", "posts", "old_posts"})
 
 
 def summary(
@@ -448,7 +454,9 @@ def summary(
         price_line = _("💵 Price: <b>{price}</b>", price=money(price, currency))
     lines.append(f"\n{price_line}")
     if balance is not None:
-        lines.append(_("💰 Balance: {amount}", amount=money(balance.amount, currency)))
+        lines.append(
+            _("💰 Balance: {amount}", amount=money(balance.amount, currency, spendable=True))
+        )
         after = balance.amount - price
         if after < 0:
             # TRANSLATORS: {amount} is how much money is missing.
@@ -457,7 +465,7 @@ def summary(
             )
         elif service.type is not ServiceType.SUBSCRIPTIONS:
             # TRANSLATORS: the balance left after this order.
-            lines.append(_("💰 After: {amount}", amount=money(after, currency)))
+            lines.append(_("💰 After: {amount}", amount=money(after, currency, spendable=True)))
     else:
         lines.append(_("💰 Balance: unknown (the panel did not answer)"))
     return "\n".join(lines)

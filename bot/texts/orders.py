@@ -240,6 +240,11 @@ def _task_line(task: PanelTask) -> str:
     return _("✖️ Cancel request: {status}", status=status)
 
 
+def task_card_line(task: PanelTask) -> str:
+    """A refill's or cancel's line as on the order card (also under a status message)."""
+    return _task_line(task)
+
+
 def order_card(order: Order, tasks: list[PanelTask]) -> str:
     service = (
         isolate(esc(order.service_name))
