@@ -287,6 +287,8 @@ CARD_CANCEL = ORDERS.button("cx", ROW_ID)
 CARD_AGAIN = ORDERS.button("again", ROW_ID)  # answered by the ordering conversation
 CARD_TRACK = ORDERS.button("track", PANEL_ORDER_ID)  # on /status answers of older versions
 CARD_UNTRACK = ORDERS.button("untrack", ROW_ID)
+# An order found by /status (its new row) takes an unknown outcome's place (that row).
+CARD_ATTACH = ORDERS.button("at", ROW_ID, ROW_ID)
 
 ORDER_CATEGORIES = ORDER.button("cats", PAGE)  # a page of categories
 ORDER_CATEGORY = ORDER.button("c", INDEX, PAGE)  # a page of one category's services

@@ -245,5 +245,11 @@ async def top_up_url(context: Context) -> str | None:
     return console.top_up_url if console is not None else None
 
 
+async def panel_orders_url(context: Context) -> str | None:
+    """The customer's order list on the panel's website (<panel website>/orders)."""
+    console = await console_settings(context)
+    return console.panel_web_url.rstrip("/") + "/orders" if console is not None else None
+
+
 def with_note(text: str, note: str | None) -> str:
     return f"{text}\n\n{note}" if note else text

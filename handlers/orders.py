@@ -353,6 +353,29 @@ async def status_command(update: Update, context: Context) -> None:
         if footer:
             report[-1] += f"\n\n{footer}"
     await waiting.reply_all(update, report)
+    new = check.orders.get(check.newly_tracked[0]) if check.newly_tracked else None
+    if new is not None and check.unconfirmed:  # it may be an order whose outcome is unknown
+        offer = texts.orders.attach_offer(check.newly_tracked[0])
+        await reply(update, offer, orders_keyboards.attach_offer(new, check.unconfirmed))
+
+
+async def attach_button(update: Update, context: Context) -> None:
+    """The order /status found is the one whose outcome was unknown: one row, not two."""
+    assert update.callback_query is not None
+    data = callback.CARD_ATTACH.parse(update.callback_query.data)
+    assert data is not None  # the pattern lets only two valid row ids through
+    order = await tracking.attach_unknown(
+        get_services(context).repository,
+        _user_id(update),
+        data.int_arg(0, callback.ROW_ID),
+        data.int_arg(1, callback.ROW_ID),
+    )
+    if order is None:
+        await waiting.answer(update, texts.orders.attach_stale(), alert=True)
+        return
+    await answer_query(update)
+    await edit(_query_message(update), texts.orders.attached(order.panel_order_id))
+    await _show_card(update, context, order, in_place=False)
 
 
 @waiting.patient
@@ -414,4 +437,5 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CallbackQueryHandler(cancel_button, pattern=callback.CARD_CANCEL.pattern()),
         CallbackQueryHandler(track_button, pattern=callback.CARD_TRACK.pattern()),
         CallbackQueryHandler(untrack_button, pattern=callback.CARD_UNTRACK.pattern()),
+        CallbackQueryHandler(attach_button, pattern=callback.CARD_ATTACH.pattern()),
     ]

@@ -521,6 +521,58 @@ class Repository(ConsoleStore, AccessStore, BroadcastStore, StatsStore, StoreBas
             await session.flush()
             return TrackedOrders(orders, new)
 
+    async def unknown_orders(self, user_id: int, since: datetime, limit: int) -> list[Order]:
+        """The user's orders whose outcome is unknown (sent, no clear answer), newest first."""
+        async with self._session(writes=False) as session:
+            return list(
+                await session.exec(
+                    select(Order)
+                    .where(
+                        col(Order.user_id) == user_id,
+                        col(Order.placement) == Placement.UNKNOWN,
+                        col(Order.panel_order_id).is_(None),
+                        col(Order.created_at) >= since,
+                    )
+                    .order_by(col(Order.created_at).desc(), col(Order.id).desc())
+                    .limit(limit)
+                )
+            )
+
+    async def attach_unknown(self, user_id: int, unknown_id: int, tracked_id: int) -> Order | None:
+        """An order found at the panel takes the place of the user's order whose outcome was
+        unknown, in one transaction: the unknown row becomes placed with the panel's id and the
+        status just read, and the row /status had started tracking for that id goes (no
+        duplicate). None when either row is not (or no longer) what it should be."""
+        async with self._session() as session:
+            unknown = await session.get(Order, unknown_id)
+            tracked = await session.get(Order, tracked_id)
+            if (
+                unknown is None
+                or tracked is None
+                or unknown.user_id != user_id
+                or tracked.user_id != user_id
+                or unknown.placement != Placement.UNKNOWN
+                or unknown.panel_order_id is not None
+                or tracked.placement != Placement.TRACKED
+            ):
+                return None
+            await session.delete(tracked)
+            await session.flush()  # the (user, panel id) pair is free before it is reused
+            unknown.placement = Placement.PLACED
+            unknown.panel_order_id = tracked.panel_order_id
+            unknown.placed_at = unknown.claimed_at or unknown.created_at
+            unknown.status = tracked.status
+            unknown.status_raw = tracked.status_raw
+            unknown.announced_status = tracked.announced_status
+            unknown.remains = tracked.remains
+            unknown.start_count = tracked.start_count
+            unknown.charge = tracked.charge if tracked.charge is not None else unknown.price
+            unknown.checked_at = tracked.checked_at
+            unknown.error = None
+            session.add(unknown)
+            await session.flush()
+            return unknown
+
     async def untrack_order(self, order_id: int, user_id: int) -> bool:
         """Stop tracking an order placed on the panel's website (orders placed through the bot
         stay). True if it was tracked."""

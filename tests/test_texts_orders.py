@@ -228,9 +228,10 @@ def test_pushes_show_old_and_new_status_in_the_bots_words() -> None:
     )
     assert push.split("\n") == [
         "🔔 <b>Order 777</b> · Instagram Followers",
+        "🔗 https://instagram.com/someone",
         "🔄 In progress → ✅ <b>Completed</b>",
         "▓▓▓▓▓▓▓▓▓▓ 100%",
-        "💵 0.90 USD",
+        "💵 Charged: 0.90 USD",
     ]
     odd = texts.pushes.order_push(an_order(status="unknown", status_raw="On <hold>"), "Odd <x>")
     assert "❔ Odd &lt;x&gt; → ❔ <b>On &lt;hold&gt;</b>" in odd

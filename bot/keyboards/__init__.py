@@ -129,3 +129,8 @@ def with_links(
 def top_up(url: str | None) -> list[Link]:
     """The "💳 Top up" button, wherever the balance is shown or short."""
     return [(texts.common.button_top_up(), url)] if url else []
+
+
+def panel_orders(url: str | None) -> list[Link]:
+    """The panel's own order list, under an order whose outcome is unknown."""
+    return [(texts.order.button_panel_orders(), url)] if url else []

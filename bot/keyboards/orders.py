@@ -30,6 +30,17 @@ def orders_list(orders: Sequence[Order], page: int, total: int) -> InlineKeyboar
     )
 
 
+def attach_offer(found: Order, unconfirmed: Sequence[Order]) -> InlineKeyboardMarkup:
+    """One button per order whose outcome is unknown: "the order just found is this one"."""
+    assert found.id is not None
+    rows: list[list[Button]] = []
+    for order in unconfirmed:
+        assert order.id is not None
+        data = callback.CARD_ATTACH.data(order.id, found.id)
+        rows.append([(texts.orders.attach_button(order), data)])
+    return markup(rows)
+
+
 def card(order: Order, *, refill: bool, cancel: bool) -> InlineKeyboardMarkup:
     """Refresh; Refill and Cancel where they may be asked; Order again; Stop tracking for a
     website order; Back to the list."""

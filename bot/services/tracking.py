@@ -5,10 +5,11 @@ website are tracked from now on (pushed when their status changes)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.panel import ItemError, OrderStatus, PanelClient
-from storage.models import Order
+from storage.models import Order, utcnow
 from storage.repository import Repository, SeenStatus, StoredKey
 
 
@@ -17,6 +18,14 @@ class StatusCheck:
     results: dict[str, OrderStatus | ItemError]  # every requested id, in request order
     orders: dict[str, Order]  # the user's stored orders among them (by panel order id)
     newly_tracked: list[str]  # panel order ids tracked from now on
+    # The user's orders whose outcome is unknown, when one id is newly tracked: it may be
+    # one of them (see attach_unknown).
+    unconfirmed: list[Order] = field(default_factory=list)
+
+
+# Unknown outcomes offered for attaching: recent ones, a few (newest first).
+UNCONFIRMED_DAYS = 30
+UNCONFIRMED_OFFERED = 3
 
 
 async def check_and_track(
@@ -37,7 +46,25 @@ async def check_and_track(
         if isinstance(result, OrderStatus)
     ]
     tracked = await repository.track_orders(stored.user_id, seen)
-    return StatusCheck(results, tracked.orders, tracked.new)
+    unconfirmed: list[Order] = []
+    if len(tracked.new) == 1:
+        since = utcnow() - timedelta(days=UNCONFIRMED_DAYS)
+        unconfirmed = await repository.unknown_orders(stored.user_id, since, UNCONFIRMED_OFFERED)
+    return StatusCheck(results, tracked.orders, tracked.new, unconfirmed)
+
+
+async def attach_unknown(
+    repository: Repository, user_id: int, unknown_id: int, tracked_id: int
+) -> Order | None:
+    """The customer says the order /status just found is the one whose outcome was unknown.
+
+    Why the customer decides: API v2 has no order list, and `status` answers only the status,
+    charge, start count and remains of an id — not its service, link or quantity — so the bot
+    cannot find the order by itself nor prove a match; the poller never sees an unknown order
+    (it has no id). The customer (or an operator, in the panel's admin) finds it in the panel's
+    orders, sends `/status <id>`, and picks the unconfirmed order it is. The unknown row is
+    then placed with that id (followed and pushed from now on) instead of a duplicate row."""
+    return await repository.attach_unknown(user_id, unknown_id, tracked_id)
 
 
 async def refresh_order(

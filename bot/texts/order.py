@@ -535,6 +535,21 @@ def outcome_unknown() -> str:
     )
 
 
+def outcome_unknown_attach() -> str:
+    """Under outcome_unknown: how an order found on the panel takes the unconfirmed one's place."""
+    # TRANSLATORS: keep the command /status as it is; 123 stands for an order id.
+    return _(
+        "If you find it in the panel's orders, send <code>/status 123</code> with its id: "
+        "I'll put it in place of the unconfirmed one and follow it."
+    )
+
+
+def button_panel_orders() -> str:
+    # TRANSLATORS: a button opening the customer's order list on the panel's website (at most
+    # about 30 characters).
+    return _("🔎 My orders on the panel")
+
+
 def cancelled() -> str:
     return _("Okay, cancelled. /order to start again.")
 

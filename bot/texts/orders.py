@@ -518,6 +518,43 @@ def untracked(order_id: str | None) -> str:
     )
 
 
+def attach_offer(order_id: str) -> str:
+    """Under a /status answer that found one order new to the bot while the customer has
+    orders whose outcome is unknown."""
+    # TRANSLATORS: {id} is the panel's order id just found; the buttons below name the orders
+    # the bot could not confirm.
+    return _(
+        "❓ Is order <code>{id}</code> one I couldn't confirm? Tap it below: I'll put it in "
+        "that order's place instead of listing it twice.",
+        id=esc(order_id),
+    )
+
+
+def attach_button(order: Order) -> str:
+    """A button naming an order whose outcome is unknown (plain text: buttons are not HTML)."""
+    name = order.service_name or p_("service name", "order")
+    name = name if len(name) <= 24 else name[:23] + "…"
+    # TRANSLATORS: a button (at most about 40 characters): {service} is the service's name,
+    # {time} when the order was sent.
+    return _(
+        "📎 {service} · {time}", service=name, time=when(order.claimed_at or order.created_at)
+    )
+
+
+def attached(order_id: str | None) -> str:
+    # TRANSLATORS: {id} is the panel's order id.
+    return _(
+        "📎 Done: order <code>{id}</code> is the one I couldn't confirm. It's followed now — "
+        "you'll get a message when its status changes.",
+        id=esc(order_id),
+    )
+
+
+def attach_stale() -> str:
+    # TRANSLATORS: the answer to a tap on an attach button that no longer applies.
+    return _("This was already sorted out, or the order is no longer in your list.")
+
+
 def refill_requested(refill_id: str | None) -> str:
     if refill_id:
         # TRANSLATORS: after an order id in the /refill answer: "123 — requested (refill 9)";

@@ -21,6 +21,7 @@ from handlers import waiting
 from handlers.common import (
     Context,
     edit,
+    panel_orders_url,
     reply,
     support_note,
     top_up_url,
@@ -148,8 +149,10 @@ async def _announce(
         end_flow(context)
     elif kind is Placing.UNKNOWN:
         end_flow(context)
-        text = with_note(texts.order.outcome_unknown(), await support_note(context))
-        await _tell_result(update, message, text, _after())
+        text = f"{texts.order.outcome_unknown()}\n{texts.order.outcome_unknown_attach()}"
+        text = with_note(text, await support_note(context))
+        panel_orders = keyboards.panel_orders(await panel_orders_url(context))
+        await _tell_result(update, message, text, keyboards.with_links(_after(), panel_orders))
     elif kind is Placing.UNAVAILABLE:
         draft = outcome.order.id if outcome.order is not None else None
         assert draft is not None
