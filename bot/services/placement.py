@@ -71,7 +71,9 @@ class Placing(Enum):
     """What a Confirm came to."""
 
     PLACED = "placed"  # the panel returned an order id
-    UNKNOWN = "unknown"  # the request may have reached the panel: never sent again by itself
+    # The request may have reached the panel: never sent again by itself. Resolved when the
+    # customer finds it at the panel and attaches it (services.tracking.attach_unknown).
+    UNKNOWN = "unknown"
     UNAVAILABLE = "unavailable"  # certainly not received: the same draft can be confirmed again
     REFUSED = "refused"  # the panel said no: nothing was ordered
     NO_KEY = "no_key"  # no (readable) key: nothing was sent, the draft is abandoned
