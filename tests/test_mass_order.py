@@ -3,6 +3,7 @@ Confirm, exactly one `add` per valid line, one results message."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -269,3 +270,64 @@ def test_fifty_long_refusals_fit_one_results_message() -> None:
     assert len(text) <= 4000
     assert "0 of 50 orders placed" in text
     assert f"{MAX_LINES} ❌" in text or f"<b>{MAX_LINES}.</b>" in text
+
+
+async def test_one_paste_split_by_telegram_is_read_as_one_list(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await customer.say("/mass", "Mass order")
+    sent_at = int(time.time())
+    mark = telegram.mark()
+    telegram.send_text(USER, "1 | https://instagram.com/a | 100", date=sent_at)
+    await telegram.wait_for_message(USER, "Check your mass order", after=mark)
+    mark = telegram.mark()
+    telegram.send_text(USER, "101 | https://instagram.com/b | 100", date=sent_at)
+    both = await telegram.wait_for_message(USER, "2 lines", after=mark)
+    assert customer.labels(both)[0] == "✅ Place 2 orders"
+    await customer.tap("Place 2 orders", "2 of 2 orders placed")
+    assert panel.count("add") == 2
+
+
+async def test_a_corrected_list_replaces_the_summary(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await customer.say("/mass", "Mass order")
+    mark = telegram.mark()
+    telegram.send_text(USER, "1 | https://instagram.com/a | 5", date=int(time.time()) - 60)
+    first = await telegram.wait_for_message(USER, "Check your mass order", after=mark)
+    assert "The quantity must be 10 – 10,000." in first.plain
+    assert not first.buttons  # nothing to place yet
+    second = await customer.say(
+        "1 | https://instagram.com/a | 50\n101 | https://instagram.com/b | 60",
+        "Check your mass order",
+    )
+    old = await mass_summary(customer, "1 | https://instagram.com/z | 100")
+    mark = telegram.mark()  # sent a minute later: a corrected list, not the paste's next part
+    telegram.send_text(USER, "1 | https://instagram.com/y | 100", date=int(time.time()) + 60)
+    newer = await telegram.wait_for_message(USER, "Check your mass order", after=mark)
+    assert "1 line" in newer.plain
+    replaced = next(m for m in telegram.messages(USER) if m.message_id == old.message_id)
+    assert not replaced.buttons
+    answer = await customer.press(old, confirm_data(old))
+    assert "expired" in str(answer.get("text")).lower()
+    assert panel.count("add") == 0
+    await customer.tap("Place 1 order", "1 of 1 order placed")
+    assert [order.fields["link"] for order in panel.orders.values()] == ["https://instagram.com/y"]
+    assert second.message_id != newer.message_id
+
+
+async def test_lines_may_follow_the_command_and_other_commands_keep_working(
+    customer: Customer, panel: FakePanel
+) -> None:
+    summary = await customer.say(
+        "/mass 1 | https://instagram.com/a | 100\n101 https://instagram.com/b 100",
+        "Check your mass order",
+    )
+    assert "Total: 0.14 USD for 2 orders" in summary.plain
+    await customer.say("/balance", "100.00 USD")  # answered; the summary stays
+    await customer.tap("Place 2 orders", "2 of 2 orders placed")
+    assert panel.count("add") == 2
+    # Mid-order, the order conversation owns /mass (no second flow opens inside it).
+    await customer.say("/order", "Choose a category")
+    busy = await customer.say("/mass", "Choose a category")
+    assert "Mass order" not in busy.plain
