@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from bot.i18n import reading_as
 from bot.panel import PanelRejected
 from bot.services.mass import MAX_LINES, LineOutcome, LineResult, StopReason
 from storage.models import Order
-from tests.conftest import OPERATOR, USER, USER_KEY
+from tests.conftest import OPERATOR, USER, USER_KEY, make_settings, running
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
@@ -331,3 +332,35 @@ async def test_lines_may_follow_the_command_and_other_commands_keep_working(
     await customer.say("/order", "Choose a category")
     busy = await customer.say("/mass", "Choose a category")
     assert "Mass order" not in busy.plain
+
+
+async def test_an_idle_mass_order_is_closed_and_can_no_longer_be_placed(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, conversation_timeout_seconds=1)
+    async with running(settings):
+        customer = Customer(telegram)
+        await customer.connect()
+        summary = await mass_summary(customer, "1 | https://instagram.com/a | 100")
+        await telegram.wait_for_message(USER, "left idle", timeout=10)
+        closed = next(m for m in telegram.messages(USER) if m.message_id == summary.message_id)
+        assert not closed.buttons
+        answer = await customer.press(summary, confirm_data(summary))
+        assert "expired" in str(answer.get("text")).lower()
+        assert panel.count("add") == 0
+
+
+async def test_confirm_after_a_restart_places_each_line_once(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    customer = Customer(telegram)
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)):
+        await customer.connect()
+        summary = await mass_summary(
+            customer, "1 | https://instagram.com/a | 100\n101 | https://instagram.com/b | 100"
+        )
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)):
+        await customer.tap("Place 2 orders", "2 of 2 orders placed")
+        again = await customer.press(summary, confirm_data(summary))
+        assert "already placed" in str(again.get("text"))
+    assert panel.count("add") == 2
