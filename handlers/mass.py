@@ -230,7 +230,7 @@ async def confirm(update: Update, context: Context) -> int | None:
         mass_id,
         user.id,
         started=partial(_started, update, context, message),
-        wait=partial(waiting.call, hint=texts.order.placing()),
+        wait=waiting.call,  # a slow panel: "⏳ Asking the panel…", replaced by the results
     )
     if outcome.kind is MassPlacing.ALREADY_PLACING:
         await waiting.answer(update, texts.mass.already_placing())
@@ -267,7 +267,7 @@ async def _tell_results(update: Update, context: Context, outcome: MassOutcome) 
     if outcome.stopped is not None or any(r.kind is not LineOutcome.PLACED for r in results):
         text = with_note(text, await support_note(context))
     try:
-        await reply(update, text)
+        await waiting.reply(update, text)
     except TelegramError:
         logger.exception("Could not tell the user the results of their mass order")
 

@@ -364,3 +364,27 @@ async def test_confirm_after_a_restart_places_each_line_once(
         again = await customer.press(summary, confirm_data(summary))
         assert "already placed" in str(again.get("text"))
     assert panel.count("add") == 2
+
+
+async def test_mass_is_in_the_command_menu_and_in_help(
+    customer: Customer, telegram: FakeTelegram
+) -> None:
+    assert "mass" in [command["command"] for command in telegram.commands or []]
+    shown = await customer.say("/help", "How it works")
+    assert "/mass — many orders in one message" in shown.plain
+
+
+async def test_a_slow_panel_shows_one_hourglass_that_becomes_the_results(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await mass_summary(
+        customer, "1 | https://instagram.com/a | 100\n101 | https://instagram.com/b | 100"
+    )
+    panel.delays["add"] = 1.3
+    mark = telegram.mark()
+    await customer.tap("Place 2 orders", "Asking the panel")
+    results = await telegram.wait_for_message(USER, "2 of 2 orders placed", after=mark)
+    texts_now = [m.plain for m in telegram.messages(USER) if not m.deleted]
+    assert not any("Asking the panel" in text for text in texts_now)
+    assert sum("orders placed" in text for text in texts_now) == 1
+    assert results.edited  # the ⏳ message, edited into the results
