@@ -262,6 +262,7 @@ KEY = register_prefix("k", "the API key (handlers/key.py)")
 ORDER = register_prefix("o", "the ordering conversation (handlers/order/)")
 SETTINGS = register_prefix("s", "language and time zone (handlers/settings.py)")
 CONSOLE = register_prefix("a", "the operators' console (handlers/admin/)")
+MASS = register_prefix("ms", "mass orders (handlers/mass.py)")
 
 MENU_ORDER = MENU.button("order")
 MENU_ORDERS = MENU.button("orders")
@@ -300,6 +301,9 @@ ORDER_BACK = ORDER.button("back")
 ORDER_CONFIRM = ORDER.button("ok", ROW_ID)  # the draft row
 ORDER_CHANGE = ORDER.button("edit")
 ORDER_CANCEL = ORDER.button("x")
+
+MASS_CONFIRM = MASS.button("ok", ROW_ID)  # the mass order's row
+MASS_CANCEL = MASS.button("x", ROW_ID)
 
 # The operators' console: each section's entry, then each section's own buttons.
 CONSOLE_HOME = CONSOLE.button("home")

@@ -12,7 +12,7 @@ from bot.config import Settings
 def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> None:
-    from handlers import admin, errors, gate, key, order, orders, start
+    from handlers import admin, errors, gate, key, mass, order, orders, start
     from handlers import settings as reader_settings
 
     # -10. Whom each update is for: the user's language and time zone (never stops it).
@@ -48,6 +48,8 @@ def register_handlers(
     application.add_handler(order.build_conversation(settings))
     # 3. Buttons that must work outside the conversation too (confirm after a restart).
     application.add_handlers(order.build_handlers())
+    # 3b. Mass orders (/mass): their own flow; mid-order the order conversation owns /mass.
+    application.add_handlers(mass.build_handlers(settings))
     # 4. Plain commands and menu buttons.
     application.add_handlers(start.build_handlers())
     application.add_handlers(key.build_handlers())

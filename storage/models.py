@@ -255,3 +255,27 @@ class RuntimeState(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(64), primary_key=True))
     value_json: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MassOrder(SQLModel, table=True):
+    """A mass order: the draft rows of its valid lines, confirmed with one button. Claimed
+    once ('placing') before any line is sent, so a second tap, another device or a restart
+    never places it again; each line is then placed through its own draft row's claim."""
+
+    __tablename__ = "mass_orders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
+    state: str = Field(default="draft", max_length=16)  # MassState
+    # [[line number as typed, draft row id], …] in the order the lines are placed.
+    lines_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    created_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class MassState:
+    DRAFT = "draft"  # the summary is on screen
+    PLACING = "placing"  # Confirm claimed it; its lines are being placed
+    DONE = "done"  # every line placed, refused, unclear or not sent
+    CANCELLED = "cancelled"  # cancelled, replaced or timed out before Confirm

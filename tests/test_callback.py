@@ -83,7 +83,7 @@ LARGEST: dict[callback.Arg, str] = {
 
 def test_every_prefix_is_declared_once_and_owned() -> None:
     codes = [prefix.code for prefix in callback.prefixes()]
-    assert sorted(codes) == ["a", "c", "k", "m", "o", "s"]
+    assert sorted(codes) == ["a", "c", "k", "m", "ms", "o", "s"]
     assert all(prefix.owner for prefix in callback.prefixes())
     with pytest.raises(ValueError, match="already belongs"):
         callback.register_prefix("o", "a second ordering flow")

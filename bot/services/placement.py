@@ -102,6 +102,7 @@ async def place_draft(
     *,
     announce: Announce,
     wait: PanelWait = as_is,
+    max_age: timedelta | None = None,
 ) -> Outcome:
     """Claim the draft → `add` → record: the draft is placed exactly once, whatever the number
     of taps, devices or processes (the first claim wins; the others get ALREADY_* or EXPIRED).
@@ -110,10 +111,11 @@ async def place_draft(
     the panel is announced first and recorded after (retried through a busy database): the
     user must never read "try again" about an order the panel may have, and their next update
     waits for the record anyway (one user's updates run in order). `wait` wraps the panel
-    call (the handler's ⏳)."""
+    call (the handler's ⏳). `max_age`: how old the draft may be (default: as long as an
+    idle conversation lives; a mass order checks its own age when claimed)."""
     repository = services.repository
     # A summary is good for as long as an idle conversation lives (also across restarts).
-    max_age = timedelta(seconds=services.settings.conversation_timeout_seconds)
+    max_age = max_age or timedelta(seconds=services.settings.conversation_timeout_seconds)
     order = await repository.claim_draft(draft_id, user_id, max_age)
     if order is None:
         outcome = Outcome(await _why_not_claimed(repository, draft_id, user_id))

@@ -15,6 +15,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Main menu")),
     # TRANSLATORS: Telegram's command menu, beside /order (short).
     ("order", N_("Place an order")),
+    # TRANSLATORS: Telegram's command menu, beside /mass (short).
+    ("mass", N_("Many orders at once")),
     # TRANSLATORS: Telegram's command menu, beside /orders (short).
     ("orders", N_("My orders")),
     # TRANSLATORS: Telegram's command menu, beside /status (short).
@@ -124,6 +126,11 @@ def help_text() -> str:
                 "/refill 123 — ask for a refill\n"
                 "/balance — your balance\n"
                 "/cancel — leave the current step"
+            ),
+            # TRANSLATORS: /help; the format stays as it is, its three words translated.
+            _(
+                "/mass — many orders in one message, one per line: "
+                "<code>service_id | link | quantity</code>"
             ),
         ]
     )

@@ -513,6 +513,7 @@ class FakeTelegram:
         chat_id: int | None = None,
         chat_type: str = "private",
         entities: list[Params] | None = None,
+        date: int | None = None,
     ) -> int:
         """Queue a text message from a user; returns its message_id.
 
@@ -525,6 +526,8 @@ class FakeTelegram:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": match.end()}]
         if entities:
             content["entities"] = [*content.get("entities", []), *entities]
+        if date is not None:  # when the user sent it (Unix time); default: now
+            content["date"] = date
         return self._user_message(user_id, chat_id, chat_type, content)
 
     def edit_text(
