@@ -101,6 +101,28 @@ def waiting_for_key(context: Context, timeout: float) -> bool:
     return True
 
 
+# --- questions before what can't be undone ("Cancel order …?" Yes / No) ----------------------
+
+CONFIRMING = "confirming"
+
+
+def ask_confirmation(context: Context, what: str) -> None:
+    """A Yes/No question about `what` is on screen: only its first Yes acts."""
+    assert context.user_data is not None
+    context.user_data.setdefault(CONFIRMING, set()).add(what)
+
+
+def take_confirmation(context: Context, what: str) -> bool:
+    """Yes or No: True for the first answer to a question still open; False for a second tap,
+    a Yes after a No, a forged button or one from before a restart (nothing is done)."""
+    assert context.user_data is not None
+    asked: set[str] = context.user_data.get(CONFIRMING, set())
+    if what not in asked:
+        return False
+    asked.discard(what)
+    return True
+
+
 async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=alert)
