@@ -106,20 +106,22 @@ def waiting_for_key(context: Context, timeout: float) -> bool:
 CONFIRMING = "confirming"
 
 
-def ask_confirmation(context: Context, what: str) -> None:
-    """A Yes/No question about `what` is on screen: only its first Yes acts."""
+def ask_confirmation(context: Context, what: str, which: str = "") -> None:
+    """A Yes/No question about `what` is on screen (`which` one, when the question can be asked
+    again elsewhere: it replaces the earlier one): only its first Yes or No acts."""
     assert context.user_data is not None
-    context.user_data.setdefault(CONFIRMING, set()).add(what)
+    context.user_data.setdefault(CONFIRMING, {})[what] = which
 
 
-def take_confirmation(context: Context, what: str) -> bool:
-    """Yes or No: True for the first answer to a question still open; False for a second tap,
-    a Yes after a No, a forged button or one from before a restart (nothing is done)."""
+def take_confirmation(context: Context, what: str, which: str = "") -> bool:
+    """Yes or No: True for the first answer to the question still open; False for a second
+    tap, a Yes after a No, an earlier question's button, a forged one or one from before a
+    restart (nothing is done)."""
     assert context.user_data is not None
-    asked: set[str] = context.user_data.get(CONFIRMING, set())
-    if what not in asked:
+    asked: dict[str, str] = context.user_data.get(CONFIRMING, {})
+    if asked.get(what) != which:
         return False
-    asked.discard(what)
+    del asked[what]
     return True
 
 

@@ -245,3 +245,20 @@ async def test_a_yes_after_the_order_was_placed_is_expired(
     assert EXPIRED in str(toast.get("text", ""))
     assert panel.count("add") == 1
     assert USER_KEY not in shopper.telegram.all_text()
+
+
+async def test_only_the_newest_drop_question_is_answered(
+    shopper: Shopper, panel: FakePanel
+) -> None:
+    await at_quantity(shopper)
+    first = await shopper.say("/start", DROP)
+    second = await shopper.say("/order", DROP)
+    yes = next(data for row in first.buttons for text, data in row if "Yes" in text)
+    assert yes is not None
+    toast = await shopper.press(first, yes)
+    assert EXPIRED in str(toast.get("text", ""))
+    assert DROPPED not in shopper.telegram.all_text()
+    back = await shopper.tap("No, carry on", QUANTITY_Q)
+    assert back.message_id == second.message_id
+    await shopper.say("100", SUMMARY)
+    assert panel.count("add") == 0

@@ -63,8 +63,7 @@ def half_filled(context: Context) -> OrderFlow | None:
     return current if isinstance(current, OrderFlow) and current.service is not None else None
 
 
-def _dropping(message_id: int) -> str:
-    return f"drop:{message_id}"
+DROPPING = "drop"  # the question before a half-filled order is dropped (one at a time)
 
 
 async def _ask_drop(update: Update, context: Context, then: str) -> None:
@@ -77,7 +76,7 @@ async def _ask_drop(update: Update, context: Context, then: str) -> None:
         texts.order.drop_question(current.service.name),
         order_keyboards.drop_question(then),
     )
-    ask_confirmation(context, _dropping(sent.message_id))
+    ask_confirmation(context, DROPPING, str(sent.message_id))
 
 
 async def restart(update: Update, context: Context) -> int | None:
@@ -107,7 +106,7 @@ def _answered(update: Update, context: Context) -> Message | None:
     query = update.callback_query
     assert query is not None
     message = query.message if isinstance(query.message, Message) else None
-    if message is None or not take_confirmation(context, _dropping(message.message_id)):
+    if message is None or not take_confirmation(context, DROPPING, str(message.message_id)):
         return None
     return message
 
