@@ -270,7 +270,9 @@ MENU_BALANCE = MENU.button("balance")
 MENU_KEY = MENU.button("key")
 MENU_HELP = MENU.button("help")
 
-KEY_REMOVE = KEY.button("remove")
+KEY_REMOVE = KEY.button("remove")  # asks first (below)
+KEY_REMOVE_YES = KEY.button("rmyes")
+KEY_REMOVE_NO = KEY.button("rmno")
 
 LANGUAGE_CODE = TextArg(r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8})?")
 ZONE_NAME = TextArg(r"[A-Za-z][A-Za-z0-9_+\-/]{0,58}")
@@ -284,12 +286,16 @@ ORDERS_PAGE = ORDERS.button("list", PAGE)
 CARD_OPEN = ORDERS.button("open", ROW_ID, FROM_LIST, required=1)
 CARD_REFRESH = ORDERS.button("ref", ROW_ID)
 CARD_REFILL = ORDERS.button("rf", ROW_ID)
-CARD_CANCEL = ORDERS.button("cx", ROW_ID)
+CARD_CANCEL = ORDERS.button("cx", ROW_ID)  # asks first (below)
+CARD_CANCEL_YES = ORDERS.button("cxyes", ROW_ID)
+CARD_CANCEL_NO = ORDERS.button("cxno", ROW_ID)
 CARD_AGAIN = ORDERS.button("again", ROW_ID)  # answered by the ordering conversation
 CARD_TRACK = ORDERS.button("track", PANEL_ORDER_ID)  # on /status answers of older versions
 CARD_UNTRACK = ORDERS.button("untrack", ROW_ID)
 # An order found by /status (its new row) takes an unknown outcome's place (that row).
 CARD_ATTACH = ORDERS.button("at", ROW_ID, ROW_ID)
+NOTIFY_SWITCH = TextArg("on|off")
+NOTIFY_SET = ORDERS.button("notify", NOTIFY_SWITCH)  # /notify: status messages on or off
 
 ORDER_CATEGORIES = ORDER.button("cats", PAGE)  # a page of categories
 ORDER_CATEGORY = ORDER.button("c", INDEX, PAGE)  # a page of one category's services
@@ -301,6 +307,10 @@ ORDER_BACK = ORDER.button("back")
 ORDER_CONFIRM = ORDER.button("ok", ROW_ID)  # the draft row
 ORDER_CHANGE = ORDER.button("edit")
 ORDER_CANCEL = ORDER.button("x")
+# /start or /order with an order half filled in: Yes drops it and does that command; No keeps it.
+DROP_THEN = TextArg("start|order")
+ORDER_DROP = ORDER.button("drop", DROP_THEN)
+ORDER_KEEP = ORDER.button("keep")
 
 MASS_CONFIRM = MASS.button("ok", ROW_ID)  # the mass order's row
 MASS_CANCEL = MASS.button("x", ROW_ID)

@@ -57,4 +57,7 @@ def register_handlers(
     # 5. Last: leftovers — /cancel outside a flow, stray text (maybe a key we wait for),
     #    unknown commands, and the catch-all for expired buttons.
     application.add_handlers(errors.build_handlers())
+    # 1. After an information command (/balance, /orders, /status, /help, /notify) answered
+    #    mid-order in group 0: the order's step again under the answer, to carry on from.
+    application.add_handler(order.build_reminder(), group=order.REMINDER_GROUP)
     application.add_error_handler(errors.error_handler)

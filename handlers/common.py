@@ -101,6 +101,30 @@ def waiting_for_key(context: Context, timeout: float) -> bool:
     return True
 
 
+# --- questions before what can't be undone ("Cancel order …?" Yes / No) ----------------------
+
+CONFIRMING = "confirming"
+
+
+def ask_confirmation(context: Context, what: str, which: str = "") -> None:
+    """A Yes/No question about `what` is on screen (`which` one, when the question can be asked
+    again elsewhere: it replaces the earlier one): only its first Yes or No acts."""
+    assert context.user_data is not None
+    context.user_data.setdefault(CONFIRMING, {})[what] = which
+
+
+def take_confirmation(context: Context, what: str, which: str = "") -> bool:
+    """Yes or No: True for the first answer to the question still open; False for a second
+    tap, a Yes after a No, an earlier question's button, a forged one or one from before a
+    restart (nothing is done)."""
+    assert context.user_data is not None
+    asked: dict[str, str] = context.user_data.get(CONFIRMING, {})
+    if asked.get(what) != which:
+        return False
+    del asked[what]
+    return True
+
+
 async def answer_query(update: Update, text: str | None = None, alert: bool = False) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=alert)

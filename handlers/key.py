@@ -17,7 +17,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -30,11 +30,13 @@ from telegram.ext import (
 
 from bot import callback, keyboards, texts
 from bot.context import get_services
+from bot.keyboards import key as key_keyboards
 from bot.panel import InvalidKey, PanelError, PanelUnavailable
 from bot.secrets import contains_api_key, key_candidates
 from handlers.common import (
     Context,
     answer_query,
+    ask_confirmation,
     current_key,
     delete_pasted_key,
     edit,
@@ -42,6 +44,7 @@ from handlers.common import (
     prompt_for_key,
     reply,
     stop_waiting_for_key,
+    take_confirmation,
     waiting_for_key,
 )
 
@@ -108,22 +111,53 @@ async def receive_key(update: Update, context: Context) -> None:
     await edit(checking, texts.key.key_connected(stored.masked, balance), keyboards.main_menu())
 
 
-async def remove_key(update: Update, context: Context) -> None:
+DISCONNECT = "disconnect"  # the question before the key is deleted
+
+
+async def ask_disconnect(update: Update, context: Context) -> None:
+    """/disconnect and 🗑 Disconnect key: asked first (Yes / No); nothing is deleted yet."""
     await answer_query(update)
     user = update.effective_user
     assert user is not None
     stop_waiting_for_key(context)
+    stored = await get_services(context).repository.get_user(user.id)
+    if stored is None or stored.api_key_encrypted is None:
+        await _show(update, texts.key.key_none())
+        return
+    readable = await current_key(context, user.id)  # None: one we can no longer decrypt
+    ask_confirmation(context, DISCONNECT)
+    question = texts.key.disconnect_question(readable.masked if readable else None)
+    await _show(update, question, key_keyboards.disconnect_question())
+
+
+async def disconnect_answer(update: Update, context: Context) -> None:
+    """Yes deletes the key, No keeps it; a second tap (or a Yes after No) does nothing."""
+    query = update.callback_query
+    assert query is not None
+    if not take_confirmation(context, DISCONNECT):
+        await query.answer(texts.common.expired())
+        return
+    await query.answer()
+    if not callback.KEY_REMOVE_YES.pattern()(query.data):
+        await _show(update, texts.key.key_kept())
+        return
+    user = update.effective_user
+    assert user is not None
     services = get_services(context)
     previous = await current_key(context, user.id)
     if previous is not None:
         services.catalogue.forget(previous.key)
     removed = await services.repository.remove_api_key(user.id)
-    text = texts.key.key_removed() if removed else texts.key.key_none()
+    await _show(update, texts.key.key_removed() if removed else texts.key.key_none())
+
+
+async def _show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """In place of the tapped message (the /key prompt, the question), else a new one."""
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
-        await edit(query.message, text)
+        await edit(query.message, text, markup)
     else:
-        await reply(update, text)
+        await reply(update, text, markup)
 
 
 async def key_text(update: Update, context: Context) -> None:
@@ -219,7 +253,13 @@ def build_edit_guard() -> BaseHandler[Update, Context, Any]:
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("key", ask_for_key),
-        CommandHandler("disconnect", remove_key),
+        CommandHandler("disconnect", ask_disconnect),
         CallbackQueryHandler(ask_for_key, pattern=callback.MENU_KEY.pattern()),
-        CallbackQueryHandler(remove_key, pattern=callback.KEY_REMOVE.pattern()),
+        CallbackQueryHandler(ask_disconnect, pattern=callback.KEY_REMOVE.pattern()),
+        CallbackQueryHandler(
+            disconnect_answer,
+            pattern=callback.any_of(
+                callback.KEY_REMOVE_YES.pattern(), callback.KEY_REMOVE_NO.pattern()
+            ),
+        ),
     ]

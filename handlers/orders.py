@@ -31,9 +31,11 @@ from handlers import waiting
 from handlers.common import (
     Context,
     answer_query,
+    ask_confirmation,
     edit,
     reply,
     support_note,
+    take_confirmation,
     user_key,
     with_note,
 )
@@ -258,15 +260,48 @@ async def _tell_not_answered(
     await waiting.reply(update, with_note(text, await support_note(context)))
 
 
-@waiting.patient
+def _cancelling(order: Order) -> str:
+    return f"cancel:{order.id}"
+
+
 async def cancel_button(update: Update, context: Context) -> None:
+    """✖️ Cancel order: asked first, in place of the card (Yes / No); nothing is sent yet."""
+    order = await _order_from_button(update, context)
+    if order is None:
+        return
+    assert order.id is not None
+    blocked = await tasks.cancel_blocked(get_services(context), order)
+    if blocked is not None:
+        await waiting.answer(update, _cancel_blocked(blocked), alert=True)
+        return
+    await answer_query(update)
+    ask_confirmation(context, _cancelling(order))
+    question = texts.orders.cancel_question(order)
+    await edit(_query_message(update), question, orders_keyboards.cancel_question(order.id))
+
+
+async def cancel_declined(update: Update, context: Context) -> None:
+    """No: back to the card, nothing sent."""
+    order = await _order_from_button(update, context)
+    if order is None:
+        return
+    take_confirmation(context, _cancelling(order))
+    await answer_query(update)
+    await _show_card(update, context, order, in_place=True)
+
+
+@waiting.patient
+async def cancel_confirmed(update: Update, context: Context) -> None:
+    """Yes: the cancel is sent once. A second tap, a Yes after a No, a forged or an old Yes
+    (from before a restart) sends nothing."""
     order = await _order_from_button(update, context)
     if order is None:
         return
     services = get_services(context)
     blocked = await tasks.cancel_blocked(services, order)
-    if blocked is not None:
-        await waiting.answer(update, _cancel_blocked(blocked), alert=True)
+    if not take_confirmation(context, _cancelling(order)) or blocked is not None:
+        why = _cancel_blocked(blocked) if blocked is not None else texts.common.expired()
+        await waiting.answer(update, why, alert=blocked is not None)
         return
     stored = await user_key(update, context)
     if stored is None:
@@ -275,15 +310,16 @@ async def cancel_button(update: Update, context: Context) -> None:
     request = await tasks.request_cancel(services, stored, panel_id, waiting.call)
     if request.asked is not Asked.ANSWERED:
         await _tell_not_answered(update, context, request, refill=False)
-        return
-    result = request.results.get(panel_id)
-    if isinstance(result, CancelCreated):
-        await waiting.reply(update, texts.orders.cancel_requested(result.cancel_id))
-        await _show_card(update, context, order, in_place=True)
     else:
-        problem = result.message if isinstance(result, ItemError) else None
-        text = texts.errors.panel_said(problem) if problem else _item_problem(result)
-        await waiting.reply(update, with_note(text, await support_note(context)))
+        result = request.results.get(panel_id)
+        if isinstance(result, CancelCreated):
+            await waiting.reply(update, texts.orders.cancel_requested(result.cancel_id))
+        else:
+            problem = result.message if isinstance(result, ItemError) else None
+            text = texts.errors.panel_said(problem) if problem else _item_problem(result)
+            await waiting.reply(update, with_note(text, await support_note(context)))
+    # The question becomes the card again (with the request, or its Cancel button back).
+    await _show_card(update, context, order, in_place=True)
 
 
 # --- /status and tracking ----------------------------------------------------------------------
@@ -416,9 +452,24 @@ async def untrack_button(update: Update, context: Context) -> None:
 # --- /notify -----------------------------------------------------------------------------------
 
 
-async def toggle_notify(update: Update, context: Context) -> None:
-    notify = await tracking.toggle_notify(get_services(context).repository, _user_id(update))
-    await reply(update, texts.pushes.notify_state(notify))
+async def notify_command(update: Update, context: Context) -> None:
+    """/notify shows the setting; its button changes it."""
+    enabled = await tracking.notify_enabled(get_services(context).repository, _user_id(update))
+    await reply(update, texts.orders.notify_status(enabled), orders_keyboards.notify(enabled))
+
+
+async def notify_button(update: Update, context: Context) -> None:
+    """Sets (never toggles) what the button says: a double tap or an old message is harmless."""
+    data = callback.NOTIFY_SET.parse(update.callback_query.data)  # type: ignore[union-attr]
+    assert data is not None  # the pattern let only "on" or "off" through
+    enabled = data.arg(0) == "on"
+    await tracking.set_notify(get_services(context).repository, _user_id(update), enabled)
+    await answer_query(update)
+    await edit(
+        _query_message(update),
+        texts.orders.notify_status(enabled),
+        orders_keyboards.notify(enabled),
+    )
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
@@ -426,7 +477,8 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CommandHandler("orders", list_orders),
         CommandHandler("status", status_command),
         CommandHandler("refill", refill_command),
-        CommandHandler("notify", toggle_notify),
+        CommandHandler("notify", notify_command),
+        CallbackQueryHandler(notify_button, pattern=callback.NOTIFY_SET.pattern()),
         CallbackQueryHandler(list_orders, pattern=callback.MENU_ORDERS.pattern()),
         # Button data is checked against its shape here: forged numbers (2^63, negatives,
         # letters) match nothing and are answered by the catch-all "this menu has expired".
@@ -435,6 +487,8 @@ def build_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CallbackQueryHandler(refresh_card, pattern=callback.CARD_REFRESH.pattern()),
         CallbackQueryHandler(refill_button, pattern=callback.CARD_REFILL.pattern()),
         CallbackQueryHandler(cancel_button, pattern=callback.CARD_CANCEL.pattern()),
+        CallbackQueryHandler(cancel_confirmed, pattern=callback.CARD_CANCEL_YES.pattern()),
+        CallbackQueryHandler(cancel_declined, pattern=callback.CARD_CANCEL_NO.pattern()),
         CallbackQueryHandler(track_button, pattern=callback.CARD_TRACK.pattern()),
         CallbackQueryHandler(untrack_button, pattern=callback.CARD_UNTRACK.pattern()),
         CallbackQueryHandler(attach_button, pattern=callback.CARD_ATTACH.pattern()),

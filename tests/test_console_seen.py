@@ -195,7 +195,8 @@ async def test_a_cancel_the_panel_refuses_names_the_support_contact(
     await customer.tap("Confirm", "Order placed")
     await customer.tap(texts.order.button_order_card(), "Order")
     panel.complete(next(iter(panel.orders)))  # the card still says Pending: Cancel is offered
-    refused = await customer.tap(texts.orders.button_cancel_order(), "Need help")
+    await customer.tap(texts.orders.button_cancel_order(), "Cancel order")
+    refused = await customer.tap(texts.orders.button_cancel_yes(), "Need help")
     assert refused.text.endswith(SUPPORT_LINE)
     assert not panel.cancels
 

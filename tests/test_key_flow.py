@@ -54,7 +54,8 @@ async def test_key_replaced_and_disconnected(customer: Customer) -> None:
     balance = await customer.say("/balance", "Balance")
     assert "50.00 USD" in balance.text
     await customer.say("/key", "Connected now")
-    await customer.tap("Disconnect", "deleted from the bot")
+    await customer.tap("Disconnect", "Delete your API key")
+    await customer.tap("Yes, delete it", "deleted from the bot")
     await customer.say("/balance", "first")
 
 

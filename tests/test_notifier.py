@@ -207,13 +207,15 @@ async def test_muted_changes_are_recorded_not_pushed(
 ) -> None:
     [order_id] = await track(app, panel, USER, USER_KEY, 1)
     customer = Customer(telegram)
-    await customer.say("/notify", "muted")
+    await customer.say("/notify", "<b>on</b>")
+    await customer.tap("Mute", "muted")
     panel.set_order(order_id, status="In progress")
     await cycle(app)
     assert pushes(telegram, USER, order_id) == []
     listing = await customer.say("/orders", "Your orders")
     assert "In progress" in listing.text
-    await customer.say("/notify", "on")
+    await customer.say("/notify", "muted")
+    await customer.tap("Turn status messages on", "<b>on</b>")
     await cycle(app)
     assert pushes(telegram, USER, order_id) == []  # old news is not replayed
 
@@ -236,7 +238,8 @@ async def test_refill_and_cancel_results_are_pushed(
     await reach_summary(customer)
     await customer.tap("Confirm", "Order placed")
     await customer.tap("Open order", "Remains")
-    await customer.tap("Cancel order", "Cancellation requested")
+    await customer.tap("Cancel order", "The panel may refund")
+    await customer.tap("Yes, cancel", "Cancellation requested")
     [cancel_id] = list(panel.cancels)
     panel.set_cancel(cancel_id, "Completed")
     # The panel cancels the order too: one message tells both (tests/test_status_messages.py).

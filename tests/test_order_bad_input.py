@@ -51,6 +51,7 @@ STICKER = "<a sticker>"
 NEED_TEXT = "⚠️ I need a typed answer here."
 USE_BUTTONS = "⚠️ Please choose with the buttons below."
 IN_ORDER = "⚠️ You're in the middle of an order"
+STILL_OPEN = "📝 Your order is still open"
 NOT_A_LINK = "⚠️ That's not a link."
 WHOLE = "⚠️ Please send a whole number"
 CHOOSE = "⚠️ Please choose one of the buttons."
@@ -213,8 +214,10 @@ async def test_wrong_input_gets_a_short_message_and_the_same_question(
         *WRONG[step],
         (PHOTO, USE_BUTTONS if buttons else NEED_TEXT),
         (STICKER, USE_BUTTONS if buttons else NEED_TEXT),
-        ("/orders", IN_ORDER),
-        ("/balance", IN_ORDER),
+        ("/key", IN_ORDER),
+        # Information commands are answered, then the same question comes again.
+        ("/orders", STILL_OPEN),
+        ("/balance", STILL_OPEN),
     ]
     for wrong, problem in cases:
         answer = await send(shopper, wrong, problem)
@@ -284,7 +287,7 @@ async def test_html_in_a_search_is_echoed_escaped(shopper: Shopper) -> None:
 # --- the summary and the catalogue: a tap is expected ----------------------------------------
 
 
-@pytest.mark.parametrize("wrong", ["yes", PHOTO, "/balance"])
+@pytest.mark.parametrize("wrong", ["yes", PHOTO, "/key"])
 async def test_wrong_input_at_the_summary_shows_the_summary_again(
     wrong: str, shopper: Shopper, panel: FakePanel
 ) -> None:
@@ -294,7 +297,7 @@ async def test_wrong_input_at_the_summary_shows_the_summary_again(
     assert panel.count("add") == 0
 
 
-@pytest.mark.parametrize("wrong", [PHOTO, "/orders"])
+@pytest.mark.parametrize("wrong", [PHOTO, "/key"])
 async def test_wrong_input_at_the_categories_shows_the_categories_again(
     wrong: str, shopper: Shopper
 ) -> None:
@@ -648,7 +651,7 @@ async def test_after_all_that_another_user_can_still_order(
     await shopper.photo("⚠️")
     await shopper.press(question.message_id, "zz:1")
     await shopper.say(LONG, "⚠️")
-    await shopper.say("/balance", IN_ORDER)
+    await shopper.say("/balance", STILL_OPEN)
     await shopper.say("1000", DRIPFEED_Q)
     panel.fault, panel.fault_actions = "html502", {"add"}
     summary = await shopper.tap_exact("All at once", SUMMARY)

@@ -208,7 +208,7 @@ async def test_open_card_of_another_users_order_is_refused(
     await other.connect(OTHER_KEY)
     other_panel_id, other_order_id, _ = await place(other, "https://instagram.com/other")
     _, _, placed = await place(customer, "https://instagram.com/mine")
-    for action in ("open", "ref", "rf", "cx"):
+    for action in ("open", "ref", "rf", "cx", "cxyes", "cxno"):
         answer = await press(telegram, customer, placed, f"c:{action}:{other_order_id}")
         assert "not in your list" in answer.get("text", "")
         assert answer.get("show_alert") is True
@@ -383,10 +383,13 @@ async def test_cancel_double_tap_sends_one_cancel(
 ) -> None:
     panel_id, _, _ = await place(customer, "https://instagram.com/a")
     card = await open_card(customer, panel_id)
-    data = button_data(card, "Cancel order")
+    question = await customer.tap("Cancel order", "Cancel order")
+    assert question.message_id == card.message_id  # asked in place of the card
+    data = button_data(question, "Yes, cancel")
+    mark = telegram.mark()
     first = telegram.press(customer.user_id, card.message_id, data)
     second = telegram.press(customer.user_id, card.message_id, data)
-    done = await telegram.wait_for_message(customer.user_id, "Cancellation requested")
+    done = await telegram.wait_for_message(customer.user_id, "Cancellation requested", after=mark)
     await telegram.wait_for(lambda: {first, second} <= telegram.callback_answers.keys())
     assert panel.count("cancel") == 1
     cancel_id = next(iter(panel.cancels))
@@ -682,12 +685,23 @@ async def test_refill_of_100_ids_answers_every_id(
 # --- /notify -----------------------------------------------------------------------------------
 
 
-async def test_notify_toggles(customer: Customer) -> None:
-    first = await customer.say("/notify", "muted")
-    assert "/notify" in first.plain
-    second = await customer.say("/notify", "on")
-    assert "muted" not in second.plain
-    await customer.say("/notify", "muted")
+async def test_notify_shows_the_setting_and_its_button_changes_it(
+    customer: Customer, telegram: FakeTelegram
+) -> None:
+    shown = await customer.say("/notify", "Status messages are")
+    assert "<b>on</b>" in shown.text
+    assert customer.labels(shown) == ["🔕 Mute status messages"]
+    again = await customer.say("/notify", "Status messages are")
+    assert "<b>on</b>" in again.text  # looking changes nothing
+    muted = await customer.tap("Mute status messages", "muted")
+    assert muted.message_id == again.message_id  # in place
+    assert customer.labels(muted) == ["🔔 Turn status messages on"]
+    assert "<b>muted</b>" in (await customer.say("/notify", "Status messages")).text
+    # The older message's Mute button sets "muted" again: it never toggles back on.
+    await press(telegram, customer, shown, button_data(shown, "Mute"))
+    assert "<b>muted</b>" in (await customer.say("/notify", "Status messages")).text
+    on = await customer.tap("Turn status messages on", "<b>on</b>")
+    assert customer.labels(on) == ["🔕 Mute status messages"]
 
 
 # --- Order again -------------------------------------------------------------------------------

@@ -38,11 +38,13 @@ async def test_a_locked_database_delays_only_the_user_who_writes(
     await alice.connect()
     await bob.connect(OTHER_KEY)
     # Another process holds the write lock, far longer than the bot waits for it.
+    shown = await alice.say("/notify", "<b>on</b>")
+    mute = next(data for row in shown.buttons for _, data in row if data)
     holder = sqlite3.connect(database_file(settings), isolation_level=None, timeout=1)
     holder.execute("BEGIN IMMEDIATE")
     try:
         mark = telegram.mark()
-        telegram.send_text(USER, "/notify")  # a write: waits for the lock, then gives up
+        telegram.press(USER, shown.message_id, mute)  # a write: waits for the lock, gives up
         await bob.say("/balance", "Balance")  # only reads: served meanwhile
         assert not [m for m in telegram.messages(USER) if m.changed_at > mark], (
             "bob was answered only after alice's write gave up"
@@ -56,7 +58,7 @@ async def test_a_locked_database_delays_only_the_user_who_writes(
     user = await app_services(app).repository.get_user(USER)
     assert user is not None
     assert user.notify is True
-    await alice.say("/notify", "muted")
+    await alice.tap("Mute", "muted")
 
 
 async def place_tracked_order(app: Any, user_id: int, panel: FakePanel, key: str) -> str:
@@ -125,7 +127,8 @@ async def test_keys_stored_under_a_lost_encryption_key(
             await notifier_of(app).run_cycle(app)
             await telegram.wait_for_message(USER, "In progress")
             # /disconnect removes an unreadable key too.
-            await bob.say("/disconnect", "deleted from the bot")
+            await bob.say("/disconnect", "Delete your API key from the bot?")
+            await bob.tap("Yes, delete it", "deleted from the bot")
             await bob.say("/balance", "Connect your panel API key first")
     assert "Traceback" not in caplog.text
 

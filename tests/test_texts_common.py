@@ -48,6 +48,8 @@ def test_help_keeps_its_commands() -> None:
     shown = texts.common.help_text()
     assert shown.startswith("<b>How it works</b>\n1. /key")
     assert "\n\n/status 123 456 — status of order ids\n" in shown
+    assert "\n/notify — status messages on or off\n" in shown
+    assert "\n/disconnect — remove your key from the bot\n" in shown
 
 
 def test_operator_report_counts_in_plural_forms() -> None:

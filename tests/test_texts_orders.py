@@ -251,7 +251,8 @@ def test_short_answers() -> None:
         "📌 Stopped tracking order <code>12</code>: no more messages about it. "
         "<code>/status 12</code> tracks it again."
     )
-    assert "<b>muted</b>" in texts.pushes.notify_state(False)
+    assert "<b>muted</b>" in texts.orders.notify_status(False)
+    assert "/notify" not in texts.orders.notify_status(True)  # a button changes it
 
 
 # --- the reader's language ---------------------------------------------------------------

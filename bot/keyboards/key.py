@@ -13,3 +13,15 @@ def key_prompt(connected: bool) -> InlineKeyboardMarkup | None:
     if not connected:
         return None
     return markup([[(texts.key.button_key_remove(), callback.KEY_REMOVE.data())]])
+
+
+def disconnect_question() -> InlineKeyboardMarkup:
+    """Under "Disconnect your key?": Yes deletes it, No keeps it."""
+    return markup(
+        [
+            [
+                (texts.key.button_disconnect_yes(), callback.KEY_REMOVE_YES.data()),
+                (texts.key.button_disconnect_no(), callback.KEY_REMOVE_NO.data()),
+            ]
+        ]
+    )

@@ -100,3 +100,16 @@ def after_confirm(order_id: int | None = None) -> InlineKeyboardMarkup:
     if order_id is not None:
         rows.insert(0, [(texts.order.button_order_card(), callback.CARD_OPEN.data(order_id))])
     return markup(rows)
+
+
+def drop_question(then: str) -> InlineKeyboardMarkup:
+    """Under "Drop the order you are filling in?": Yes drops it and goes on with `then` (the
+    command typed: start or order), No goes back to the question."""
+    return markup(
+        [
+            [
+                (texts.order.button_drop_yes(), callback.ORDER_DROP.data(then)),
+                (texts.order.button_drop_no(), callback.ORDER_KEEP.data()),
+            ]
+        ]
+    )

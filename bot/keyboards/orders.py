@@ -61,3 +61,22 @@ def card(order: Order, *, refill: bool, cancel: bool) -> InlineKeyboardMarkup:
         rows.append([(texts.orders.button_untrack(), callback.CARD_UNTRACK.data(order.id))])
     rows.append([(texts.common.button_back(), callback.ORDERS_PAGE.data(0))])
     return markup(rows)
+
+
+def cancel_question(order_id: int) -> InlineKeyboardMarkup:
+    """Under "Cancel order …?": Yes sends it, No goes back to the card."""
+    return markup(
+        [
+            [
+                (texts.orders.button_cancel_yes(), callback.CARD_CANCEL_YES.data(order_id)),
+                (texts.orders.button_cancel_no(), callback.CARD_CANCEL_NO.data(order_id)),
+            ]
+        ]
+    )
+
+
+def notify(enabled: bool) -> InlineKeyboardMarkup:
+    """Under /notify: the one button that changes the setting."""
+    switch = "off" if enabled else "on"
+    label = texts.orders.button_notify(turn_on=not enabled)
+    return markup([[(label, callback.NOTIFY_SET.data(switch))]])

@@ -85,8 +85,14 @@ async def refresh_order(
     )
 
 
-async def toggle_notify(repository: Repository, user_id: int) -> bool:
-    """/notify: status messages muted or back on; the new setting."""
+async def notify_enabled(repository: Repository, user_id: int) -> bool:
+    """/notify: whether status messages are on (a user seen for the first time: on)."""
+    user = await repository.get_user(user_id)
+    return user.notify if user is not None else True
+
+
+async def set_notify(repository: Repository, user_id: int, enabled: bool) -> None:
+    """/notify's button: status messages on or muted (setting it twice changes nothing)."""
     user = await repository.touch_user(user_id)
-    await repository.set_user_flags(user.telegram_id, notify=not user.notify)
-    return not user.notify
+    if user.notify != enabled:
+        await repository.set_user_flags(user.telegram_id, notify=enabled)

@@ -130,3 +130,28 @@ def key_unreadable() -> str:
     return _(
         "🔑 Your saved API key can no longer be read on our side. Please connect it again: /key"
     )
+
+
+def disconnect_question(masked: str | None) -> str:
+    """/disconnect (or 🗑 Disconnect key) asks first; Yes / No below."""
+    # TRANSLATORS: keep the command /key as it is. Yes / No buttons follow.
+    tail = _("Orders already placed go on at the panel; /key connects a key again.")
+    if masked is None:  # a key the bot can no longer read
+        return "\n\n".join([_("❓ Delete your API key from the bot?"), tail])
+    # TRANSLATORS: {key} is the connected key with most of it hidden (abc…xyz).
+    question = _("❓ Delete your API key <code>{key}</code> from the bot?", key=esc(masked))
+    return "\n\n".join([question, tail])
+
+
+def button_disconnect_yes() -> str:
+    # TRANSLATORS: button under "Delete your API key?" (≤ 30 characters).
+    return _("🗑 Yes, delete it")
+
+
+def button_disconnect_no() -> str:
+    # TRANSLATORS: button under "Delete your API key?" (≤ 30 characters).
+    return _("↩️ No, keep it")
+
+
+def key_kept() -> str:
+    return _("👍 Your API key stays connected.")

@@ -560,3 +560,36 @@ def flow_closed() -> str:
 
 def timed_out() -> str:
     return _("⌛ This order was left idle, so I closed it. /order to start again.")
+
+
+# --- /start or /order with an order half filled in, and commands mid-order ----------------------
+
+
+def drop_question(service_name: str) -> str:
+    # TRANSLATORS: /start or /order typed while an order is half filled in; {service} is the
+    # service chosen. Yes / No buttons follow.
+    return _(
+        "📝 Drop the order you are filling in (<b>{service}</b>)?",
+        service=short(service_name, 80),
+    )
+
+
+def button_drop_yes() -> str:
+    # TRANSLATORS: button under "Drop the order you are filling in?" (≤ 30 characters).
+    return _("🗑 Yes, drop it")
+
+
+def button_drop_no() -> str:
+    # TRANSLATORS: button under "Drop the order you are filling in?": back to the question
+    # (≤ 30 characters).
+    return _("↩️ No, carry on")
+
+
+def draft_dropped() -> str:
+    return _("🗑 The order you were filling in was dropped.")
+
+
+def still_open() -> str:
+    # TRANSLATORS: after /balance, /orders, /status or /help typed mid-order, above the order's
+    # current question shown again. Keep /cancel as it is.
+    return _("📝 Your order is still open — carry on here, or /cancel.")

@@ -572,3 +572,52 @@ def cancel_requested(cancel_id: str | None) -> str:
             id=esc(cancel_id),
         )
     return _("✖️ Cancellation requested. I'll tell you when the panel answers.")
+
+
+# --- asking before a cancel, and /notify ---------------------------------------------------------
+
+
+def cancel_question(order: Order) -> str:
+    """Edited into the card when ✖️ Cancel order is tapped; Yes / No below."""
+    what = (
+        isolate(short(order.link, 80))
+        if order.link
+        else isolate(esc(order.service_name or _nameless(order)))
+    )
+    return "\n\n".join(
+        [
+            # TRANSLATORS: {id} is the panel's order id; {what} is the order's link (or its
+            # service's name). Yes / No buttons follow.
+            _("❓ Cancel order <b>{id}</b> ({what})?", id=esc(order.panel_order_id), what=what),
+            _("The panel may refund what was not delivered."),
+        ]
+    )
+
+
+def button_cancel_yes() -> str:
+    # TRANSLATORS: button under "Cancel order 123?": sends the cancellation (≤ 30 characters).
+    return _("✅ Yes, cancel")
+
+
+def button_cancel_no() -> str:
+    # TRANSLATORS: button under "Cancel order 123?": back to the card, nothing sent (≤ 30).
+    return _("↩️ No")
+
+
+def notify_status(enabled: bool) -> str:
+    """/notify: the current setting; a button below changes it."""
+    if enabled:
+        return _(
+            "🔔 Status messages are <b>on</b>: I tell you when an order, a refill or a "
+            "cancellation changes status."
+        )
+    # TRANSLATORS: keep the command /orders as it is.
+    return _("🔕 Status messages are <b>muted</b>. Changes are still recorded in /orders.")
+
+
+def button_notify(turn_on: bool) -> str:
+    if turn_on:
+        # TRANSLATORS: button under /notify (≤ 30 characters).
+        return _("🔔 Turn status messages on")
+    # TRANSLATORS: button under /notify (≤ 30 characters).
+    return _("🔕 Mute status messages")

@@ -1,4 +1,4 @@
-"""Texts of status messages (pushes), their digests and /notify, in the recipient's language."""
+"""Texts of status messages (pushes) and their digests, in the recipient's language."""
 
 from __future__ import annotations
 
@@ -168,14 +168,3 @@ def push_card_button(panel_order_id: str | None) -> str:
     """A digest's button opening one order's card (plain text: buttons are not HTML)."""
     ident = panel_order_id or "?"
     return f"📋 #{isolate(ident if len(ident) <= 20 else ident[:19] + '…')}"
-
-
-def notify_state(enabled: bool) -> str:
-    if enabled:
-        # TRANSLATORS: keep the command /notify as it is.
-        return _("🔔 Status messages are <b>on</b>. /notify to mute them.")
-    # TRANSLATORS: keep the commands /orders and /notify as they are.
-    return _(
-        "🔕 Status messages are <b>muted</b>. Changes are still recorded in /orders. "
-        "/notify to turn them back on."
-    )

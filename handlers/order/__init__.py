@@ -44,12 +44,24 @@ from handlers.order.browse import (
     service_button,
     start_order,
 )
-from handlers.order.leaving import cancel, command_in_flow, restart, stale_button, timed_out
+from handlers.order.leaving import (
+    REMINDER_GROUP,
+    build_reminder,
+    cancel,
+    command_in_flow,
+    drop_draft,
+    info_commands,
+    keep_draft,
+    order_command,
+    restart,
+    stale_button,
+    timed_out,
+)
 from handlers.order.questions import change_order, field_button, field_other, field_text
 from handlers.order.state import State
 from handlers.order.summary import confirm, summary_other
 
-__all__ = ["State", "build_conversation", "build_handlers"]
+__all__ = ["REMINDER_GROUP", "State", "build_conversation", "build_handlers", "build_reminder"]
 
 
 def build_conversation(settings: Settings) -> ConversationHandler[Context]:
@@ -68,7 +80,8 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     )
     return ConversationHandler(
         entry_points=[
-            CommandHandler("order", start_order),
+            # With an order half filled in, /order asks before dropping it.
+            CommandHandler("order", order_command),
             CallbackQueryHandler(start_order, pattern=callback.MENU_ORDER.pattern()),
             CallbackQueryHandler(order_again, pattern=callback.CARD_AGAIN.pattern()),
         ],
@@ -110,8 +123,12 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
         fallbacks=[
             CommandHandler("cancel", cancel),
             cancel_button,
-            CommandHandler("start", restart),
-            MessageHandler(filters.COMMAND, command_in_flow),
+            CommandHandler("start", restart),  # asks first, like /order
+            CallbackQueryHandler(drop_draft, pattern=callback.ORDER_DROP.pattern()),
+            CallbackQueryHandler(keep_draft, pattern=callback.ORDER_KEEP.pattern()),
+            # Information commands match nothing here: their own flows answer them and the
+            # order stays open (build_reminder shows its step again under the answer).
+            MessageHandler(filters.COMMAND & ~info_commands(), command_in_flow),
             confirm_handler,
             # Every other feature's buttons (menu, card, key, …) keep working mid-order;
             # anything else is a leftover of this flow (or forged).
