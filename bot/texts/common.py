@@ -125,6 +125,8 @@ def help_text() -> str:
                 "/status 123 456 — status of order ids\n"
                 "/refill 123 — ask for a refill\n"
                 "/balance — your balance\n"
+                "/notify — status messages on or off\n"
+                "/disconnect — remove your key from the bot\n"
                 "/cancel — leave the current step"
             ),
             # TRANSLATORS: /help; the format stays as it is, its three words translated.
