@@ -283,7 +283,8 @@ SETTINGS_LANGUAGE = SETTINGS.button("lang", LANGUAGE_CODE)  # a code, maybe no l
 SETTINGS_ZONE = SETTINGS.button("tz", ZONE_NAME)  # an IANA name
 
 ORDERS_PAGE = ORDERS.button("list", PAGE)
-CARD_OPEN = ORDERS.button("open", ROW_ID, FROM_LIST, required=1)
+# From the list the card carries the list's page, so its Back returns there.
+CARD_OPEN = ORDERS.button("open", ROW_ID, FROM_LIST, PAGE, required=1)
 CARD_REFRESH = ORDERS.button("ref", ROW_ID)
 CARD_REFILL = ORDERS.button("rf", ROW_ID)
 CARD_CANCEL = ORDERS.button("cx", ROW_ID)  # asks first (below)

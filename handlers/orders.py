@@ -84,15 +84,31 @@ async def list_orders(update: Update, context: Context) -> None:
         await reply(update, text, markup)
 
 
-async def _show_card(update: Update, context: Context, order: Order, *, in_place: bool) -> None:
+def _list_page(message: Message | None) -> int:
+    """The list page a card's Back returns to, read from the card being redrawn (its Back
+    button carries it), so Refresh or Refill keep it; 0 for anything else."""
+    markup = message.reply_markup if message is not None else None
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data = callback.ORDERS_PAGE.parse(button.callback_data)
+            if data is not None:
+                return data.int_arg(0, callback.PAGE)
+    return 0
+
+
+async def _show_card(
+    update: Update, context: Context, order: Order, *, in_place: bool, page: int | None = None
+) -> None:
     services = get_services(context)
     order_tasks = await services.repository.tasks_for_order(
         order.user_id, order.panel_order_id or ""
     )
     actions = await tasks.card_actions(services, order)
     text = texts.orders.order_card(order, order_tasks)
-    markup = orders_keyboards.card(order, refill=actions.refill, cancel=actions.cancel)
     message = _query_message(update)
+    if page is None:
+        page = _list_page(message) if in_place else 0
+    markup = orders_keyboards.card(order, refill=actions.refill, cancel=actions.cancel, page=page)
     if in_place and message is not None:
         await edit(message, text, markup)
     else:
@@ -120,7 +136,8 @@ async def open_card(update: Update, context: Context) -> None:
     data = callback.CARD_OPEN.parse(update.callback_query.data)  # type: ignore[union-attr]
     # From the list the card replaces it; from a push or a receipt it comes as a new message.
     from_list = data is not None and data.arg(1) == callback.LIST_MARK
-    await _show_card(update, context, order, in_place=from_list)
+    page = data.int_arg(2, callback.PAGE, default=0) if data is not None else 0
+    await _show_card(update, context, order, in_place=from_list, page=page)
 
 
 @waiting.patient

@@ -177,15 +177,25 @@ def test_the_card_shows_only_the_actions_allowed() -> None:
         [texts.common.button_back()],
     ]
     assert_well_formed(full)
+    assert list(buttons(full))[-1][1] == callback.ORDERS_PAGE.data(0)
     bare = orders_keyboards.card(
-        order(service_id="", placement=Placement.TRACKED), refill=False, cancel=False
+        order(service_id="", placement=Placement.TRACKED, status="in_progress"),
+        refill=False,
+        cancel=False,
+        page=3,
     )
     assert rows(bare) == [
         [texts.orders.button_refresh()],
         [texts.orders.button_untrack()],
         [texts.common.button_back()],
     ]
+    assert list(buttons(bare))[-1][1] == callback.ORDERS_PAGE.data(3)  # back to the list's page
     assert_well_formed(bare)
+    # A finished website order sends no more messages: nothing to stop tracking.
+    finished = orders_keyboards.card(
+        order(service_id="", placement=Placement.TRACKED), refill=False, cancel=False
+    )
+    assert rows(finished) == [[texts.orders.button_refresh()], [texts.common.button_back()]]
 
 
 def test_the_orders_list_has_a_card_button_for_confirmed_orders_only() -> None:
@@ -193,7 +203,7 @@ def test_the_orders_list_has_a_card_button_for_confirmed_orders_only() -> None:
     orders.append(order(id=5, panel_order_id=None, placement=Placement.UNKNOWN))
     markup = orders_keyboards.orders_list(orders, 1, 12)
     data = [data for _, data in buttons(markup)]
-    assert data[:4] == [callback.CARD_OPEN.data(n, callback.LIST_MARK) for n in range(1, 5)]
+    assert data[:4] == [callback.CARD_OPEN.data(n, callback.LIST_MARK, 1) for n in range(1, 5)]
     assert len(rows(markup)[-2]) == 3
     assert rows(markup)[-2][1] == "2/3"
     assert rows(markup)[-1] == [texts.order.button_new_order()]

@@ -141,7 +141,7 @@ def statuses_sent(panel: FakePanel) -> list[str]:
 async def test_orders_without_any(customer: Customer, panel: FakePanel) -> None:
     answer = await customer.say("/orders", "no orders yet")
     assert "/order" in answer.plain
-    assert customer.labels(answer) == ["🛒 Another order"]
+    assert customer.labels(answer) == ["🛒 New order"]  # a first order, not "another"
     assert panel.count("status") == 0
 
 
@@ -196,7 +196,7 @@ async def test_orders_newest_first_five_a_page_then_card(
         customer.labels(card)
     )
 
-    back = await customer.tap("⬅️ Back", "page 1/2")
+    back = await customer.tap("⬅️ Back", "page 2/2")  # the page the card was opened from
     assert back.message_id == page1.message_id
     assert panel.count("add") == 7
 

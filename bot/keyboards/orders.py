@@ -8,25 +8,31 @@ from telegram import InlineKeyboardMarkup
 
 from bot import callback, texts
 from bot.keyboards import Button, markup, paged_rows
+from bot.panel import FINAL_STATE_VALUES
 from storage.models import Order, Placement
 
 ORDERS_PER_PAGE = 5
 
 
 def orders_list(orders: Sequence[Order], page: int, total: int) -> InlineKeyboardMarkup:
-    """A page of orders (those the panel confirmed get a card button), pages, New order."""
+    """A page of orders (those the panel confirmed get a card button, which carries the page),
+    pages, Another order (the menu's New order when there is none yet)."""
     items = [
-        (texts.orders.order_button(order), callback.CARD_OPEN.data(order.id, callback.LIST_MARK))
+        (
+            texts.orders.order_button(order),
+            callback.CARD_OPEN.data(order.id, callback.LIST_MARK, page),
+        )
         for order in orders
         if order.panel_order_id is not None and order.id is not None
     ]
+    new_order = texts.order.button_new_order() if total else texts.common.button_order()
     return paged_rows(
         items,
         page,
         total,
         ORDERS_PER_PAGE,
         callback.ORDERS_PAGE.data,
-        [(texts.order.button_new_order(), callback.MENU_ORDER.data())],
+        [(new_order, callback.MENU_ORDER.data())],
     )
 
 
@@ -41,9 +47,10 @@ def attach_offer(found: Order, unconfirmed: Sequence[Order]) -> InlineKeyboardMa
     return markup(rows)
 
 
-def card(order: Order, *, refill: bool, cancel: bool) -> InlineKeyboardMarkup:
+def card(order: Order, *, refill: bool, cancel: bool, page: int = 0) -> InlineKeyboardMarkup:
     """Refresh; Refill and Cancel where they may be asked; Order again; Stop tracking for a
-    website order; Back to the list."""
+    website order still under way (a finished one sends no more messages); Back to the list's
+    `page`."""
     assert order.id is not None
     rows: list[list[Button]] = [
         [(texts.orders.button_refresh(), callback.CARD_REFRESH.data(order.id))]
@@ -57,9 +64,9 @@ def card(order: Order, *, refill: bool, cancel: bool) -> InlineKeyboardMarkup:
         rows.append(actions)
     if order.service_id:
         rows.append([(texts.orders.button_order_again(), callback.CARD_AGAIN.data(order.id))])
-    if order.placement == Placement.TRACKED:
+    if order.placement == Placement.TRACKED and order.status not in FINAL_STATE_VALUES:
         rows.append([(texts.orders.button_untrack(), callback.CARD_UNTRACK.data(order.id))])
-    rows.append([(texts.common.button_back(), callback.ORDERS_PAGE.data(0))])
+    rows.append([(texts.common.button_back(), callback.ORDERS_PAGE.data(page))])
     return markup(rows)
 
 

@@ -270,7 +270,12 @@ def order_card(order: Order, tasks: list[PanelTask]) -> str:
         _("📍 Status: <b>{status}</b>", status=status_word(order.status, order.status_raw))
     )
     lines += [_task_line(task) for task in tasks]
-    lines.append(_("🕓 Placed: {time}", time=when(order.placed_at)))
+    if order.placement == Placement.TRACKED:
+        # TRANSLATORS: on the card of an order placed on the panel's website: when the bot
+        # began to follow it (not when it was placed).
+        lines.append(_("🕓 Tracked since: {time}", time=when(order.placed_at)))
+    else:
+        lines.append(_("🕓 Placed: {time}", time=when(order.placed_at)))
     lines.append(_("🔄 Checked: {time}", time=when(order.checked_at)))
     return "\n".join(lines)
 
