@@ -306,7 +306,10 @@ ORDER_CHOICE = ORDER.button("ch", FIELD_NAME, VALUE)  # a choice, naming its que
 ORDER_SKIP = ORDER.button("skip", FIELD_NAME)  # Skip, naming its question
 ORDER_BACK = ORDER.button("back")
 ORDER_CONFIRM = ORDER.button("ok", ROW_ID)  # the draft row
-ORDER_CHANGE = ORDER.button("edit")
+ORDER_CHANGE = ORDER.button("edit")  # the summary's Change: the fields to pick from
+ORDER_EDIT_FIELD = ORDER.button("ef", FIELD_NAME)  # change this one field
+ORDER_SUMMARY = ORDER.button("sum")  # back to the summary, nothing changed
+ORDER_DONE = ORDER.button("done", FIELD_NAME)  # a list sent in parts is complete
 ORDER_CANCEL = ORDER.button("x")
 # /start or /order with an order half filled in: Yes drops it and does that command; No keeps it.
 DROP_THEN = TextArg("start|order")

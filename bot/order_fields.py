@@ -264,16 +264,63 @@ def service_platform(service: Service) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def parse_list(text: str) -> list[str]:
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
-    lines = [line for line in lines if line]
+# Usernames may come as "@alice, @bob, carol": split on commas and whitespace as well.
+_USERNAME_SEPARATORS = re.compile(r"[\s,;\u060c\uff0c]+")
+LIST_FILE_MAX_BYTES = 1024 * 1024  # a .txt list file: at most 1 MB
+
+
+def list_part(name: str, text: str) -> list[str]:
+    """The items of one part of a list answer (a message or a file), blanks left out: one per
+    line; usernames also split at commas and spaces, without their "@"."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    if name == "usernames":
+        pieces = (piece for line in lines for piece in _USERNAME_SEPARATORS.split(line))
+        lines = [piece.lstrip("@") for piece in pieces]
+    return [line for line in lines if line]
+
+
+def check_list(lines: list[str], maximum: int = MAX_LINES) -> str:
+    """A collected list, checked as a whole: the value sent to the panel (one per line)."""
     if not lines:
         raise InvalidInput("list_empty")
-    if len(lines) > MAX_LINES:
-        raise InvalidInput("list_too_long", maximum=MAX_LINES)
+    if len(lines) > maximum:
+        raise InvalidInput("list_too_long", maximum=maximum)
     if any(len(line) > MAX_LINE for line in lines):
         raise InvalidInput("line_too_long", maximum=MAX_LINE)
-    return lines
+    return "\n".join(lines)
+
+
+def list_maximum(spec: FieldSpec, service: Service) -> int:
+    """The most items a list answer may have: the service's maximum where the lines are the
+    quantity, else the bot's own limit."""
+    return min(service.max, MAX_LINES) if spec.counts_quantity else MAX_LINES
+
+
+def decode_list_file(data: bytes) -> tuple[str, str | None]:
+    """A .txt list file's text, and the encoding it was guessed to be in (None for UTF-8 or
+    a marked UTF-16, which need no note): UTF-8 (with or without its mark), UTF-16 with its
+    mark, else Windows-1251 (Cyrillic), else Latin-1."""
+    if len(data) > LIST_FILE_MAX_BYTES:
+        raise InvalidInput("file_too_big", maximum=LIST_FILE_MAX_BYTES // (1024 * 1024))
+    guessed: str | None = None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InvalidInput("file_not_text") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text, guessed = data.decode("cp1251"), "Windows-1251"
+            except UnicodeDecodeError:
+                text, guessed = data.decode("latin-1"), "Latin-1"
+    if "\x00" in text:  # a binary file named .txt, or UTF-16 without its mark
+        raise InvalidInput("file_not_text")
+    if not text.strip():
+        raise InvalidInput("file_empty")
+    return text, guessed
 
 
 def parse_text(text: str) -> str:
@@ -321,7 +368,7 @@ def parse_answer(
         # `media` and `referring_url` are links to other pages, not the service's platform.
         return parse_link(text, service if spec.name == "link" else None)
     if spec.kind is FieldKind.LIST:
-        return "\n".join(parse_list(text))
+        return check_list(list_part(spec.name, text))
     if spec.kind is FieldKind.TEXT:
         value = parse_text(text)
         return value.lstrip("@") if spec.name == "username" else value
@@ -477,3 +524,27 @@ def quantity_problem(
                     maximum=service.max,
                 )
     return None
+
+
+def recheck(
+    service: Service, answers: Mapping[str, str], capabilities: Capabilities = UNKNOWN
+) -> tuple[dict[str, str], InvalidInput | None]:
+    """After one answer changed (an edit from the summary): the answers that still hold, in
+    the form's order, and why the first dropped one no longer fits. An answer is dropped when
+    its question no longer applies (drip-feed turned off: runs, interval) or no longer accepts
+    it (runs for a larger quantity, a maximum under a new minimum): that question is asked
+    again. Lists and choices depend on no other answer and are kept as they are."""
+    kept: dict[str, str] = {}
+    problem: InvalidInput | None = None
+    for spec in fields_for(service) or ():
+        if spec.name not in answers or not spec.applies(kept):
+            continue
+        value = answers[spec.name]
+        if spec.kind not in {FieldKind.LIST, FieldKind.CHOICE}:
+            try:
+                value = parse_answer(spec, value, service, kept, capabilities)
+            except InvalidInput as error:
+                problem = problem or error
+                continue
+        kept[spec.name] = value
+    return kept, problem

@@ -651,21 +651,26 @@ async def test_back_from_a_service_returns_to_the_page_it_was_picked_from(
     assert "(page 3/4)" in back.text, back.text
 
 
-async def test_change_on_the_summary_asks_again_and_places_the_changed_order(
+async def test_change_on_the_summary_asks_only_the_field_picked_and_places_the_changed_order(
     shopper: Shopper, panel: FakePanel
 ) -> None:
     await shopper.open_service(101, LINK_Q)
     await shopper.say("https://instagram.com/old", QUANTITY_Q)
     first = await shopper.say("100", SUMMARY)
     assert price("0.05") in first.text
-    question = await shopper.tap("Change", LINK_Q)
-    assert question.message_id == first.message_id  # the summary became the first question
-    await shopper.say("https://instagram.com/new", QUANTITY_Q)
-    second = await shopper.say("2 000", SUMMARY)
-    assert price("1.00") in second.text
+    fields = await shopper.tap("Change", "What would you like to change")
+    assert fields.message_id == first.message_id  # the summary became the list of fields
+    question = await shopper.tap("Link", LINK_Q)
+    assert "Now: https://instagram.com/old" in question.text
+    second = await shopper.say("https://instagram.com/new", SUMMARY)  # the quantity is kept
+    assert "🔢 Quantity: 100" in second.text
+    await shopper.tap("Change", "What would you like to change")
+    await shopper.tap("Quantity", QUANTITY_Q)
+    third = await shopper.say("2 000", SUMMARY)
+    assert price("1.00") in third.text
     await shopper.tap("Confirm", "Order placed")
-    _, fields = only_order(panel)
-    assert fields == {"service": "101", "link": "https://instagram.com/new", "quantity": "2000"}
+    _, sent = only_order(panel)
+    assert sent == {"service": "101", "link": "https://instagram.com/new", "quantity": "2000"}
     assert panel.count("add") == 1
     assert panel.balance_of(USER_KEY) == START - 1
 

@@ -148,13 +148,18 @@ def test_every_reason_order_fields_raises_has_a_message() -> None:
 def test_question_hints() -> None:
     custom = service(ServiceType.CUSTOM_COMMENTS, low=1, high=1)
     comments = spec(ServiceType.CUSTOM_COMMENTS, "comments")
+    how = "\n📎 Send it in one or several messages, or as a .txt file, then tap Done."
     assert texts.order.field_prompt(comments, custom, {}, with_name=False) == (
-        "💬 Send the <b>comments</b>, one per line (1 – 1 line):"
+        "💬 Send the <b>comments</b>, one per line (1 – 1 line):" + how
     )
     wide = service(ServiceType.CUSTOM_COMMENTS, low=5, high=10_000)
     assert texts.order.field_prompt(comments, wide, {}) == (
         "<b>Likes &lt;fast&gt;</b>\n\n"
-        "💬 Send the <b>comments</b>, one per line (5 – 10,000 lines):"
+        "💬 Send the <b>comments</b>, one per line (5 – 10,000 lines):" + how
+    )
+    keywords = spec(ServiceType.SEO, "keywords")
+    assert texts.order.field_prompt(keywords, service(ServiceType.SEO), {}, with_name=False) == (
+        "🔑 Send the <b>keywords</b>, one per line (at most 10,000 lines):" + how
     )
     default = service(ServiceType.DEFAULT)
     quantity = spec(ServiceType.DEFAULT, "quantity")

@@ -74,9 +74,22 @@ def field(spec: FieldSpec, choices: Sequence[str]) -> InlineKeyboardMarkup:
         ]
         width = 5 if len(buttons) > 6 or spec.kind is not FieldKind.CHOICE else 2
         rows.extend(buttons[i : i + width] for i in range(0, len(buttons), width))
+    if spec.kind is FieldKind.LIST:  # sent in parts (or not): Done says it is complete
+        rows.append([(texts.order.button_done(), callback.ORDER_DONE.data(spec.name))])
     if spec.optional:
         rows.append([(texts.order.button_skip(), callback.ORDER_SKIP.data(spec.name))])
     rows.append([(texts.common.button_back(), callback.ORDER_BACK.data()), cancel_button()])
+    return markup(rows)
+
+
+def edit_fields(fields: Sequence[tuple[str, str | None]]) -> InlineKeyboardMarkup:
+    """Change, at the summary: one button per field (with its answer), then back, cancel."""
+    rows: list[list[Button]] = [
+        [(texts.order.edit_field_button(name, value), callback.ORDER_EDIT_FIELD.data(name))]
+        for name, value in fields
+    ]
+    rows.append([(texts.order.button_back_to_summary(), callback.ORDER_SUMMARY.data())])
+    rows.append([cancel_button()])
     return markup(rows)
 
 

@@ -9,7 +9,13 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from bot.i18n import N_, _, isolate, n_
-from bot.order_fields import DRIPFEED_MAX_INTERVAL, FieldKind, FieldSpec, InvalidInput
+from bot.order_fields import (
+    DRIPFEED_MAX_INTERVAL,
+    MAX_LINES,
+    FieldKind,
+    FieldSpec,
+    InvalidInput,
+)
 from bot.panel import (
     Balance,
     PanelError,
@@ -18,7 +24,7 @@ from bot.panel import (
     classify_error,
 )
 from bot.texts.errors import refusal
-from bot.texts.formatting import PANEL_TEXT_LIMIT, esc, locale, money, number, short
+from bot.texts.formatting import PANEL_TEXT_LIMIT, cut, esc, locale, money, number, short
 
 # The questions, one per field the panel takes (translated where shown). A hint in brackets
 # and a colon may follow ("🔢 How many? Send the quantity (10 – 1,000):").
@@ -171,7 +177,106 @@ def field_prompt(
         question = _frame(N_("{question}:"), question=base)
     else:
         question = base
+    if spec.kind is FieldKind.LIST:
+        question = f"{question}\n{list_how()}"
     return f"<b>{esc(service.name)}</b>\n\n{question}" if with_name else question
+
+
+def list_how() -> str:
+    # TRANSLATORS: under a question for a list (comments, usernames); "Done" is the button
+    # labelled "✅ Done".
+    return _("📎 Send it in one or several messages, or as a .txt file, then tap Done.")
+
+
+def button_done() -> str:
+    # TRANSLATORS: button (≤ ~30 characters): the list sent in several messages is complete.
+    return _("✅ Done")
+
+
+def list_so_far(count: int, maximum: int) -> str:
+    """The acknowledgement of a list's parts (edited in place as more come)."""
+    # TRANSLATORS: after each part of a list; "Done" is the button labelled "✅ Done".
+    text = n_(
+        "📥 Got {count} line so far. Send more, or tap Done.",
+        "📥 Got {count} lines so far. Send more, or tap Done.",
+        count,
+        count=number(count),
+    )
+    if count > maximum:
+        # TRANSLATORS: the list already has more lines than the service takes.
+        more = n_(
+            "⚠️ That's more than this service takes (at most {maximum} line).",
+            "⚠️ That's more than this service takes (at most {maximum} lines).",
+            maximum,
+            maximum=number(maximum),
+        )
+        text = f"{text}\n{more}"
+    return text
+
+
+def list_received(count: int) -> str:
+    """The acknowledgement once the list is complete (Done, or the pause after its last part)."""
+    # TRANSLATORS: a list sent in parts is complete.
+    return n_("📥 Got {count} line.", "📥 Got {count} lines.", count, count=number(count))
+
+
+def list_file_guessed(file_name: str, encoding: str) -> str:
+    # TRANSLATORS: {encoding} is an encoding's name, e.g. Windows-1251; UTF-8 stays as it is.
+    return _(
+        "ℹ️ {file} is not in UTF-8: I read it as {encoding}. If the lines below look wrong, "
+        "save the file as UTF-8 and send it again.",
+        file=esc(short(file_name, 60)),
+        encoding=esc(encoding),
+    )
+
+
+def list_not_text() -> str:
+    return _("⚠️ Please send the list as text, or as a .txt file.")
+
+
+def list_nothing_yet() -> str:
+    # TRANSLATORS: short popup (≤ ~200 characters) after tapping Done before sending a list.
+    return _("Send the list first: as text, or as a .txt file.")
+
+
+def button_back_to_summary() -> str:
+    # TRANSLATORS: button (≤ ~30 characters): back to the order's summary, nothing changed.
+    return _("↩️ Back to the summary")
+
+
+def edit_fields_title() -> str:
+    return _("✏️ <b>What would you like to change?</b>\nThe rest of the order stays as it is.")
+
+
+def edit_field_button(name: str, value: str | None) -> str:
+    """A field on the list of Change: its label and its answer (short)."""
+    label = _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+    if value is None:  # an optional question left unanswered
+        shown = "—"
+    elif "\n" in value:
+        count = len(value.split("\n"))
+        shown = n_("{count} line", "{count} lines", count, count=number(count))
+    else:
+        shown = choice_label(name, value)
+    # TRANSLATORS: a button (≤ ~40 characters): a field's label and its answer, shortened.
+    return cut(_frame(N_("{label}: {value}"), label=label, value=shown), 40)
+
+
+def edit_current(name: str, value: str | None) -> str:
+    """Above the question of a field being changed: its answer so far."""
+    if value is None:
+        # TRANSLATORS: the question being changed was skipped before.
+        return _("✏️ Now: not set.")
+    if "\n" in value:
+        count = len(value.split("\n"))
+        # TRANSLATORS: a list being changed: what is sent now replaces it whole.
+        return n_(
+            "✏️ Now: {count} line. What you send replaces it.",
+            "✏️ Now: {count} lines. What you send replaces it.",
+            count,
+            count=number(count),
+        )
+    return _("✏️ Now: {value}", value=isolate(short(choice_label(name, value), 200)))
 
 
 def _hint(
@@ -204,6 +309,14 @@ def _hint(
             service.max,
             minimum=number(service.min),
             maximum=number(service.max),
+        )
+    if spec.kind is FieldKind.LIST:
+        # TRANSLATORS: hint: the most lines (keywords, hashtags, usernames) a list may have.
+        return n_(
+            "at most {maximum} line",
+            "at most {maximum} lines",
+            MAX_LINES,
+            maximum=number(MAX_LINES),
         )
     if spec.name == "interval":
         if intervals is not None:
@@ -304,6 +417,13 @@ INVALID_INPUT: dict[str, str | Counted] = {
     # TRANSLATORS: {allowed} is a list of numbers: "0, 5, 10, 15".
     "interval_choice": N_("This panel takes these intervals only: {allowed} minutes."),
     "too_long": N_("That message is too long."),
+    # TRANSLATORS: {maximum} is a number of megabytes.
+    "file_too_big": N_(
+        "That file is too big (at most {maximum} MB). Split it, or send it as text."
+    ),
+    "file_empty": N_("That file is empty."),
+    "file_unreadable": N_("I couldn't download that file. Please send it again."),
+    "file_not_text": N_("That doesn't look like a text file. Please send a .txt file."),
 }
 
 
@@ -366,6 +486,8 @@ FIELD_LABELS: dict[str, str] = {
     "delay": N_("⏱ Delay (min)"),
     # TRANSLATORS: a subscription's end date.
     "expiry": N_("📅 Expiry"),
+    # TRANSLATORS: drip-feed: whether the order is delivered in several runs.
+    "dripfeed": N_("💧 Drip-feed"),
     "country": N_("🌍 Country"),
     "device": N_("📱 Device"),
     "type_of_traffic": N_("🚦 Traffic"),

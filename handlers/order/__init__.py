@@ -2,9 +2,10 @@
 
 - `state`: where a user is in the flow, and the helpers every step uses;
 - `lists`: the catalogue's lists (text and keyboard); `browse`: browsing and choosing;
-- `questions`: the type's questions; `summary`: the summary and Confirm (placement itself is
-  bot.services.placement); `again`: Order again from a card; `leaving`: Cancel, /start,
-  the idle timeout and input of another step.
+- `questions`: the type's questions, and Change (one field); `collect`: a list answer in
+  parts (messages, .txt files) until Done or a pause; `summary`: the summary and Confirm
+  (placement itself is bot.services.placement); `again`: Order again from a card;
+  `leaving`: Cancel, /start, the idle timeout and input of another step.
 
 Browsing edits one message in place. Each typed answer gets the next question as a new message;
 the old one keeps its buttons, which costs no call and does no harm: every button of the flow is
@@ -44,6 +45,7 @@ from handlers.order.browse import (
     service_button,
     start_order,
 )
+from handlers.order.collect import done, other, typed
 from handlers.order.leaving import (
     REMINDER_GROUP,
     build_reminder,
@@ -57,7 +59,7 @@ from handlers.order.leaving import (
     stale_button,
     timed_out,
 )
-from handlers.order.questions import change_order, field_button, field_other, field_text
+from handlers.order.questions import back_to_summary, change_order, edit_field, field_button
 from handlers.order.state import State
 from handlers.order.summary import confirm, summary_other
 
@@ -73,6 +75,11 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     cancel_button: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
         cancel, pattern=callback.ORDER_CANCEL.pattern()
     )
+    change_handlers: list[BaseHandler[Update, Context, Any]] = [
+        CallbackQueryHandler(change_order, pattern=callback.ORDER_CHANGE.pattern()),
+        CallbackQueryHandler(edit_field, pattern=callback.ORDER_EDIT_FIELD.pattern()),
+        CallbackQueryHandler(back_to_summary, pattern=callback.ORDER_SUMMARY.pattern()),
+    ]
     # per_message=False is deliberate (the flow mixes typed answers and buttons): silence
     # exactly the warning PTB's FAQ says to ignore for that.
     warnings.filterwarnings(
@@ -110,12 +117,16 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
                         callback.ORDER_BACK.pattern(),
                     ),
                 ),
-                MessageHandler(text, field_text),
-                MessageHandler(not_text, field_other),
+                CallbackQueryHandler(done, pattern=callback.ORDER_DONE.pattern()),
+                # A list completed by the pause after its last part shows what follows (the
+                # summary, maybe) without a new state: its buttons work here too.
+                *change_handlers,
+                MessageHandler(text, typed),
+                MessageHandler(not_text, other),
             ],
             State.SUMMARY: [
                 confirm_handler,
-                CallbackQueryHandler(change_order, pattern=callback.ORDER_CHANGE.pattern()),
+                *change_handlers,
                 MessageHandler(text | not_text, summary_other),
             ],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],

@@ -1,4 +1,5 @@
-"""The service type's questions, one at a time: typed answers, choices, Skip, Back, Change."""
+"""The service type's questions, one at a time: typed answers, choices, Skip, Back; and
+Change at the summary: pick one field, answer only its question, back to the summary."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from bot.order_fields import (
     FieldSpec,
     InvalidInput,
     field_choices,
+    fields_for,
     parse_answer,
     quantity_problem,
+    recheck,
 )
 from bot.panel import Service
 from bot.panel.capabilities import Capabilities
@@ -39,6 +42,11 @@ from handlers.order.state import (
 def _prompt(current: OrderFlow, spec: FieldSpec, capabilities: Capabilities) -> str:
     assert current.service is not None
     intervals = capabilities.dripfeed_intervals
+    if current.editing == spec.name:  # one field changed from the summary: its answer now
+        question = texts.order.field_prompt(
+            spec, current.service, current.answers, intervals=intervals
+        )
+        return f"{question}\n\n{texts.order.edit_current(spec.name, current.edited_value)}"
     if not current.history:  # the first question comes under the card of what was chosen
         question = texts.order.field_prompt(
             spec, current.service, current.answers, with_name=False, intervals=intervals
@@ -75,6 +83,8 @@ def accept(
 ) -> InvalidInput | None:
     """Take a checked answer, unless the quantity it makes is out of the service's range."""
     assert current.service is not None
+    if current.editing == spec.name:
+        return _accept_edit(current, spec, value, capabilities)
     current.answers[spec.name] = value
     problem = quantity_problem(current.service, current.answers, capabilities)
     if problem is not None:
@@ -82,6 +92,35 @@ def accept(
         return problem
     current.history.append(spec.name)
     return None
+
+
+def _accept_edit(
+    current: OrderFlow, spec: FieldSpec, value: str, capabilities: Capabilities
+) -> InvalidInput | None:
+    """The changed field's new answer: the other answers are kept, except those it makes
+    wrong or moot (see order_fields.recheck); a dropped one is asked next, after the reason
+    (returned). A total out of range refuses the new answer itself."""
+    assert current.service is not None
+    kept, dropped = recheck(current.service, {**current.answers, spec.name: value}, capabilities)
+    problem = quantity_problem(current.service, kept, capabilities)
+    if problem is not None:
+        return problem
+    current.answers.clear()
+    current.answers.update(kept)
+    _edited(current)
+    return dropped
+
+
+def _edited(current: OrderFlow) -> None:
+    """The change is over: Back walks the form's order again."""
+    assert current.service is not None
+    current.editing = None
+    current.edited_value = None
+    current.history[:] = [
+        spec.name
+        for spec in fields_for(current.service) or ()
+        if spec.name in current.answers or spec.name in current.skipped
+    ]
 
 
 def answer(
@@ -115,7 +154,9 @@ async def field_text(update: Update, context: Context) -> int:
     if current.service is None:  # the flow was closed (idle timeout) as this text arrived
         return await flow_closed(update, context)
     spec = current.current_field()
-    if spec is None:
+    if spec is None:  # the summary (or the fields to change) is on screen
+        if current.draft_id is not None:
+            return await summary.summary_other(update, context)
         return await summary.show_summary(update, context, in_place=False)
     problem = answer(current, spec, message.text, capabilities(context))
     note = texts.order.invalid_input(problem) if problem is not None else None
@@ -154,6 +195,8 @@ async def field_button(update: Update, context: Context) -> int | None:
     if skip:
         current.skipped.add(spec.name)
         current.history.append(spec.name)
+        if current.editing == spec.name:
+            _edited(current)
         return await ask_next(update, context, in_place=True)
     problem = _choose(current, current.service, spec, data.arg(1), known)
     note = texts.order.invalid_input(problem) if problem is not None else None
@@ -174,6 +217,10 @@ def _choose(
 async def _go_back(update: Update, context: Context) -> int:
     current = flow(context)
     assert current.service is not None
+    current.pending = None
+    if current.editing is not None:  # changing one field: back to the summary as it was
+        _keep_as_it_was(current)
+        return await summary.show_summary(update, context, in_place=True)
     if not current.history:  # back to the list the service was picked from
         shown = await catalogue(update, context)
         if shown is None:
@@ -191,22 +238,86 @@ async def _go_back(update: Update, context: Context) -> int:
 async def field_other(update: Update, context: Context) -> int:
     """A photo, sticker or voice where a typed answer (or a tap) is expected."""
     current = flow(context)
-    spec = current.current_field() if current.service else None
-    if spec is None:
+    if current.service is None:
         return await flow_closed(update, context)
+    spec = current.current_field()
+    if spec is None:  # the summary (or the fields to change) is on screen
+        return await summary.summary_other(update, context)
     problem = (
         texts.order.expect_button() if spec.kind is FieldKind.CHOICE else texts.order.expect_text()
     )
     return await ask_next(update, context, in_place=False, problem=problem)
 
 
+def _keep_as_it_was(current: OrderFlow) -> None:
+    """A change given up: the field's answer (or its skip) back, in the form's order."""
+    assert current.service is not None and current.editing is not None
+    answers = dict(current.answers)
+    if current.edited_value is None:
+        current.skipped.add(current.editing)
+    else:
+        answers[current.editing] = current.edited_value
+    current.answers.clear()
+    current.answers.update(
+        (spec.name, answers[spec.name])
+        for spec in fields_for(current.service) or ()
+        if spec.name in answers
+    )
+    _edited(current)
+
+
+def _editable(current: OrderFlow) -> list[tuple[str, str | None]]:
+    """The fields the summary shows, in the form's order, with their answers (None: skipped)."""
+    assert current.service is not None
+    return [
+        (spec.name, current.answers.get(spec.name))
+        for spec in fields_for(current.service) or ()
+        if spec.name in current.answers or spec.name in current.skipped
+    ]
+
+
 async def change_order(update: Update, context: Context) -> int | None:
-    """Change, at the summary: the questions again from the first."""
+    """Change, at the summary: the fields, each a button. The summary's draft is abandoned
+    now, so its Confirm (on any copy of it) can no longer place it."""
     if not await live_query(update, context):
         return None
     current = flow(context)
     if current.service is None:
         return END
     await abandon(context, current)
-    current.reset_fields()
+    if current.editing is not None:
+        _keep_as_it_was(current)
+    markup = order_keyboards.edit_fields(_editable(current))
+    await show(update, context, texts.order.edit_fields_title(), markup, in_place=True)
+    return State.SUMMARY
+
+
+@waiting.patient
+async def edit_field(update: Update, context: Context) -> int | None:
+    """One field picked to change: only its question, with its answer now."""
+    current = flow(context)
+    name = button_data(update).arg(0)
+    fields = dict(_editable(current)) if current.service is not None else {}
+    if name not in fields or current.editing is not None or current.draft_id is not None:
+        await waiting.answer(update, texts.common.expired())
+        return None
+    if not await live_query(update, context):
+        return None
+    current.editing = name
+    current.edited_value = current.answers.pop(name, None)
+    current.skipped.discard(name)
+    current.pending = None
     return await ask_next(update, context, in_place=True)
+
+
+@waiting.patient
+async def back_to_summary(update: Update, context: Context) -> int | None:
+    """Nothing changed after all: the summary again (a new draft)."""
+    if not await live_query(update, context):
+        return None
+    current = flow(context)
+    if current.service is None:
+        return END
+    if current.editing is not None:
+        _keep_as_it_was(current)
+    return await ask_next(update, context, in_place=True)  # the summary: nothing is left

@@ -31,6 +31,19 @@ class State(IntEnum):
 
 
 @dataclass
+class PendingList:
+    """A list answer coming in parts (messages, .txt files) until Done or a short pause."""
+
+    name: str  # the question it answers
+    lines: list[str] = field(default_factory=list)  # kept up to one more than the maximum
+    count: int = 0  # every item sent
+    ack_id: int | None = None  # the "got N lines so far" message, edited as parts come
+    parts: int = 0  # bumped by each part: a pause timer finishes only the list it saw last
+    # Files whose encoding had to be guessed (name, encoding): said with the count.
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class OrderFlow:
     """Where one user is in the flow (per-process, like PTB's conversation state)."""
 
@@ -45,11 +58,17 @@ class OrderFlow:
     answers: dict[str, str] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
     history: list[str] = field(default_factory=list)  # answered or skipped, in order
+    pending: PendingList | None = None  # a list answer still coming in
+    # The one field being changed from the summary, and its answer before (None: skipped).
+    editing: str | None = None
+    edited_value: str | None = None
 
     def reset_fields(self) -> None:
         self.answers.clear()
         self.skipped.clear()
         self.history.clear()
+        self.pending = None
+        self.editing = None
 
     def current_field(self) -> FieldSpec | None:
         assert self.service is not None

@@ -78,6 +78,8 @@ Params = dict[str, Any]
 Button = tuple[str, str | None]
 
 _PATH_RE = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z0-9_]+)/?$")
+# A file's download: GET /file/bot<token>/<file_path> (file_path as getFile returned it).
+_FILE_RE = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?")
 _BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _HTML_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>")
@@ -210,6 +212,9 @@ class _State:
     callback_ids: set[str] = field(default_factory=set)
     texts: list[str] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    # Files users sent (documents), by file_id: their bytes, and the path getFile gives.
+    files: dict[str, bytes] = field(default_factory=dict)
+    file_paths: dict[str, str] = field(default_factory=dict)
     floods: list[_Fault] = field(default_factory=list)
     method_faults: dict[str, list[_Fault]] = field(default_factory=dict)
     bot_info: dict[str, str] = field(default_factory=dict)
@@ -336,7 +341,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST
+    def do_GET(self) -> None:
+        if not _FILE_RE.match(urlsplit(self.path).path):
+            self.do_POST()
+            return
+        status, content = self.server.fake._download(self.path)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -430,6 +444,7 @@ class FakeTelegram:
             "answerCallbackQuery": self._answer_callback_query,
             "sendChatAction": self._send_chat_action,
             "getChat": self._get_chat,
+            "getFile": self._get_file,
         }
         self._methods_lower = {name.lower(): name for name in self._methods}
         if enforce_limits:
@@ -568,17 +583,26 @@ class FakeTelegram:
         self,
         user_id: int,
         file_name: str = "file.pdf",
+        content: bytes | None = None,
+        mime_type: str | None = None,
         *,
         chat_id: int | None = None,
         chat_type: str = "private",
     ) -> int:
-        """Queue a document (a file) from a user; returns its message_id."""
-        document = {
-            "file_id": f"document-{user_id}",
-            "file_unique_id": f"dc{user_id}",
-            "file_name": file_name,
-            "file_size": 2048,
-        }
+        """Queue a document (a file) from a user; returns its message_id. With ``content``
+        the bot can fetch it (getFile, then the file's download URL)."""
+        with self._cond:
+            number = len(self._state.files) + 1
+            file_id = f"document-{user_id}-{number}"
+            document: Params = {
+                "file_id": file_id,
+                "file_unique_id": f"dc{user_id}x{number}",
+                "file_name": file_name,
+                "file_size": 2048 if content is None else len(content),
+            }
+            if mime_type is not None:
+                document["mime_type"] = mime_type
+            self._state.files[file_id] = content if content is not None else b"\0" * 2048
         return self._user_message(user_id, chat_id, chat_type, {"document": document})
 
     def send_sticker(
@@ -1283,6 +1307,33 @@ class FakeTelegram:
     def _send_chat_action(self, params: Params) -> bool:
         self._chat_id(params)
         return True
+
+    def _get_file(self, params: Params) -> Params:
+        file_id = params.get("file_id")
+        if not isinstance(file_id, str) or file_id not in self._state.files:
+            raise _bad_request("invalid file_id")
+        path = self._state.file_paths.setdefault(
+            file_id, f"documents/file_{len(self._state.file_paths)}.txt"
+        )
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}"[:64],
+            "file_size": len(self._state.files[file_id]),
+            "file_path": path,
+        }
+
+    def _download(self, path: str) -> tuple[int, bytes]:
+        """A file's bytes at the download URL getFile pointed to (404 for any other path)."""
+        match = _FILE_RE.match(urlsplit(path).path)
+        with self._cond:
+            self.calls.append(("download", {"path": path}))
+            self._changed()
+            if match is None or match["token"] != self.token:
+                return 401, b"Unauthorized"
+            for file_id, file_path in self._state.file_paths.items():
+                if file_path == match["path"]:
+                    return 200, self._state.files[file_id]
+        return 404, b"Not Found"
 
     def _get_chat(self, params: Params) -> Params:
         return {
