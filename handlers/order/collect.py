@@ -155,8 +155,8 @@ async def _acknowledge(
             if "not modified" in error.message.lower():
                 return
             logger.info("Could not edit a list's acknowledgement: %s", error.message)
+    await drop_buttons(context, chat.id, current.message_id)  # the live buttons move down
     sent = await reply(update, text, markup)
-    await drop_buttons(context, chat.id, current.message_id)
     pending.ack_id = current.message_id = sent.message_id
 
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "BotMessage", "FakeTelegram", "LimitViolation"]
 
@@ -1324,7 +1324,7 @@ class FakeTelegram:
 
     def _download(self, path: str) -> tuple[int, bytes]:
         """A file's bytes at the download URL getFile pointed to (404 for any other path)."""
-        match = _FILE_RE.match(urlsplit(path).path)
+        match = _FILE_RE.match(unquote(urlsplit(path).path))  # PTB quotes the token's ":"
         with self._cond:
             self.calls.append(("download", {"path": path}))
             self._changed()
