@@ -14,7 +14,7 @@ from bot.catalogue import Catalogue
 from bot.keyboards import key as key_keyboards
 from bot.keyboards import order as order_keyboards
 from bot.keyboards import orders as orders_keyboards
-from bot.order_fields import FIELDS, FieldSpec, field_choices
+from bot.order_fields import FIELDS, FieldKind, FieldSpec, field_choices
 from bot.panel import Service, ServiceType
 from bot.panel.capabilities import Capabilities
 from storage.models import Order, Placement
@@ -129,8 +129,23 @@ def test_every_question_keyboard_is_well_formed(spec: FieldSpec) -> None:
         labels = [label for label, _ in buttons(markup)]
         assert labels[-2:] == [texts.common.button_back(), texts.common.button_cancel()]
         assert (texts.order.button_skip() in labels) == spec.optional
-        assert len(labels) == len(choices) + spec.optional + 2
+        is_list = spec.kind is FieldKind.LIST  # a list may come in parts: Done completes it
+        assert (texts.order.button_done() in labels) == is_list
+        assert len(labels) == len(choices) + spec.optional + is_list + 2
         assert_well_formed(markup)
+
+
+def test_change_lists_every_field_with_its_answer_cut_short() -> None:
+    names = list(dict.fromkeys(spec.name for specs in FIELDS.values() for spec in specs))
+    values = ["https://instagram.com/" + "p" * 300, "a\nb\nc", None]
+    markup = order_keyboards.edit_fields(
+        [(name, values[i % len(values)]) for i, name in enumerate(names)]
+    )
+    labels = [label for label, _ in buttons(markup)]
+    assert labels[-2:] == [texts.order.button_back_to_summary(), texts.common.button_cancel()]
+    assert all(len(label) <= 40 for label in labels)
+    assert "💬 Comments: 3 lines" in labels or "👥 Usernames: 3 lines" in labels
+    assert_well_formed(markup)
 
 
 def test_the_summary_with_the_largest_draft_id_fits() -> None:

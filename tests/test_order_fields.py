@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,8 @@ from bot.i18n import LANGUAGES, reading_as
 from bot.order_fields import (
     FIELDS,
     InvalidInput,
+    decode_list_file,
+    list_part,
     order_price,
     order_quantity,
     panel_fields,
@@ -19,6 +22,7 @@ from bot.order_fields import (
     parse_expiry,
     parse_whole_number,
     quantity_problem,
+    recheck,
     refused_types,
 )
 from bot.panel import Service, ServiceType
@@ -208,3 +212,57 @@ def test_expiry_dates_in_the_past() -> None:
 def test_indian_grouping(typed: str, value: int) -> None:
     with reading_as("hi"):
         assert parse_whole_number(typed) == value
+
+
+def test_a_list_part_splits_usernames_at_commas_and_spaces_only() -> None:
+    assert list_part("usernames", "@alice, @bob, carol\n dave ;eve\r\n") == [
+        "alice",
+        "bob",
+        "carol",
+        "dave",
+        "eve",
+    ]
+    assert list_part("comments", "Nice, really\r\n\n  Wow  \rok") == ["Nice, really", "Wow", "ok"]
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "guessed"),
+    [
+        ("\ufeffПривет\nmir".encode(), "Привет\nmir", None),
+        ("Привет\nmir".encode("utf-16"), "Привет\nmir", None),
+        ("Привет".encode("cp1251"), "Привет", "Windows-1251"),
+        (b"caf\xe9 \x98", "café \x98", "Latin-1"),  # 0x98 is no cp1251 character
+    ],
+)
+def test_a_list_file_is_decoded_in_its_likely_encoding(
+    data: bytes, text: str, guessed: str | None
+) -> None:
+    assert decode_list_file(data) == (text, guessed)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "file_empty"),
+        (b" \r\n\t", "file_empty"),
+        (b"\x00\x01binary", "file_not_text"),
+        (b"x" * (1024 * 1024 + 1), "file_too_big"),
+    ],
+)
+def test_a_list_file_that_is_no_list_is_refused(data: bytes, reason: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        decode_list_file(data)
+    assert refused.value.reason == reason
+
+
+def test_recheck_drops_the_answers_a_change_makes_wrong_or_moot() -> None:
+    drip = replace(service(ServiceType.DEFAULT, low=10, high=10_000), dripfeed=True)
+    answers = {"link": "https://x.com/a", "quantity": "3000", "dripfeed": "yes", "runs": "5"}
+    kept, problem = recheck(drip, {**answers, "interval": "30"})
+    without_runs = {k: v for k, v in answers.items() if k != "runs"}
+    assert kept == {**without_runs, "interval": "30"}  # 5 runs of 3,000 exceed 10,000
+    assert problem is not None
+    assert problem.reason == "runs_total"
+    kept, problem = recheck(drip, {**answers, "dripfeed": "no", "interval": "30"})
+    assert kept == {"link": "https://x.com/a", "quantity": "3000", "dripfeed": "no"}
+    assert problem is None
