@@ -134,6 +134,25 @@ async def test_without_done_the_list_is_complete_after_a_short_pause(
     assert panel_list(panel, "comments") == comments(7)
 
 
+async def test_the_summary_after_the_pause_works_as_after_done(
+    customer: Customer, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    await at_comments(customer)
+    mark = telegram.mark()
+    telegram.send_text(USER, "\n".join(comments(5)))
+    await telegram.wait_for_message(USER, SUMMARY, after=mark)
+    again = await customer.say("hello?", "Please confirm, change or cancel")
+    assert "💬 Comments: 5 lines" in again.text
+    await customer.tap("Change", "What would you like to change?")
+    await customer.tap("Comments", COMMENTS_Q)
+    await customer.say("\n".join(comments(6)), "Got 6 lines so far")
+    summary = await customer.tap("Done", SUMMARY)
+    assert "📦 Quantity: 6" in summary.text
+    await customer.tap("Confirm", "Order placed")
+    assert panel_list(panel, "comments") == comments(6)
+    assert panel.count("add") == 1
+
+
 @pytest.mark.parametrize(
     ("encoding", "content", "note"),
     [

@@ -16,7 +16,7 @@ import asyncio
 import logging
 
 from telegram import Document, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import texts
 from bot.keyboards import order as order_keyboards
@@ -122,10 +122,10 @@ async def _add(update: Update, context: Context, spec: FieldSpec, items: list[st
     pending.lines.extend(items[: max(room, 0)])  # beyond the maximum only the count is kept
     pending.count += len(items)
     pending.parts += 1
-    await _acknowledge(update, context, pending, spec)
     context.application.create_task(
         _after_pause(update, context, current, pending.parts), update=update
     )
+    await _acknowledge(update, context, pending, spec)
 
 
 def _ack_text(current: OrderFlow, pending: PendingList, spec: FieldSpec, note: str = "") -> str:
@@ -150,6 +150,9 @@ async def _acknowledge(
             await context.bot.edit_message_text(
                 text, chat_id=chat.id, message_id=pending.ack_id, reply_markup=markup
             )
+            return
+        except RetryAfter:  # many parts at once: a later part (or the end) shows the count
+            logger.info("List acknowledgement not edited: Telegram asks to slow down")
             return
         except BadRequest as error:
             if "not modified" in error.message.lower():
