@@ -1,8 +1,8 @@
 """A list answer (comments, usernames, keywords…) in parts: Telegram splits a long paste into
 several messages, and a list may come as a .txt file. Each part is added to the list and
-acknowledged ("got N lines so far", one message edited in place); the list is complete when
-the user taps Done, or LIST_PAUSE_SECONDS after its last part. Only then is it checked as a
-whole (count, line length, the service's min–max) and taken as the answer.
+acknowledged ("got N lines so far", one message edited in place, at most once a second); the
+list is complete when the user taps Done, or LIST_PAUSE_SECONDS after its last part. Only then
+is it checked as a whole (count, line length, the service's min–max) and taken as the answer.
 
 The parts so far live in the flow's state in user_data (`OrderFlow.pending`). The pause is an
 asyncio timer per part; the newest part's timer is the only one that may finish the list, and
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from telegram import Document, Update
 from telegram.error import BadRequest, RetryAfter, TelegramError
@@ -47,6 +48,9 @@ from handlers.order.state import (
 logger = logging.getLogger(__name__)
 
 LIST_PAUSE_SECONDS = 2.0  # a list is complete this long after its last part (if no Done)
+# The acknowledgement is edited at most this often: a long paste's parts arrive together, and
+# an edit per part would run into Telegram's flood limits (each part is counted all the same).
+ACK_EDIT_SECONDS = 1.0
 
 
 def _list_field(current: OrderFlow) -> FieldSpec | None:
@@ -146,6 +150,16 @@ async def _acknowledge(
     text = _ack_text(current, pending, spec, note)
     markup = order_keyboards.field(spec, ())
     if pending.ack_id is not None and not note:
+        wait = pending.acked_at + ACK_EDIT_SECONDS - time.monotonic()
+        if wait > 0:  # a paste's parts come at once: one edit for them, a moment later
+            if not pending.edit_due:
+                pending.edit_due = True
+                context.application.create_task(
+                    _later(update, context, current, pending, wait), update=update
+                )
+            return
+        pending.acked_at = time.monotonic()
+        pending.edit_due = False
         try:
             await context.bot.edit_message_text(
                 text, chat_id=chat.id, message_id=pending.ack_id, reply_markup=markup
@@ -161,6 +175,25 @@ async def _acknowledge(
     await drop_buttons(context, chat.id, current.message_id)  # the live buttons move down
     sent = await reply(update, text, markup)
     pending.ack_id = current.message_id = sent.message_id
+    pending.acked_at = time.monotonic()
+
+
+async def _later(
+    update: Update, context: Context, seen: OrderFlow, pending: PendingList, wait: float
+) -> None:
+    """The acknowledgement's edit held back for the parts that came at once."""
+    await asyncio.sleep(wait)
+
+    async def edit(update: Update, context: Context) -> None:
+        assert context.user_data is not None
+        current = context.user_data.get(FLOW_KEY)
+        spec = _list_field(current) if isinstance(current, OrderFlow) else None
+        if current is not seen or current.pending is not pending or spec is None:
+            return  # completed, dropped or replaced meanwhile
+        await settle_reader(update, context)
+        await _acknowledge(update, context, pending, spec)
+
+    await context.application.update_processor.process_update(update, edit(update, context))
 
 
 async def _refuse(update: Update, context: Context, note: str) -> int:

@@ -38,6 +38,8 @@ class PendingList:
     lines: list[str] = field(default_factory=list)  # kept up to one more than the maximum
     count: int = 0  # every item sent
     ack_id: int | None = None  # the "got N lines so far" message, edited as parts come
+    acked_at: float = 0.0  # when it was last sent or edited (time.monotonic)
+    edit_due: bool = False  # an edit is held back (parts came less than a second apart)
     parts: int = 0  # bumped by each part: a pause timer finishes only the list it saw last
     # Files whose encoding had to be guessed (name, encoding): said with the count.
     notes: list[tuple[str, str]] = field(default_factory=list)
