@@ -298,8 +298,10 @@ CARD_ATTACH = ORDERS.button("at", ROW_ID, ROW_ID)
 NOTIFY_SWITCH = TextArg("on|off")
 NOTIFY_SET = ORDERS.button("notify", NOTIFY_SWITCH)  # /notify: status messages on or off
 
-ORDER_CATEGORIES = ORDER.button("cats", PAGE)  # a page of categories
+ORDER_CATEGORIES = ORDER.button("cats", PAGE)  # the catalogue's top: platforms or categories
+ORDER_PLATFORM = ORDER.button("pf", INDEX, PAGE)  # a page of one platform's categories
 ORDER_CATEGORY = ORDER.button("c", INDEX, PAGE)  # a page of one category's services
+ORDER_MORE = ORDER.button("more", ANY)  # the card's whole description, by the service's id
 ORDER_SEARCH = ORDER.button("sr", PAGE)  # a page of search results
 ORDER_SERVICE = ORDER.button("s", ANY)  # a service, by the panel's id
 ORDER_CHOICE = ORDER.button("ch", FIELD_NAME, VALUE)  # a choice, naming its question

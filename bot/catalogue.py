@@ -8,9 +8,13 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from bot.panel import PanelClient, Service
+from bot.panel import Balance, PanelClient, PanelError, Service
+from bot.platforms import OTHER, Platform, detect
 
 MAX_VIEWS = 4
+# After the services arrive, the balance (read at the same time for the account's currency)
+# is waited for this much longer at most: prices are shown without a code rather than late.
+CURRENCY_GRACE_SECONDS = 1.0
 OTHER_CATEGORY = "Other"  # the category of services the panel gives none
 
 
@@ -22,7 +26,14 @@ class Catalogue:
     services: tuple[Service, ...]
     # Ids the panel offers that this view leaves out (a storefront's hidden services).
     withheld: frozenset[str] = frozenset()
+    # The account's currency (from its balance), shown with every price; None: unknown.
+    currency: str | None = None
     categories: tuple[str, ...] = field(init=False)
+    # The platforms the categories are for (bot.platforms), in order of first appearance,
+    # "Other" last, and each platform's categories (indexes into `categories`).
+    platforms: tuple[Platform, ...] = field(init=False)
+    _platform_categories: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    _platform_of: tuple[int, ...] = field(init=False, repr=False)
     _by_category: tuple[tuple[Service, ...], ...] = field(init=False, repr=False)
     _category_of: dict[str, int] = field(init=False, repr=False)
     _by_id: dict[str, Service] = field(init=False, repr=False)
@@ -44,10 +55,27 @@ class Catalogue:
         object.__setattr__(self, "_by_category", tuple(tuple(grouped[c]) for c in categories))
         object.__setattr__(self, "_category_of", {c: i for i, c in enumerate(categories)})
         object.__setattr__(self, "_by_id", by_id)
+        found = [detect(c) for c in categories]
+        platforms = sorted(dict.fromkeys(found), key=lambda p: p == OTHER)
+        position = {p: i for i, p in enumerate(platforms)}
+        object.__setattr__(self, "platforms", tuple(platforms))
+        object.__setattr__(
+            self,
+            "_platform_categories",
+            tuple(
+                tuple(i for i, p in enumerate(found) if p == platform) for platform in platforms
+            ),
+        )
+        object.__setattr__(self, "_platform_of", tuple(position[p] for p in found))
+        # The platform's name is searchable too: "ig followers" and "instagram followers"
+        # both find "IG Followers [Real]".
+        names = {c: f"{p.name} {c}".casefold() for c, p in zip(categories, found, strict=True)}
         object.__setattr__(
             self,
             "_search_text",
-            tuple(f"{s.name} {s.category}".casefold() for s in self.services),
+            tuple(
+                f"{s.name} {names[s.category or OTHER_CATEGORY]}".casefold() for s in self.services
+            ),
         )
 
     def in_category(self, index: int) -> tuple[Service, ...]:
@@ -57,6 +85,20 @@ class Catalogue:
 
     def category_index(self, service: Service) -> int:
         return self._category_of[service.category or OTHER_CATEGORY]
+
+    def platform_categories(self, index: int) -> tuple[int, ...]:
+        """The categories (indexes) of the platform at `index`."""
+        if not 0 <= index < len(self.platforms):
+            return ()
+        return self._platform_categories[index]
+
+    def platform_index(self, category: int) -> int:
+        """The platform (index into `platforms`) of the category at `category`."""
+        return self._platform_of[category] if 0 <= category < len(self._platform_of) else 0
+
+    def in_platform(self, index: int) -> int:
+        """How many services the platform at `index` offers."""
+        return sum(len(self._by_category[c]) for c in self.platform_categories(index))
 
     def find(self, service_id: str) -> Service | None:
         return self._by_id.get(service_id)
@@ -75,12 +117,26 @@ class Catalogue:
         return view
 
     def search(self, query: str) -> tuple[Service, ...]:
+        """Services whose name, category or platform hold every word typed; those whose own
+        name holds the words as typed first, then those whose name holds them all, then the
+        rest (each group in the catalogue's order)."""
         words = query.casefold().split()
-        return tuple(
+        if not words:
+            return ()
+        phrase = " ".join(words)
+        found = [
             service
             for service, text in zip(self.services, self._search_text, strict=True)
             if all(word in text for word in words)
-        )
+        ]
+
+        def rank(service: Service) -> int:
+            name = " ".join(service.name.casefold().split())
+            if phrase in name:
+                return 0
+            return 1 if all(word in name for word in words) else 2
+
+        return tuple(sorted(found, key=rank))  # stable: the catalogue's order within a rank
 
 
 class CatalogueCache:
@@ -112,7 +168,15 @@ class CatalogueCache:
 
     async def _fetch(self, fingerprint: str, key: str) -> Catalogue:
         try:
-            catalogue = Catalogue(tuple(await self._panel.services(key)))
+            balance = asyncio.create_task(self._panel.balance(key))
+            # Its outcome is read below, or not needed (never "exception never retrieved").
+            balance.add_done_callback(lambda task: task.cancelled() or task.exception())
+            try:
+                services = await self._panel.services(key)
+            except BaseException:
+                balance.cancel()
+                raise
+            catalogue = Catalogue(tuple(services), currency=await _currency(balance))
             self._entries[fingerprint] = (self._clock(), catalogue)
             return catalogue
         finally:
@@ -128,3 +192,16 @@ class CatalogueCache:
     def forget(self, key: str) -> None:
         """A user replaced or removed this key."""
         self._entries.pop(hashlib.sha256(key.encode()).hexdigest(), None)
+
+
+async def _currency(balance: asyncio.Task[Balance]) -> str | None:
+    """The account's currency from the balance read beside the services, if it comes within
+    the grace period (None otherwise: prices are then shown without a code)."""
+    done, _ = await asyncio.wait({balance}, timeout=CURRENCY_GRACE_SECONDS)
+    if not done:
+        balance.cancel()
+        return None
+    try:
+        return balance.result().currency or None
+    except PanelError:
+        return None

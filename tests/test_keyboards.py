@@ -17,6 +17,8 @@ from bot.keyboards import orders as orders_keyboards
 from bot.order_fields import FIELDS, FieldKind, FieldSpec, field_choices
 from bot.panel import Service, ServiceType
 from bot.panel.capabilities import Capabilities
+from bot.services.storefront import price_of
+from handlers.order.lists import category_view
 from storage.models import Order, Placement
 
 # Telegram documents no length for a label (only that it is not empty); a phone shows about
@@ -81,39 +83,67 @@ def test_the_main_menu_has_its_five_buttons_in_three_rows() -> None:
     assert_well_formed(markup)
 
 
+def labelled(services: list[Service]) -> list[tuple[str, str]]:
+    return [(texts.catalogue.service_button(s, price_of(s, "USD")), s.id) for s in services]
+
+
 def test_a_page_of_categories_cuts_long_names_and_pages_the_rest() -> None:
-    names = tuple(f"Category {n} " + "x" * 100 for n in range(20))
-    markup = order_keyboards.categories(names, range(20), 1)
+    names = [f"Category {n} " + "x" * 100 for n in range(20)]
+    entries = [(n, texts.catalogue.category_label(name, False)) for n, name in enumerate(names)]
+    markup = order_keyboards.categories(entries, 1)
     layout = rows(markup)
     assert len(layout) == order_keyboards.CATEGORIES_PER_PAGE + 2  # items, pages, Cancel
-    assert layout[0][0] == names[8][: order_keyboards.CATEGORY_LABEL]
-    assert len(layout[-2]) == 3  # ◀️ 2/3 ▶️
-    assert layout[-2][1] == "2/3"
+    assert layout[0][0] == names[10][: texts.catalogue.CATEGORY_LABEL - 1] + "…"
+    assert layout[-2] == [texts.common.BUTTON_PREV, "2/2"]  # two pages: ◀️ 2/2
     assert layout[-1] == [texts.common.button_cancel()]
     data = dict(buttons(markup))
     assert callback.ORDER_CATEGORY.parse(data[layout[0][0]]) == callback.CallbackData(
-        "o", "c", ("8", "0")
+        "o", "c", ("10", "0")
     )
     assert_well_formed(markup)
 
 
+def test_many_pages_are_one_tap_apart() -> None:
+    """From three pages on, the page numbers: any page in one tap (the current one marked)."""
+    entries = [(n, f"Category {n}") for n in range(45)]
+    layout = rows(order_keyboards.categories(entries, 2))
+    assert layout[-2] == ["1", "2", "· 3 ·", "4", "5"]
+    many = [(n, f"C{n}") for n in range(30 * order_keyboards.CATEGORIES_PER_PAGE)]
+    markup = order_keyboards.categories(many, 14)
+    assert rows(markup)[-2] == ["1", "13", "14", "· 15 ·", "16", "17", "30"]
+    assert_well_formed(markup)
+
+
+def test_a_platforms_categories_come_two_a_row_and_back_goes_to_the_platforms() -> None:
+    entries = [(n, f"Followers {n}") for n in range(30)]
+    markup = order_keyboards.platform(3, entries, 1)
+    layout = rows(markup)
+    assert layout[0] == ["Followers 24", "Followers 25"]
+    assert layout[-2] == [texts.common.BUTTON_PREV, "2/2"]
+    data = dict(buttons(markup))
+    assert data[texts.common.BUTTON_PREV] == callback.ORDER_PLATFORM.data(3, 0)
+    assert data[texts.common.button_back()] == callback.ORDER_CATEGORIES.data(0)
+    assert_well_formed(markup)
+
+
 def test_one_page_of_services_has_no_page_row() -> None:
-    services = [service(n) for n in range(3)]
-    markup = order_keyboards.category(services, 9, 0)
+    labels = labelled([service(n) for n in range(3)])
+    back = callback.ORDER_CATEGORIES.data(1)
+    markup = order_keyboards.category(labels, 9, 0, 3, back)
     layout = rows(markup)
     assert len(layout) == 4
     assert layout[-1] == [texts.common.button_back(), texts.common.button_cancel()]
-    back = dict(buttons(markup))[texts.common.button_back()]
-    assert back == callback.ORDER_CATEGORIES.data(1)  # the categories' page holding index 9
+    assert dict(buttons(markup))[texts.common.button_back()] == back
     assert_well_formed(markup)
 
 
 def test_search_results_with_the_longest_service_ids_fit() -> None:
     long_name = "Followers " * 20
     found = [service(10**40 - 1 - n, long_name) for n in range(12)]
-    markup = order_keyboards.search(found, 1)
+    markup = order_keyboards.search(labelled(found[10:]), 1, 12)
     labels = [label for label, _ in buttons(markup)]
-    assert len(labels) == 4 + 2 + 2  # the last 4 results, ◀️ 2/2, Back and Cancel
+    assert len(labels) == 2 + 2 + 2  # the last 2 results, ◀️ 2/2, Back and Cancel
+    assert all(label.startswith("0.50 USD/1k · ") for label in labels[:2])  # price first
     assert_well_formed(markup)
 
 
@@ -233,6 +263,6 @@ def test_the_key_prompt_offers_remove_only_with_a_key() -> None:
 
 def test_a_catalogue_page_is_built_from_the_page_only() -> None:
     catalogue = Catalogue(tuple(service(n) for n in range(1000)))
-    markup = order_keyboards.category(catalogue.in_category(0), 0, 124)
+    _, markup = category_view(catalogue, 0, 99, frozenset())
     assert len(rows(markup)) == order_keyboards.SERVICES_PER_PAGE + 2
     assert_well_formed(markup)

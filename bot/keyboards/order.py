@@ -3,67 +3,139 @@ and what follows a Confirm."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
 
-from bot import callback, texts
-from bot.keyboards import Button, markup, paginated
+from bot import callback, keyboards, texts
+from bot.keyboards import Button, markup
 from bot.order_fields import FieldKind, FieldSpec
-from bot.panel import Service
 
-CATEGORIES_PER_PAGE = 8
-SERVICES_PER_PAGE = 8
-CATEGORY_LABEL = 60  # characters of a category's name on its button
+T = TypeVar("T")
+
+CATEGORIES_PER_PAGE = 10  # a whole catalogue's categories, one a row
+PLATFORM_CATEGORIES_PER_PAGE = 24  # a platform's categories (names without it), two a row
+SERVICES_PER_PAGE = 10
+PLATFORM_LEVEL_FROM = CATEGORIES_PER_PAGE + 1  # categories from which platforms come first
+JUMP_ROW = 8  # page numbers in one row
+JUMP_ALL_UP_TO = 2 * JUMP_ROW  # pages numbered all (one tap to any); more: a window
 
 
 def cancel_button() -> Button:
     return (texts.common.button_cancel(), callback.ORDER_CANCEL.data())
 
 
-def categories(names: Sequence[str], indexes: Sequence[int], page: int) -> InlineKeyboardMarkup:
-    """A page of the categories at `indexes` (of `names`, the catalogue's categories)."""
-    return paginated(
-        indexes,
+def page_rows(page: int, pages: int, page_data: Callable[[int], str]) -> list[list[Button]]:
+    """How to move between pages: nothing for one page, ◀️ n/m ▶️ for two; from three on,
+    the page numbers (the current one marked), so any page is one tap away — up to 16 pages
+    every number, beyond that the first, the last and the two either side of the current."""
+    if pages <= 1:
+        return []
+    if pages == 2:
+        return [keyboards.page_nav(page, pages, 1, page_data)]
+    if pages <= JUMP_ALL_UP_TO:
+        shown = list(range(pages))
+    else:
+        shown = sorted({0, pages - 1, *range(max(page - 2, 0), min(page + 3, pages))})
+    buttons = [(f"· {n + 1} ·" if n == page else str(n + 1), page_data(n)) for n in shown]
+    return [buttons[i : i + JUMP_ROW] for i in range(0, len(buttons), JUMP_ROW)]
+
+
+def _grid(
+    buttons: Sequence[Button],
+    width: int,
+    page: int,
+    pages: int,
+    page_data: Callable[[int], str],
+    footer: Sequence[Button],
+) -> InlineKeyboardMarkup:
+    rows: list[list[Button]] = [
+        list(buttons[i : i + width]) for i in range(0, len(buttons), width)
+    ]
+    rows.extend(page_rows(page, pages, page_data))
+    rows.append(list(footer))
+    return markup(rows)
+
+
+def _page_of(items: Sequence[T], page: int, per_page: int) -> tuple[Sequence[T], int, int]:
+    pages = keyboards.pages(len(items), per_page)
+    page = keyboards.clamp_page(page, len(items), per_page)
+    return items[page * per_page : (page + 1) * per_page], page, pages
+
+
+def platforms(entries: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """The first level of a big catalogue: (platform index, label), two a row, one page."""
+    buttons = [(label, callback.ORDER_PLATFORM.data(index, 0)) for index, label in entries]
+    return _grid(buttons, 2, 0, 1, callback.ORDER_CATEGORIES.data, [cancel_button()])
+
+
+def platform(
+    platform_index: int, entries: Sequence[tuple[int, str]], page: int
+) -> InlineKeyboardMarkup:
+    """A page of one platform's categories: (category index, label), two a row; Back goes to
+    the platforms."""
+    shown, page, pages = _page_of(entries, page, PLATFORM_CATEGORIES_PER_PAGE)
+    buttons = [(label, callback.ORDER_CATEGORY.data(index, 0)) for index, label in shown]
+    back = (texts.common.button_back(), callback.ORDER_CATEGORIES.data(0))
+    return _grid(
+        buttons,
+        2,
         page,
-        CATEGORIES_PER_PAGE,
-        callback.ORDER_CATEGORIES.data,
-        [cancel_button()],
-        lambda index: (names[index][:CATEGORY_LABEL], callback.ORDER_CATEGORY.data(index, 0)),
+        pages,
+        lambda p: callback.ORDER_PLATFORM.data(platform_index, p),
+        [back, cancel_button()],
     )
 
 
-def _service(service: Service) -> Button:
-    return texts.catalogue.service_button(service), callback.ORDER_SERVICE.data(service.id)
+def categories(entries: Sequence[tuple[int, str]], page: int) -> InlineKeyboardMarkup:
+    """A page of a small (or single-platform) catalogue's categories: (index, label)."""
+    shown, page, pages = _page_of(entries, page, CATEGORIES_PER_PAGE)
+    buttons = [(label, callback.ORDER_CATEGORY.data(index, 0)) for index, label in shown]
+    return _grid(buttons, 1, page, pages, callback.ORDER_CATEGORIES.data, [cancel_button()])
 
 
-def category(services: Sequence[Service], index: int, page: int) -> InlineKeyboardMarkup:
-    """A page of one category's services; Back returns to the categories' page holding it."""
-    back_page = index // CATEGORIES_PER_PAGE
-    return paginated(
-        services,
+def category(
+    labels: Sequence[tuple[str, str]], index: int, page: int, total: int, back: str
+) -> InlineKeyboardMarkup:
+    """A page of one category's services: (label, service id) of this page's, `total` in
+    all; Back (`back`: its data) returns to the list holding the category."""
+    pages = keyboards.pages(total, SERVICES_PER_PAGE)
+    buttons = [(label, callback.ORDER_SERVICE.data(service_id)) for label, service_id in labels]
+    return _grid(
+        buttons,
+        1,
         page,
-        SERVICES_PER_PAGE,
+        pages,
         lambda p: callback.ORDER_CATEGORY.data(index, p),
-        [(texts.common.button_back(), callback.ORDER_CATEGORIES.data(back_page)), cancel_button()],
-        _service,
+        [(texts.common.button_back(), back), cancel_button()],
     )
 
 
-def search(found: Sequence[Service], page: int) -> InlineKeyboardMarkup:
-    return paginated(
-        found,
+def search(labels: Sequence[tuple[str, str]], page: int, total: int) -> InlineKeyboardMarkup:
+    pages = keyboards.pages(total, SERVICES_PER_PAGE)
+    buttons = [(label, callback.ORDER_SERVICE.data(service_id)) for label, service_id in labels]
+    return _grid(
+        buttons,
+        1,
         page,
-        SERVICES_PER_PAGE,
+        pages,
         callback.ORDER_SEARCH.data,
         [(texts.common.button_back(), callback.ORDER_CATEGORIES.data(0)), cancel_button()],
-        _service,
     )
 
 
-def field(spec: FieldSpec, choices: Sequence[str]) -> InlineKeyboardMarkup:
-    """A question: its choices (or suggested values), Skip when optional, Back and Cancel."""
-    rows: list[list[Button]] = []
+def more_row(service_id: str) -> list[Button]:
+    """Under a card whose description was shortened: show it whole."""
+    return [(texts.catalogue.button_more(), callback.ORDER_MORE.data(service_id))]
+
+
+def field(
+    spec: FieldSpec, choices: Sequence[str], more: Sequence[Button] = ()
+) -> InlineKeyboardMarkup:
+    """A question: its choices (or suggested values), Skip when optional, Back and Cancel;
+    `more`: a row shown first (the card's "More" under the first question)."""
+    rows: list[list[Button]] = [list(more)] if more else []
     if choices:
         buttons = [
             (

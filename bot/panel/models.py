@@ -142,6 +142,7 @@ class Service:
     refill: bool | None
     cancel: bool | None
     description: str | None = None
+    average_time: str | None = None  # the panel's own words ("2 hours"), when it sends it
 
 
 @dataclass(frozen=True)
@@ -409,6 +410,7 @@ def _parse_service(key: str | None, item: object) -> Service | None:
     # Panels that omit `type` only sell plain link+quantity services.
     service_type = normalize_service_type(type_raw) if type_raw else ServiceType.DEFAULT
     description = _text(item.get("desc", item.get("description")))
+    average_time = _text(item.get("average_time", item.get("avg_time")))
     return Service(
         id=service_id,
         name=_text(item.get("name")) or "",
@@ -422,6 +424,7 @@ def _parse_service(key: str | None, item: object) -> Service | None:
         refill=parse_bool(item.get("refill")),
         cancel=parse_bool(item.get("cancel")),
         description=description or None,
+        average_time=average_time or None,
     )
 
 

@@ -12,8 +12,13 @@ the customer ordered under (cards, receipts and status messages all read that ro
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import Enum
 
 from bot.catalogue import OTHER_CATEGORY, Catalogue
+from bot.order_fields import FLAT_PRICE_TYPES, UNKNOWN, order_price
+from bot.panel import Service, ServiceType
+from bot.panel.capabilities import Capabilities
 from bot.services.console import ConsoleSettings
 
 
@@ -57,4 +62,33 @@ def _build(catalogue: Catalogue, rules: ShopRules) -> Catalogue:
             continue
         name = names.get(service.id)
         shown.append(replace(service, name=name) if name else service)
-    return Catalogue(tuple(shown), withheld=frozenset(withheld))
+    return Catalogue(tuple(shown), withheld=frozenset(withheld), currency=catalogue.currency)
+
+
+class Basis(Enum):
+    """What a service's price is for, as the panel charges it."""
+
+    PER_1000 = "per_1000"  # the rate, for every 1000 units ordered
+    FLAT = "flat"  # the whole order (packages)
+    PER_POST = "per_post"  # a subscription: at most this for each new post (at its maximum)
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: Decimal
+    basis: Basis
+    currency: str | None  # the account's, None when unknown
+    rate: Decimal  # the panel's rate (per 1000 units), for the card's detail
+
+
+def price_of(
+    service: Service, currency: str | None, capabilities: Capabilities = UNKNOWN
+) -> Price:
+    """The price as the panel charges it (bot.order_fields.order_price is the one rule): a
+    package's flat charge, a subscription's most per post, else the rate per 1000."""
+    if service.type in FLAT_PRICE_TYPES:
+        return Price(order_price(service, {}, capabilities), Basis.FLAT, currency, service.rate)
+    if service.type is ServiceType.SUBSCRIPTIONS:
+        per_post = order_price(service, {}, capabilities)
+        return Price(per_post, Basis.PER_POST, currency, service.rate)
+    return Price(service.rate, Basis.PER_1000, currency, service.rate)

@@ -570,8 +570,9 @@ def summary(
             )
         )
     if service.type is ServiceType.SUBSCRIPTIONS:
-        # TRANSLATORS: a subscription is charged for each new post, at most this much.
-        price_line = _("💵 Price: up to <b>{price}</b> per post", price=money(price, currency))
+        price_line = subscription_price(price, answers.get("posts", ""), currency)
+    elif "runs" in answers and answers["runs"].isdigit() and int(answers["runs"]) > 1:
+        price_line = dripfeed_price(price, int(answers["runs"]), currency)
     else:
         price_line = _("💵 Price: <b>{price}</b>", price=money(price, currency))
     lines.append(f"\n{price_line}")
@@ -591,6 +592,42 @@ def summary(
     else:
         lines.append(_("💰 Balance: unknown (the panel did not answer)"))
     return "\n".join(lines)
+
+
+def subscription_price(per_post: Decimal, posts: str, currency: str | None) -> str:
+    """A subscription's price: the most per post and, when the posts are limited, the most
+    in all (max × posts)."""
+    if posts.isdigit() and int(posts) > 0:
+        count = int(posts)
+        # TRANSLATORS: a subscription is charged for each new post: at most {price} per post,
+        # so at most {total} for all {count} posts.
+        return n_(
+            "💵 Price: up to <b>{price}</b> per post, up to <b>{total}</b> in all ({count} post)",
+            "💵 Price: up to <b>{price}</b> per post, up to <b>{total}</b> in all ({count} posts)",
+            count,
+            price=money(per_post, currency),
+            total=money(per_post * count, currency),
+            count=number(count),
+        )
+    # TRANSLATORS: a subscription is charged for each new post, at most this much; the posts
+    # are not limited, so there is no total.
+    return _(
+        "💵 Price: up to <b>{price}</b> per post (no limit on posts)",
+        price=money(per_post, currency),
+    )
+
+
+def dripfeed_price(total: Decimal, runs: int, currency: str | None) -> str:
+    """A drip-feed order's price: the total of all its runs, and each run's share."""
+    # TRANSLATORS: drip-feed: {total} for all {runs} runs together, {each} per run.
+    return n_(
+        "💵 Price: <b>{total}</b> in all ({runs} run × {each})",
+        "💵 Price: <b>{total}</b> in all ({runs} runs × {each})",
+        runs,
+        total=money(total, currency),
+        runs=number(runs),
+        each=money(total / runs, currency),
+    )
 
 
 def placing() -> str:

@@ -42,6 +42,8 @@ from handlers.order.browse import (
     browse_button,
     browse_other,
     browse_text,
+    more_button,
+    search_entry,
     service_button,
     start_order,
 )
@@ -66,8 +68,30 @@ from handlers.order.summary import confirm, summary_other
 __all__ = ["REMINDER_GROUP", "State", "build_conversation", "build_handlers", "build_reminder"]
 
 
+class _OutsideTheFlow(filters.UpdateFilter):
+    """Updates of users not inside this conversation. With allow_reentry, PTB tries the entry
+    points before the state's handlers: a text entry point must step aside mid-order, or it
+    would take every typed answer. (PTB keeps the states in `_conversations`, keyed by
+    `_get_key`: what its persistence reads too.)"""
+
+    def __init__(self) -> None:
+        super().__init__(name="outside the order flow")
+        self.conversation: ConversationHandler[Context] | None = None
+
+    def filter(self, update: Update) -> bool:
+        conversation = self.conversation
+        if conversation is None:
+            return False
+        try:
+            key = conversation._get_key(update)
+        except RuntimeError:
+            return False
+        return conversation._conversations.get(key) is None
+
+
 def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
+    outside = _OutsideTheFlow()
     not_text = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     confirm_handler: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
         confirm, pattern=callback.ORDER_CONFIRM.pattern()
@@ -85,12 +109,15 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
     warnings.filterwarnings(
         "ignore", message="If 'per_message=False'", category=PTBUserWarning, module=__name__
     )
-    return ConversationHandler(
+    conversation: ConversationHandler[Context] = ConversationHandler(
         entry_points=[
             # With an order half filled in, /order asks before dropping it.
             CommandHandler("order", order_command),
             CallbackQueryHandler(start_order, pattern=callback.MENU_ORDER.pattern()),
             CallbackQueryHandler(order_again, pattern=callback.CARD_AGAIN.pattern()),
+            # Text typed in a private chat outside any flow searches the catalogue (after the
+            # key, settings and console guards of the earlier groups; handlers/__init__.py).
+            MessageHandler(filters.ChatType.PRIVATE & text & outside, search_entry),
         ],
         states={
             State.BROWSE: [
@@ -100,6 +127,7 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
                     browse_button,
                     pattern=callback.any_of(
                         callback.ORDER_CATEGORIES.pattern(),
+                        callback.ORDER_PLATFORM.pattern(),
                         callback.ORDER_CATEGORY.pattern(),
                         callback.ORDER_SEARCH.pattern(),
                     ),
@@ -109,6 +137,7 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
                 MessageHandler(not_text, browse_other),
             ],
             State.FIELD: [
+                CallbackQueryHandler(more_button, pattern=callback.ORDER_MORE.pattern()),
                 CallbackQueryHandler(
                     field_button,
                     pattern=callback.any_of(
@@ -149,6 +178,8 @@ def build_conversation(settings: Settings) -> ConversationHandler[Context]:
         conversation_timeout=settings.conversation_timeout_seconds,
         name="order",
     )
+    outside.conversation = conversation
+    return conversation
 
 
 def build_handlers() -> list[BaseHandler[Update, Context, Any]]:

@@ -1,5 +1,5 @@
-"""Browsing the catalogue: categories, a category's services, search by name or service id,
-and choosing a service."""
+"""Browsing the catalogue: platforms, categories, a category's services, search by name or
+service id (also typed outside any flow: `search_entry`), and choosing a service."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from handlers.order.state import (
     END,
     State,
     button_data,
+    capabilities,
     catalogue,
     flow,
     leave_flow,
@@ -39,9 +40,23 @@ async def start_order(update: Update, context: Context) -> int:
     if not shown.services:
         await reply(update, texts.catalogue.catalogue_empty())
         return END
-    text, markup = view(shown, flow(context), refused(context))
+    text, markup = view(shown, flow(context), refused(context), capabilities(context))
     await show(update, context, text, markup, in_place=False)
     return State.BROWSE
+
+
+@waiting.patient
+async def search_entry(update: Update, context: Context) -> int:
+    """Text typed outside any flow: a search of the catalogue (or the service with that id),
+    which opens the order flow there. Without a key: how to connect one."""
+    await leave_flow(context)
+    shown = await catalogue(update, context)
+    if shown is None:
+        return END
+    if not shown.services:
+        await reply(update, texts.catalogue.catalogue_empty())
+        return END
+    return await _search(update, context, shown)
 
 
 @waiting.patient
@@ -55,11 +70,14 @@ async def browse_button(update: Update, context: Context) -> int:
     current = flow(context)
     if data.action == callback.ORDER_CATEGORIES.action:
         current.view = ("cats", 0, data.int_arg(0, callback.PAGE))
+    elif data.action == callback.ORDER_PLATFORM.action:
+        index, page = data.int_arg(0, callback.INDEX), data.int_arg(1, callback.PAGE)
+        current.view = ("platform", index, page)
     elif data.action == callback.ORDER_CATEGORY.action:
         current.view = ("cat", data.int_arg(0, callback.INDEX), data.int_arg(1, callback.PAGE))
     else:  # a page of search results
         current.view = ("search", 0, data.int_arg(0, callback.PAGE))
-    text, markup = view(shown, current, refused(context))
+    text, markup = view(shown, current, refused(context), capabilities(context))
     await show(update, context, text, markup, in_place=True)
     return State.BROWSE
 
@@ -72,6 +90,12 @@ async def browse_text(update: Update, context: Context) -> int:
     shown = await catalogue(update, context)
     if shown is None:
         return State.BROWSE
+    return await _search(update, context, shown)
+
+
+async def _search(update: Update, context: Context, shown: Catalogue) -> int:
+    message = update.effective_message
+    assert message is not None and message.text is not None
     typed = message.text.strip()
     service = shown.find(typed) if typed.isdigit() else None
     if service is not None:
@@ -79,7 +103,7 @@ async def browse_text(update: Update, context: Context) -> int:
     current = flow(context)
     current.query = typed[:MAX_QUERY]
     current.view = ("search", 0, 0)
-    text, markup = view(shown, current, refused(context))
+    text, markup = view(shown, current, refused(context), capabilities(context))
     await show(update, context, text, markup, in_place=False)
     return State.BROWSE
 
@@ -90,7 +114,7 @@ async def browse_other(update: Update, context: Context) -> int:
     shown = await catalogue(update, context)
     if shown is None:
         return State.BROWSE
-    text, markup = view(shown, flow(context), refused(context))
+    text, markup = view(shown, flow(context), refused(context), capabilities(context))
     await show(
         update, context, f"{texts.order.browse_expected()}\n\n{text}", markup, in_place=False
     )
@@ -138,7 +162,7 @@ async def choose_service(
         if shown is None:
             return State.BROWSE
         current.view = ("cats", 0, 0)
-        text, markup = view(shown, current, refused(context))
+        text, markup = view(shown, current, refused(context), capabilities(context))
         why = (
             texts.catalogue.panel_cannot_take(service.type, service.name)
             if is_refused
@@ -147,5 +171,18 @@ async def choose_service(
         await show(update, context, f"{why}\n\n{text}", markup, in_place=in_place)
         return State.BROWSE
     current.service = service
+    current.card_full = False
     current.reset_fields()
     return await questions.ask_next(update, context, in_place=in_place)
+
+
+async def more_button(update: Update, context: Context) -> int | None:
+    """The card's "More": the same step, the service's whole description shown."""
+    current = flow(context)
+    if current.service is None or button_data(update).arg(0) != current.service.id:
+        await waiting.answer(update, texts.common.expired())
+        return None
+    if not await live_query(update, context):
+        return None
+    current.card_full = True
+    return await questions.ask_next(update, context, in_place=True)

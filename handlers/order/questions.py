@@ -19,6 +19,7 @@ from bot.order_fields import (
 )
 from bot.panel import Service
 from bot.panel.capabilities import Capabilities
+from bot.services.storefront import price_of
 from handlers import waiting
 from handlers.common import Context, reply
 from handlers.order import summary
@@ -51,7 +52,9 @@ def _prompt(current: OrderFlow, spec: FieldSpec, capabilities: Capabilities) -> 
         question = texts.order.field_prompt(
             spec, current.service, current.answers, with_name=False, intervals=intervals
         )
-        return f"{texts.catalogue.service_card(current.service, None)}\n\n{question}"
+        price = price_of(current.service, current.currency, capabilities)
+        card = texts.catalogue.service_card(current.service, price, full=current.card_full)
+        return f"{card}\n\n{question}"
     return texts.order.field_prompt(spec, current.service, current.answers, intervals=intervals)
 
 
@@ -67,7 +70,15 @@ async def ask_next(
     text = _prompt(current, spec, known)
     if problem:
         text = f"{problem}\n\n{text}"
-    markup = order_keyboards.field(spec, field_choices(spec, known))
+    assert current.service is not None
+    more = (
+        order_keyboards.more_row(current.service.id)
+        if not current.history
+        and not current.card_full
+        and texts.catalogue.description_is_long(current.service)
+        else []
+    )
+    markup = order_keyboards.field(spec, field_choices(spec, known), more)
     await show(update, context, text, markup, in_place=in_place)
     return State.FIELD
 
@@ -225,7 +236,7 @@ async def _go_back(update: Update, context: Context) -> int:
         shown = await catalogue(update, context)
         if shown is None:
             return State.FIELD
-        text, markup = view(shown, current, refused(context))
+        text, markup = view(shown, current, refused(context), capabilities(context))
         current.service = None
         await show(update, context, text, markup, in_place=True)
         return State.BROWSE

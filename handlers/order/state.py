@@ -54,6 +54,8 @@ class OrderFlow:
     # The list last shown (kind, category index, page): Back from a service returns to it.
     view: tuple[str, int, int] = ("cats", 0, 0)
     service: Service | None = None
+    currency: str | None = None  # the account's, as the catalogue last read it
+    card_full: bool = False  # the card shows the service's whole description ("More")
     draft_id: int | None = None  # the draft behind the summary on screen
     summary_text: str = ""
     short_of_funds: bool = False  # the summary on screen says the balance is too low
@@ -160,4 +162,5 @@ async def catalogue(update: Update, context: Context) -> Catalogue | None:
     except PanelError as error:
         await waiting.tell_panel_error(update, error)
         return None
+    flow(context).currency = full.currency
     return storefront(full, ShopRules.of(await services.console.current()))

@@ -343,6 +343,93 @@ def default_catalogue() -> list[dict[str, Any]]:
     return out
 
 
+BIG_PLATFORMS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    # (how categories name the platform, how many categories, what they sell)
+    ("Instagram", 34, ("Followers", "Likes", "Views", "Comments", "Reels Views", "Story Views",
+                       "Saves", "Shares", "Impressions", "Auto Likes")),
+    ("TikTok", 24, ("Followers", "Likes", "Views", "Shares", "Comments", "Live Stream")),
+    ("YouTube", 22, ("Subscribers", "Views", "Likes", "Watch Hours", "Shorts Views",
+                     "Comments")),
+    ("Telegram", 18, ("Members", "Post Views", "Reactions", "Poll Votes", "Premium Members")),
+    ("Facebook", 16, ("Page Likes", "Followers", "Post Likes", "Video Views", "Group Members")),
+    ("Twitter", 12, ("Followers", "Likes", "Retweets", "Impressions")),
+    ("Spotify", 8, ("Plays", "Followers", "Monthly Listeners", "Saves")),
+    ("Twitch", 6, ("Followers", "Live Viewers", "Clip Views")),
+    ("Discord", 4, ("Server Members", "Online Members")),
+    ("Threads", 4, ("Followers", "Likes")),
+    ("Website", 6, ("Traffic", "SEO Backlinks", "Direct Visitors")),
+    ("", 6, ("Google Reviews", "App Installs", "Trustpilot Reviews", "Mixed Bundles",
+             "Email Verification", "Music Promotion")),
+)  # fmt: skip
+"""The big catalogue's platforms: 160 categories in all, "" for categories of no platform."""
+
+_STYLES = ("{p} {k}", "🔥 {p} {k} [{q}]", "{p} - {k}", "[{p}] {k} | {q}", "{p} {k} ({q})")
+_ALIASES = {"Instagram": "IG", "YouTube": "YT", "Telegram": "TG", "Facebook": "FB"}
+_QUALITY = ("Real", "HQ", "Cheap", "Premium", "Targeted", "Mixed", "Non Drop", "Bots")
+_REFILL = ("No Refill", "Refill 30 Days", "Refill 365 Days", "Lifetime Refill ♻️", "R30")
+_START = ("0-1 Hour", "Instant", "0-12 Hours", "1-6 Hours")
+_SPEED = ("1K/Day", "10K/Day", "50K/Day", "100K per day")
+
+
+def big_catalogue(services: int = 5000, categories: int = 160) -> list[dict[str, Any]]:
+    """A generated catalogue as big as real panels' (5,000 services in 160 categories over a
+    dozen platforms, category names in the styles panels use, long service names with refill
+    and speed words, some packages and subscriptions, a description on every third service and
+    an average time on every fourth). Deterministic: the same catalogue every call."""
+    names: list[tuple[str, str, str]] = []  # (category, platform, what it sells)
+    for platform, count, kinds in BIG_PLATFORMS:
+        for n in range(count):
+            kind = kinds[n % len(kinds)]
+            quality = _QUALITY[n % len(_QUALITY)]
+            shown = _ALIASES.get(platform, platform) if n % 7 == 3 else platform
+            style = _STYLES[n % len(_STYLES)] if platform else "{k}"
+            category = style.format(p=shown, k=kind, q=quality).strip()
+            if any(category == c for c, _, _ in names):
+                category = f"{category} #{n + 1}"
+            names.append((category, shown, kind))
+    names = names[:categories]
+    sizes = [31 + (i * 7) % 29 - 14 for i in range(len(names))]  # 17 to 45 services
+    for i in range(services - sum(sizes)):
+        sizes[i % len(sizes)] += 1 if services > sum(sizes) else 0
+    out: list[dict[str, Any]] = []
+    sid = 10_000
+    for (category, platform, kind), size in zip(names, sizes, strict=True):
+        for n in range(size):
+            sid += 1
+            type_ = "Default"
+            if n % 23 == 5:
+                type_ = "Package"
+            elif n % 29 == 7:
+                type_ = "Subscriptions"
+            elif n % 31 == 9 and "Comments" in kind:
+                type_ = "Custom Comments"
+            name = (
+                f"{platform} {kind} | {_QUALITY[n % len(_QUALITY)]} | "
+                f"{_REFILL[n % len(_REFILL)]} | Start: {_START[n % len(_START)]} | "
+                f"Speed: {_SPEED[n % len(_SPEED)]} | ID{sid}"
+            ).strip()
+            flat = type_ == "Package"
+            entry = _svc(
+                sid, name, type_,
+                f"{Decimal(sid % 997) / 100 + Decimal('0.05'):.2f}",
+                1 if flat else 10 * (1 + n % 10),
+                1 if flat else 10_000 * (1 + n % 50),
+                category,
+                dripfeed=type_ == "Default" and n % 3 == 0,
+                refill=("Refill" in name and "No Refill" not in name) or "R30" in name,
+                cancel=n % 4 == 0,
+            )  # fmt: skip
+            if n % 3 == 0:
+                entry["desc"] = (
+                    f"<b>{kind}</b> from {_QUALITY[n % len(_QUALITY)].lower()} accounts & "
+                    "profiles. Link: public profile or post. " + "Details follow. " * (n % 40)
+                )
+            if n % 4 == 0:
+                entry["average_time"] = f"{1 + n % 9} hours {n % 60} minutes"
+            out.append(entry)
+    return out
+
+
 def dialect_catalogue(dialect: Dialect) -> list[dict[str, Any]]:
     """The default catalogue of a dialect: the seed's, ids unchanged; BoostedSMM keeps only the
     services of the five types it has."""
