@@ -34,6 +34,20 @@ class Customer:
             self.user_id, expect, after=mark, timeout=timeout
         )
 
+    async def tap_exact(self, label: str, expect: str | None = None) -> BotMessage:
+        """Press the newest button labelled exactly `label` (a page number "2", which other
+        labels contain), wait for the answer."""
+        for message in reversed(self.telegram.messages(self.user_id)):
+            for row in message.buttons:
+                for text, data in row:
+                    if text == label and data is not None:
+                        mark = self.telegram.mark()
+                        self.telegram.press(self.user_id, message.message_id, data)
+                        return await self.telegram.wait_for_message(
+                            self.user_id, expect, after=mark
+                        )
+        raise AssertionError(f"no button labelled {label!r}")
+
     async def send_photo(self, expect: str | None = None) -> BotMessage:
         mark = self.telegram.mark()
         self.telegram.send_photo(self.user_id)

@@ -111,9 +111,9 @@ async def test_a_command_ends_the_wait_for_a_key(
     await customer.connect()
     await customer.say("/key", "Connected now")
     await customer.say("/cancel", "no key was changed")
-    message_id, _ = await customer.send("just some text", "didn't understand")
-    assert (USER, message_id) not in telegram.deleted
     assert panel.count("balance") == 1  # only the first connection checked a key
+    message_id, _ = await customer.send("just some text", "Nothing matches “just some text”")
+    assert (USER, message_id) not in telegram.deleted
 
 
 async def test_a_key_pasted_while_ordering_is_deleted_not_echoed(
@@ -194,7 +194,7 @@ async def test_a_key_put_into_an_edited_message_is_deleted(
     customer: Customer, telegram: FakeTelegram
 ) -> None:
     await customer.connect()
-    typed, _ = await customer.send("hello", "didn't understand")
+    typed, _ = await customer.send("hello", "Nothing matches “hello”")  # a search
     mark = telegram.mark()
     telegram.edit_text(USER, typed, f"oops {LARAVEL_KEY}")
     await telegram.wait_for_message(USER, "looked like an API key", after=mark)

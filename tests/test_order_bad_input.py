@@ -602,8 +602,8 @@ async def test_cancel_command_at_each_step_ends_the_flow(
     assert left.buttons == []  # its buttons are gone
     toast = await shopper.press(live.message_id, stale_data(live))
     assert EXPIRED in str(toast.get("text", ""))
-    # what was an answer is no longer taken as one
-    await shopper.say("1000", "I didn't understand")
+    # what was an answer is no longer taken as one: typed outside a flow, it is a search
+    await shopper.say("1000", "Nothing matches “1000”")
     assert not panel.orders
     assert panel.count("add") == (1 if step == "refused" else 0)
     no_error_shown(telegram)
@@ -619,7 +619,7 @@ async def test_cancel_button_at_each_step_ends_the_flow(
     assert cancelled.buttons == []
     toast = await shopper.press(live.message_id, stale_data(live))
     assert EXPIRED in str(toast.get("text", ""))
-    await shopper.say("1000", "I didn't understand")
+    await shopper.say("1000", "Nothing matches “1000”")  # a search, not an answer
     assert panel.count("add") == 0
     no_error_shown(telegram)
 
@@ -636,7 +636,7 @@ async def test_a_stale_confirm_after_cancel_is_expired_and_orders_nothing(
     else:
         await shopper.tap("✖️ Cancel", CANCELLED)
     toast = await shopper.press(summary.message_id, confirm)
-    await shopper.say("hello", "I didn't understand")  # the tap has been handled by now
+    await shopper.say("hello", "Nothing matches “hello”")  # the tap has been handled by now
     assert not panel.orders
     assert panel.count("add") == 0
     assert EXPIRED in str(toast.get("text", ""))

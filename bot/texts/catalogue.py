@@ -45,11 +45,11 @@ def marks_legend(marks: str) -> str:
     """What the marks on the buttons mean: only those shown."""
     words = []
     if "♻️" in marks:
-        # TRANSLATORS: the legend of a mark on service buttons (one can ask for a refill).
+        # TRANSLATORS: a feature of a service (one can ask for a refill).
         words.append(_("♻️ refill"))
     if CANCEL_MARK in marks:
-        # TRANSLATORS: the legend of a mark on service buttons (one can ask to cancel it).
-        words.append(_("⏹ can be cancelled"))
+        # TRANSLATORS: a feature of a service (one can ask to cancel it).
+        words.append(_("✖️ cancel"))
     if "💧" in marks:
         # TRANSLATORS: a feature of a service (it can be delivered in runs over time).
         words.append(_("💧 drip-feed"))
@@ -118,7 +118,7 @@ def search_none(query: str) -> str:
     )
 
 
-CANCEL_MARK = "⏹"  # "can be cancelled" (✖️ is the Cancel button's)
+CANCEL_MARK = "✖️"
 
 
 def service_marks(service: Service) -> str:
@@ -145,7 +145,7 @@ def price_label(price: Price) -> str:
     return _("{price}/1k", price=amount)
 
 
-SERVICE_NAME_BUDGET = 34  # characters of a name on a button, after the price
+SERVICE_NAME_BUDGET = 36  # characters of a name on a button, after the price
 
 # Parts of a name that tell services apart, most telling first: kept when a name is shortened.
 _TELLING = tuple(
@@ -174,7 +174,8 @@ def short_name(name: str, limit: int = SERVICE_NAME_BUDGET, drop: str = "") -> s
     becomes "30D", "Speed:" ⚡; if still too long, the name's parts (between |, [ ], ( ), " - ")
     are kept, in their order, by use: the first (what it is), then those about refill or
     drop, speed, start time, quality, then the rest while they fit; a cut "…" only as a last
-    resort. Price first and names of at most 34 characters keep a button whole on a phone."""
+    resort. The price comes first on the button: a phone that cuts a long label still shows
+    it."""
     text = without_platform(name) if drop else name
     text = text.strip() or name
     if len(text) <= limit:
@@ -209,7 +210,7 @@ def service_button(service: Service, price: Price, *, in_platform: bool = False)
     """Price first, so a phone never hides it, then the name shortened to fit and the marks.
     Labels are plain text: no escaping."""
     # TRANSLATORS: a service's button (plain text, keep it short): its price as charged (e.g.
-    # "0.90 USD/1k" or "4.50 USD"), the panel's service name (shortened), marks (♻️ ⏹ 💧).
+    # "0.90 USD/1k" or "4.50 USD"), the panel's service name (shortened), marks (♻️ ✖️ 💧).
     label = _(
         "{price} · {name} {marks}",
         price=price_label(price),
@@ -260,7 +261,7 @@ def service_card(service: Service, price: Price, *, full: bool = False) -> str:
         features.append(_("♻️ refill"))
     if service.cancel:
         # TRANSLATORS: a feature of a service (one can ask to cancel it).
-        features.append(_("⏹ can be cancelled"))
+        features.append(_("✖️ cancel"))
     if service.dripfeed:
         # TRANSLATORS: a feature of a service (it can be delivered in runs over time).
         features.append(_("💧 drip-feed"))
