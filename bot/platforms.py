@@ -27,7 +27,7 @@ class Platform:
 PLATFORMS: tuple[Platform, ...] = (
     Platform("instagram", "Instagram", "📸", ("instagram", "insta", "ig", "igtv", "reels")),
     Platform("tiktok", "TikTok", "🎵", ("tiktok", "tik tok", "tik-tok", "tt")),
-    Platform("youtube", "YouTube", "▶️", ("youtube", "you tube", "yt", "shorts")),
+    Platform("youtube", "YouTube", "📺", ("youtube", "you tube", "yt", "shorts")),
     Platform("telegram", "Telegram", "✈️", ("telegram", "tg")),
     Platform("facebook", "Facebook", "📘", ("facebook", "fb")),
     Platform("twitter", "Twitter/X", "🐦", ("twitter", "tweet", "tweets", "retweets", "x")),

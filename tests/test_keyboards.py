@@ -107,10 +107,12 @@ def test_many_pages_are_one_tap_apart() -> None:
     """From three pages on, the page numbers: any page in one tap (the current one marked)."""
     entries = [(n, f"Category {n}") for n in range(45)]
     layout = rows(order_keyboards.categories(entries, 2))
-    assert layout[-2] == ["1", "2", "· 3 ·", "4", "5"]
+    assert layout[-2] == ["◀️", "1", "2", "· 3 ·", "4", "5", "▶️"]
     many = [(n, f"C{n}") for n in range(30 * order_keyboards.CATEGORIES_PER_PAGE)]
     markup = order_keyboards.categories(many, 14)
-    assert rows(markup)[-2] == ["1", "13", "14", "· 15 ·", "16", "17", "30"]
+    assert rows(markup)[-3:-1] == [["1", "13", "14", "· 15 ·", "16", "17", "30"], ["◀️", "▶️"]]
+    first = rows(order_keyboards.categories(many, 0))
+    assert first[-2] == ["· 1 ·", "2", "3", "30", "▶️"]
     assert_well_formed(markup)
 
 

@@ -27,7 +27,7 @@ async def test_default_order_from_categories_to_placed(
     menu = await customer.say("/order", "Choose a category")
     assert "Instagram Followers" in customer.labels(menu)
     page = await customer.tap("Instagram Followers", "Instagram Followers")
-    assert customer.labels(page)[10:13] == ["· 1 ·", "2", "3"]  # 25 services, 10 a page
+    assert customer.labels(page)[10:14] == ["· 1 ·", "2", "3", "▶️"]  # 25 services, 10 a page
     await customer.tap_exact("3", "page 3/3")  # any page one tap away
     await customer.tap_exact("1", "page 1/3")
     await customer.tap("0.90 USD/1k", "Send the <b>link</b>")

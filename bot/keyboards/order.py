@@ -28,8 +28,9 @@ def cancel_button() -> Button:
 
 def page_rows(page: int, pages: int, page_data: Callable[[int], str]) -> list[list[Button]]:
     """How to move between pages: nothing for one page, ◀️ n/m ▶️ for two; from three on,
-    the page numbers (the current one marked), so any page is one tap away — up to 16 pages
-    every number, beyond that the first, the last and the two either side of the current."""
+    ◀️ ▶️ and the page numbers (the current one marked), so any page is one tap away — up to
+    16 pages every number, beyond that the first, the last and two either side of the
+    current. One row when it holds them all (8 buttons), else the numbers, then ◀️ ▶️."""
     if pages <= 1:
         return []
     if pages == 2:
@@ -38,8 +39,13 @@ def page_rows(page: int, pages: int, page_data: Callable[[int], str]) -> list[li
         shown = list(range(pages))
     else:
         shown = sorted({0, pages - 1, *range(max(page - 2, 0), min(page + 3, pages))})
-    buttons = [(f"· {n + 1} ·" if n == page else str(n + 1), page_data(n)) for n in shown]
-    return [buttons[i : i + JUMP_ROW] for i in range(0, len(buttons), JUMP_ROW)]
+    numbers = [(f"· {n + 1} ·" if n == page else str(n + 1), page_data(n)) for n in shown]
+    previous = [(texts.common.BUTTON_PREV, page_data(page - 1))] if page > 0 else []
+    following = [(texts.common.BUTTON_NEXT, page_data(page + 1))] if page < pages - 1 else []
+    if len(previous) + len(numbers) + len(following) <= JUMP_ROW:
+        return [[*previous, *numbers, *following]]
+    rows = [numbers[i : i + JUMP_ROW] for i in range(0, len(numbers), JUMP_ROW)]
+    return [*rows, [*previous, *following]]
 
 
 def _grid(
