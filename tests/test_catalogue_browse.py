@@ -12,6 +12,7 @@ import pytest
 
 from bot import callback, platforms
 from bot.catalogue import Catalogue
+from bot.keyboards.order import SERVICES_PER_PAGE
 from bot.panel.models import parse_services
 from handlers.order.lists import categories_view, category_view, platform_view
 from tests.customer import Customer
@@ -314,3 +315,24 @@ async def test_a_drip_feed_summary_shows_the_total_of_all_runs(customer: Custome
     await customer.say("3", "<b>Interval</b>")
     summary = await customer.say("15", "Check your order")
     assert "💵 Price: <b>2.70 USD</b> in all (3 runs × 0.90 USD)" in summary.text
+
+
+def test_the_marks_legend_is_on_the_first_page_only_and_never_reads_as_the_cancel_button(
+    big: Catalogue,
+) -> None:
+    """A category of several pages: page 1 explains the marks, page 2 does not repeat it; the
+    "can be cancelled" mark is not ✖️, which is the Cancel button's."""
+    index = next(
+        i
+        for i in range(len(big.categories))
+        if len(big.in_category(i)) > 2 * SERVICES_PER_PAGE
+        and any(service.cancel for service in big.in_category(i)[:SERVICES_PER_PAGE])
+    )
+    first, first_markup = category_view(big, index, 0, frozenset())
+    second, _ = category_view(big, index, 1, frozenset())
+    assert "⏹ can be cancelled" in first
+    assert "can be cancelled" not in second
+    assert "refill" not in second
+    labels = [button.text for row in first_markup.inline_keyboard for button in row]
+    assert any("⏹" in label for label in labels)
+    assert not any("✖️" in label for label in labels if "Cancel" not in label)

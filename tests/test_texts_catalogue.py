@@ -57,9 +57,9 @@ def test_titles_and_search_misses_embed_escaped_values() -> None:
     assert texts.catalogue.categories_title(0, 2).startswith(
         "🛒 <b>Choose a category</b> (page 1/2)\n"
     )
-    assert texts.catalogue.services_title("A&B", 1, 2, "♻️✖️💧") == (
+    assert texts.catalogue.services_title("A&B", 1, 2, "♻️⏹💧") == (
         "📂 <b>A&amp;B</b> (page 2/2)\nChoose a service, or type to search.\n"
-        "♻️ refill · ✖️ cancel · 💧 drip-feed"
+        "♻️ refill · ⏹ can be cancelled · 💧 drip-feed"
     )
     # The legend explains only the marks on the page (none: no legend line).
     assert texts.catalogue.services_title("A", 0, 1, "💧") == (

@@ -49,7 +49,7 @@ def marks_legend(marks: str) -> str:
         words.append(_("♻️ refill"))
     if CANCEL_MARK in marks:
         # TRANSLATORS: a feature of a service (one can ask to cancel it).
-        words.append(_("✖️ cancel"))
+        words.append(_("⏹ can be cancelled"))
     if "💧" in marks:
         # TRANSLATORS: a feature of a service (it can be delivered in runs over time).
         words.append(_("💧 drip-feed"))
@@ -118,7 +118,8 @@ def search_none(query: str) -> str:
     )
 
 
-CANCEL_MARK = "✖️"
+# Not ✖️: that is the Cancel button's; this mark says the service *can be* cancelled.
+CANCEL_MARK = "⏹"
 
 
 def service_marks(service: Service) -> str:
@@ -210,7 +211,7 @@ def service_button(service: Service, price: Price, *, in_platform: bool = False)
     """Price first, so a phone never hides it, then the name shortened to fit and the marks.
     Labels are plain text: no escaping."""
     # TRANSLATORS: a service's button (plain text, keep it short): its price as charged (e.g.
-    # "0.90 USD/1k" or "4.50 USD"), the panel's service name (shortened), marks (♻️ ✖️ 💧).
+    # "0.90 USD/1k" or "4.50 USD"), the panel's service name (shortened), marks (♻️ ⏹ 💧).
     label = _(
         "{price} · {name} {marks}",
         price=price_label(price),
@@ -261,7 +262,7 @@ def service_card(service: Service, price: Price, *, full: bool = False) -> str:
         features.append(_("♻️ refill"))
     if service.cancel:
         # TRANSLATORS: a feature of a service (one can ask to cancel it).
-        features.append(_("✖️ cancel"))
+        features.append(_("⏹ can be cancelled"))
     if service.dripfeed:
         # TRANSLATORS: a feature of a service (it can be delivered in runs over time).
         features.append(_("💧 drip-feed"))

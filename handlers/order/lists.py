@@ -134,7 +134,11 @@ def _labels(
 
 
 def _marks(services: tuple[Service, ...], page: int) -> str:
-    shown = services[page * SERVICES_PER_PAGE : (page + 1) * SERVICES_PER_PAGE]
+    """The marks whose legend the page shows: the first page's only (the legend is read
+    once, not on every page; a card spells its features out in words anyway)."""
+    if page != 0:
+        return ""
+    shown = services[:SERVICES_PER_PAGE]
     return "".join(texts.catalogue.service_marks(service) for service in shown)
 
 
