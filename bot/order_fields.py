@@ -242,15 +242,17 @@ def parse_quantity(text: str, minimum: int, maximum: int) -> int:
 def parse_link(text: str, service: Service | None = None) -> str:
     # A link copied from a right-to-left message may carry invisible direction marks.
     link = text.translate(_BIDI_MARKS).strip()
+    platform = service_platform(service) if service is not None else None
+    # The example is the service's own platform's (an Instagram one only for Instagram).
+    example = f"https://{PLATFORM_HOSTS[platform][0]}/…" if platform else "https://example.com/…"
     if not link or len(link) > 2000 or any(c.isspace() for c in link):
-        raise InvalidInput("link_invalid")
+        raise InvalidInput("link_invalid", example=example)
     if "://" not in link:
         link = "https://" + link
     parts = urlsplit(link)
     host = (parts.hostname or "").lower()
     if parts.scheme not in {"http", "https"} or "." not in host or host.endswith("."):
-        raise InvalidInput("link_invalid")
-    platform = service_platform(service) if service is not None else None
+        raise InvalidInput("link_invalid", example=example)
     if platform is not None:
         hosts = PLATFORM_HOSTS[platform]
         if not any(host == h or host.endswith("." + h) for h in hosts):

@@ -20,6 +20,7 @@ from bot.order_fields import (
     panel_fields,
     parse_answer,
     parse_expiry,
+    parse_link,
     parse_whole_number,
     quantity_problem,
     recheck,
@@ -266,3 +267,21 @@ def test_recheck_drops_the_answers_a_change_makes_wrong_or_moot() -> None:
     kept, problem = recheck(drip, {**answers, "dripfeed": "no", "interval": "30"})
     assert kept == {"link": "https://x.com/a", "quantity": "3000", "dripfeed": "no"}
     assert problem is None
+
+
+@pytest.mark.parametrize(
+    ("name", "example"),
+    [
+        ("TikTok Views", "https://tiktok.com/…"),
+        ("YouTube Likes", "https://youtube.com/…"),
+        ("Website Traffic", "https://example.com/…"),
+    ],
+)
+def test_a_bad_link_gets_an_example_of_the_services_own_platform(name: str, example: str) -> None:
+    """Not always an Instagram example: the one of the platform the service is for."""
+    tiktok = replace(service(ServiceType.DEFAULT), name=name)
+    with pytest.raises(InvalidInput) as refused:
+        parse_link("not a link", tiktok)
+    message = texts.order.invalid_input(refused.value)
+    assert example in message
+    assert "instagram" not in message

@@ -167,8 +167,9 @@ def test_question_hints() -> None:
         "🔢 How many? Send the <b>quantity</b> (10 – 10,000):"
     )
     drip = service(ServiceType.DEFAULT, drip=True)
-    assert "(in total 10 – 10,000; per run if spread):" in texts.order.field_prompt(
-        quantity, drip, {}
+    # Before the customer chose to spread it, the quantity says nothing about runs.
+    assert texts.order.field_prompt(quantity, drip, {}, with_name=False) == (
+        "🔢 How many? Send the <b>quantity</b> (10 – 10,000):"
     )
     runs = spec(ServiceType.DEFAULT, "runs")
     assert texts.order.field_prompt(runs, drip, {"quantity": "5000"}, with_name=False) == (

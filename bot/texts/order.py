@@ -288,13 +288,6 @@ def _hint(
     """What the answer may be, shown in brackets after the question ("" for nothing)."""
     if spec.kind is FieldKind.QUANTITY:
         low = int(answers["min"]) if spec.name == "max" and "min" in answers else service.min
-        if spec.name == "quantity" and service.dripfeed and service.type is ServiceType.DEFAULT:
-            # TRANSLATORS: hint after "How many?" for a service that can be delivered in runs.
-            return _(
-                "in total {minimum} – {maximum}; per run if spread",
-                minimum=number(service.min),
-                maximum=number(service.max),
-            )
         # TRANSLATORS: hint: the smallest and largest quantity the service takes.
         return _("{minimum} – {maximum}", minimum=number(low), maximum=number(service.max))
     if spec.name == "runs":
@@ -349,7 +342,8 @@ INVALID_INPUT: dict[str, str | Counted] = {
     "number_positive": N_("Please send a number of 1 or more."),
     "number_too_big": N_("That number is far too big."),
     "quantity_range": N_("The quantity must be between {minimum} and {maximum}."),
-    "link_invalid": N_("That's not a link. Send a full link like https://instagram.com/yourname"),
+    # TRANSLATORS: {example} is a link's start for the service's platform (https://tiktok.com/…).
+    "link_invalid": N_("That's not a link. Send a full link like {example}"),
     # TRANSLATORS: {platform} is a platform's name (Instagram), {host} its site (instagram.com).
     "link_wrong_platform": N_("This service is for {platform} — please send a {host} link."),
     "list_empty": N_("The list is empty. Send at least one line."),
