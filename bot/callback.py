@@ -282,7 +282,9 @@ SETTINGS_ZONES = SETTINGS.button("zones")
 SETTINGS_LANGUAGE = SETTINGS.button("lang", LANGUAGE_CODE)  # a code, maybe no longer offered
 SETTINGS_ZONE = SETTINGS.button("tz", ZONE_NAME)  # an IANA name
 
-ORDERS_PAGE = ORDERS.button("list", PAGE)
+# /orders: a page, of all orders or only the running or the finished ones.
+ORDERS_SHOWN = TextArg("all|active|done")
+ORDERS_PAGE = ORDERS.button("list", PAGE, ORDERS_SHOWN, required=1)
 # From the list the card carries the list's page, so its Back returns there.
 CARD_OPEN = ORDERS.button("open", ROW_ID, FROM_LIST, PAGE, required=1)
 CARD_REFRESH = ORDERS.button("ref", ROW_ID)

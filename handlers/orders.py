@@ -66,17 +66,21 @@ async def list_orders(update: Update, context: Context) -> None:
     await answer_query(update)
     repository = get_services(context).repository
     user_id = _user_id(update)
-    total = await repository.count_orders(user_id)
-    # Only a page button carries a page (its pattern checked it); the menu starts at the first.
+    # Only a page button carries a page and a choice (its pattern checked them); the menu
+    # starts at the first page of all orders.
     data = (
         callback.ORDERS_PAGE.parse(update.callback_query.data) if update.callback_query else None
     )
     page = data.int_arg(0, callback.PAGE) if data is not None else 0
+    shown = data.arg(1, "all") if data is not None else "all"
+    chosen = tracking.order_filter(shown)
+    total = await repository.count_orders(user_id, chosen)
+    any_orders = bool(total) if chosen is None else bool(await repository.count_orders(user_id))
     page = keyboards.clamp_page(page, total, ORDERS_PER_PAGE)
-    orders = await repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE)
+    orders = await repository.list_orders(user_id, page * ORDERS_PER_PAGE, ORDERS_PER_PAGE, chosen)
     pages = keyboards.pages(total, ORDERS_PER_PAGE)
-    markup = orders_keyboards.orders_list(orders, page, total)
-    text = texts.orders.orders_list(orders, page, pages)
+    markup = orders_keyboards.orders_list(orders, page, total, shown, any_orders)
+    text = texts.orders.orders_list(orders, page, pages, shown)
     message = _query_message(update)
     if data is not None and message is not None:
         await edit(message, text, markup)

@@ -182,6 +182,24 @@ UNTRACKED_TASK_HOLD = timedelta(hours=1)
 _Announced = TypeVar("_Announced", Order, PanelTask)
 
 
+@dataclass(frozen=True)
+class OrderFilter:
+    """Which of the listed orders /orders shows: finished ones (a final status) or the others
+    (still running, or waiting for a look: unknown, being placed)."""
+
+    finished: bool
+    final_states: frozenset[str]
+
+
+def _filtered(shown: OrderFilter | None) -> list[Any]:
+    if shown is None:
+        return []
+    final = col(Order.status).in_(sorted(shown.final_states))
+    if shown.finished:
+        return [final]
+    return [or_(col(Order.status).is_(None), ~final)]
+
+
 def _listed() -> Any:
     """Orders a user sees in /orders: placed or tracked ones, those being placed, and those
     whose placement is unknown (the user was told to look for them there)."""
@@ -452,21 +470,23 @@ class Repository(ConsoleStore, AccessStore, BroadcastStore, StatsStore, MassStor
 
     # --- orders on demand ------------------------------------------------------------------
 
-    async def count_orders(self, user_id: int) -> int:
+    async def count_orders(self, user_id: int, shown: OrderFilter | None = None) -> int:
         async with self._session(writes=False) as session:
             counted = await session.exec(
                 select(func.count())
                 .select_from(Order)
-                .where(col(Order.user_id) == user_id, _listed())
+                .where(col(Order.user_id) == user_id, _listed(), *_filtered(shown))
             )
             return counted.one()
 
-    async def list_orders(self, user_id: int, offset: int, limit: int) -> list[Order]:
+    async def list_orders(
+        self, user_id: int, offset: int, limit: int, shown: OrderFilter | None = None
+    ) -> list[Order]:
         async with self._session(writes=False) as session:
             return list(
                 await session.exec(
                     select(Order)
-                    .where(col(Order.user_id) == user_id, _listed())
+                    .where(col(Order.user_id) == user_id, _listed(), *_filtered(shown))
                     .order_by(col(Order.created_at).desc(), col(Order.id).desc())
                     .offset(offset)
                     .limit(limit)

@@ -78,6 +78,7 @@ LARGEST: dict[callback.Arg, str] = {
     callback.INVITE_USES: "1000",
     callback.INVITE_DAYS: "365",
     callback.INVITE_CODE: "A" * 32,
+    callback.ORDERS_SHOWN: "active",
     callback.NOTIFY_SWITCH: "off",
     callback.DROP_THEN: "order",
 }

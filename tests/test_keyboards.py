@@ -251,8 +251,9 @@ def test_the_orders_list_has_a_card_button_for_confirmed_orders_only() -> None:
     markup = orders_keyboards.orders_list(orders, 1, 12)
     data = [data for _, data in buttons(markup)]
     assert data[:4] == [callback.CARD_OPEN.data(n, callback.LIST_MARK, 1) for n in range(1, 5)]
-    assert len(rows(markup)[-2]) == 3
-    assert rows(markup)[-2][1] == "2/3"
+    assert len(rows(markup)[-3]) == 3
+    assert rows(markup)[-3][1] == "2/3"
+    assert rows(markup)[-2] == ["• All •", "Running", "Finished"]  # the choice under the pages
     assert rows(markup)[-1] == [texts.order.button_new_order()]
     assert_well_formed(markup)
 

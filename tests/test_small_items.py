@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from bot import texts
+from bot.context import app_services
+from bot.panel import OrderState
 from tests.conftest import USER_KEY
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
@@ -142,3 +144,29 @@ async def test_no_orders_offers_a_new_order(
     listing = await customer.say("/orders", "Your orders")
     assert texts.order.button_new_order() in customer.labels(listing)
     assert texts.common.button_order() not in customer.labels(listing)
+
+
+async def test_orders_can_be_shown_running_or_finished(
+    app: Any, panel: FakePanel, telegram: FakeTelegram
+) -> None:
+    """/orders: All · Running · Finished; each choice lists only its orders."""
+    customer = Customer(telegram)
+    await customer.connect()
+    repository = app_services(app).repository
+    running_row, running_id = await placed_order(app, panel, link="https://instagram.com/running")
+    done_row, done_id = await placed_order(app, panel, link="https://instagram.com/done")
+    for row, state in ((running_row, OrderState.IN_PROGRESS), (done_row, OrderState.COMPLETED)):
+        await repository.record_order_status(
+            row, status=state.value, status_raw=state.value, remains=0, start_count=0, charge=None
+        )
+
+    everything = await customer.say("/orders", "Your orders")
+    assert running_id in everything.text
+    assert done_id in everything.text
+    running = await customer.tap("Running", "Your orders")
+    assert running_id in running.text
+    assert done_id not in running.text
+    assert "• Running •" in customer.labels(running)
+    finished = await customer.tap("Finished", "Your orders")
+    assert done_id in finished.text
+    assert running_id not in finished.text

@@ -7,16 +7,22 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardMarkup
 
 from bot import callback, texts
-from bot.keyboards import Button, markup, paged_rows
+from bot.keyboards import Button, markup, page_nav
 from bot.panel import FINAL_STATE_VALUES
 from storage.models import Order, Placement
 
 ORDERS_PER_PAGE = 5
 
 
-def orders_list(orders: Sequence[Order], page: int, total: int) -> InlineKeyboardMarkup:
+SHOWN_CHOICES = ("all", "active", "done")
+
+
+def orders_list(
+    orders: Sequence[Order], page: int, total: int, shown: str = "all", any_orders: bool = True
+) -> InlineKeyboardMarkup:
     """A page of orders (those the panel confirmed get a card button, which carries the page),
-    pages, Another order (the menu's New order when there is none yet)."""
+    pages, the All · Running · Finished choice (once there are orders), Another order (the
+    menu's New order when there is none yet)."""
     items = [
         (
             texts.orders.order_button(order),
@@ -25,15 +31,23 @@ def orders_list(orders: Sequence[Order], page: int, total: int) -> InlineKeyboar
         for order in orders
         if order.panel_order_id is not None and order.id is not None
     ]
-    new_order = texts.order.button_new_order() if total else texts.common.button_order()
-    return paged_rows(
-        items,
-        page,
-        total,
-        ORDERS_PER_PAGE,
-        callback.ORDERS_PAGE.data,
-        [(new_order, callback.MENU_ORDER.data())],
-    )
+    new_order = texts.order.button_new_order() if any_orders else texts.common.button_order()
+    rows: list[list[Button]] = [[item] for item in items]
+    nav = page_nav(page, total, ORDERS_PER_PAGE, lambda to: callback.ORDERS_PAGE.data(to, shown))
+    if nav:
+        rows.append(nav)
+    if any_orders:
+        rows.append(
+            [
+                (
+                    texts.orders.shown_choice(choice, choice == shown),
+                    callback.ORDERS_PAGE.data(0, choice),
+                )
+                for choice in SHOWN_CHOICES
+            ]
+        )
+    rows.append([(new_order, callback.MENU_ORDER.data())])
+    return markup(rows)
 
 
 def attach_offer(found: Order, unconfirmed: Sequence[Order]) -> InlineKeyboardMarkup:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.panel import ItemError, OrderStatus, PanelClient
+from bot.panel import FINAL_STATE_VALUES, ItemError, OrderStatus, PanelClient
 from storage.models import Order, utcnow
-from storage.repository import Repository, SeenStatus, StoredKey
+from storage.repository import OrderFilter, Repository, SeenStatus, StoredKey
 
 
 @dataclass(frozen=True)
@@ -96,3 +96,12 @@ async def set_notify(repository: Repository, user_id: int, enabled: bool) -> Non
     user = await repository.touch_user(user_id)
     if user.notify != enabled:
         await repository.set_user_flags(user.telegram_id, notify=enabled)
+
+
+def order_filter(shown: str) -> OrderFilter | None:
+    """/orders' choice ("all", "active", "done") as the repository's filter (None: all)."""
+    if shown == "active":
+        return OrderFilter(finished=False, final_states=FINAL_STATE_VALUES)
+    if shown == "done":
+        return OrderFilter(finished=True, final_states=FINAL_STATE_VALUES)
+    return None

@@ -192,7 +192,11 @@ def _orders_line(order: Order) -> str:
     )
 
 
-def orders_list(orders: list[Order], page: int, pages: int) -> str:
+def orders_list(orders: list[Order], page: int, pages: int, shown: str = "all") -> str:
+    if not orders and shown == "active":
+        return _("📦 None of your orders is running now.")
+    if not orders and shown == "done":
+        return _("📦 None of your orders is finished yet.")
     if not orders:
         return _("📦 You have no orders yet. /order to place one.")
     # TRANSLATORS: title of the order list; {page} of {pages} pages.
@@ -207,6 +211,19 @@ def orders_list(orders: list[Order], page: int, pages: int) -> str:
     lines += [_orders_line(order) for order in orders]
     lines.append("\n" + _("Tap an order to open it."))
     return "\n".join(lines)
+
+
+def shown_choice(choice: str, current: bool) -> str:
+    """/orders' filter buttons: all orders, the running ones, the finished ones."""
+    labels = {
+        # TRANSLATORS: /orders filter button (short: three share a row).
+        "all": _("All"),
+        # TRANSLATORS: /orders filter button: orders still running (short).
+        "active": _("Running"),
+        # TRANSLATORS: /orders filter button: finished orders (short).
+        "done": _("Finished"),
+    }
+    return f"• {labels[choice]} •" if current else labels[choice]
 
 
 def order_button(order: Order) -> str:
