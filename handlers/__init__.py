@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, ConversationHandler
 
 from bot.config import Settings
 
@@ -45,11 +45,13 @@ def register_handlers(
     application.add_handlers(admin.build_handlers(settings))
     # 2. The ordering conversation first: while a user is inside it, it owns their text,
     #    buttons and commands (its fallbacks answer /start, /cancel and stray commands).
-    application.add_handler(order.build_conversation(settings))
+    mass_handlers = mass.build_handlers(settings)
+    mass_flow = next(h for h in mass_handlers if isinstance(h, ConversationHandler))
+    application.add_handler(order.build_conversation(settings, mass_flow.check_update))
     # 3. Buttons that must work outside the conversation too (confirm after a restart).
     application.add_handlers(order.build_handlers())
     # 3b. Mass orders (/mass): their own flow; mid-order the order conversation owns /mass.
-    application.add_handlers(mass.build_handlers(settings))
+    application.add_handlers(mass_handlers)
     # 4. Plain commands and menu buttons.
     application.add_handlers(start.build_handlers())
     application.add_handlers(key.build_handlers())

@@ -187,7 +187,8 @@ async def test_start_yes_drops_the_order_and_greets(shopper: Shopper, panel: Fak
     await shopper.telegram.wait_for_message(shopper.user_id, MENU)
     toast = await shopper.press(summary, confirm)  # the dropped order's Confirm
     assert EXPIRED in str(toast.get("text", ""))
-    await shopper.say("100", "I didn't understand")  # no question is open any more
+    # No question is open any more: typed text outside any flow is a catalogue search.
+    await shopper.say("100", "Nothing matches")
     assert panel.count("add") == 0
 
 

@@ -277,7 +277,8 @@ async def test_a_display_name_shows_in_lists_search_card_summary_and_receipt(
     await setting(app, console.DISPLAY_NAMES, {str(PLAIN): "⭐ Premium followers"})
     await customer.say("/order", "Choose a category")
     page = await customer.tap("Instagram Followers", "Instagram Followers")
-    assert any(label.startswith("⭐ Premium followers · ") for label in customer.labels(page))
+    # Price first, then the operators' name for the service.
+    assert any(" · ⭐ Premium followers" in label for label in customer.labels(page))
     assert not any("Server 1 " in label for label in customer.labels(page))
     found = await customer.say("premium")
     assert "1</b> service matches" in found.text

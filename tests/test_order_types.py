@@ -560,7 +560,7 @@ async def test_back_buttons_return_to_the_previous_level(
 ) -> None:
     await shopper.say("/order", CATEGORIES)
     services = await shopper.tap("Instagram Comments", "<b>Instagram Comments</b>")
-    assert "8.00 USD/1k · Instagram Custom Comments ✖️" in shopper.labels(services)
+    assert "8.00 USD/1k · Instagram Custom Comments ⏹" in shopper.labels(services)
     await shopper.tap("Back", CATEGORIES)
     await shopper.tap("Instagram Comments", "Choose a service")
     await shopper.tap("Instagram Custom Comments", LINK_Q)

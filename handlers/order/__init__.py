@@ -20,6 +20,7 @@ answer, or a message the answer replaces), and the interactive budget bounds the
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -74,13 +75,17 @@ class _OutsideTheFlow(filters.UpdateFilter):
     would take every typed answer. (PTB keeps the states in `_conversations`, keyed by
     `_get_key`: what its persistence reads too.)"""
 
-    def __init__(self) -> None:
+    def __init__(self, elsewhere: Callable[[Update], object] | None = None) -> None:
         super().__init__(name="outside the order flow")
         self.conversation: ConversationHandler[Context] | None = None
+        # Another flow that owns this update (its check_update), e.g. a mass order's lines.
+        self.elsewhere = elsewhere
 
     def filter(self, update: Update) -> bool:
         conversation = self.conversation
         if conversation is None:
+            return False
+        if self.elsewhere is not None and self.elsewhere(update):
             return False
         try:
             key = conversation._get_key(update)
@@ -89,9 +94,13 @@ class _OutsideTheFlow(filters.UpdateFilter):
         return conversation._conversations.get(key) is None
 
 
-def build_conversation(settings: Settings) -> ConversationHandler[Context]:
+def build_conversation(
+    settings: Settings, elsewhere: Callable[[Update], object] | None = None
+) -> ConversationHandler[Context]:
+    """`elsewhere`: whether another flow (registered after this one) owns an update; typed
+    text it owns is not taken for a catalogue search."""
     text = filters.TEXT & ~filters.COMMAND
-    outside = _OutsideTheFlow()
+    outside = _OutsideTheFlow(elsewhere)
     not_text = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
     confirm_handler: BaseHandler[Update, Context, Any] = CallbackQueryHandler(
         confirm, pattern=callback.ORDER_CONFIRM.pattern()
