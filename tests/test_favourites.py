@@ -17,7 +17,7 @@ from bot.services.quick import quick_amounts
 from storage.favourites import MAX_FAVOURITES
 from tests.conftest import OPERATOR, OTHER_KEY, OTHER_USER, USER, USER_KEY
 from tests.customer import Customer
-from tests.fakes.panel import PLAIN_SERVICE_ID, SERVICE_IDS, FakePanel
+from tests.fakes.panel import PLAIN_SERVICE_ID, SERVICE_IDS, FakePanel, big_catalogue
 from tests.fakes.telegram import BotMessage, FakeTelegram
 from tests.orders import placed_order
 
@@ -63,14 +63,14 @@ async def order_menu(customer: Customer) -> BotMessage:
                 message
                 for message in telegram.messages(customer.user_id)
                 if message.changed_at > mark
-                and ("Choose a category" in message.text or "Drop the order" in message.text)
+                and ("Choose a " in message.text or "Drop the order" in message.text)
             ),
             None,
         )
 
     answer = await telegram.wait_for(answered, what="/order's answer")
     if "Drop the order" in answer.text:
-        answer = await customer.tap("Yes, drop it", "Choose a category")
+        answer = await customer.tap("Yes, drop it", "Choose a ")
     return answer
 
 
@@ -375,3 +375,25 @@ def test_quick_amounts_are_the_minimum_and_round_amounts_within_the_limits(
     assert quick_amounts(service(minimum, maximum)) == amounts
     for amount in amounts:
         callback.ORDER_AMOUNT.data("quantity", amount)  # every one fits a button
+
+
+async def test_favourites_come_before_the_platforms_of_a_big_catalogue(
+    customer: Customer, panel: FakePanel
+) -> None:
+    panel.services = big_catalogue()
+    long = next(item for item in panel.services if len(item.get("desc", "")) > 400)
+    await order_menu(customer)
+    card = await customer.say(str(long["service"]), LINK_Q)
+    # The card's More first, the star just above Back and Cancel.
+    assert customer.labels(card) == ["📖 More", "☆ Add to favourites", "⬅️ Back", "✖️ Cancel"]
+    await customer.tap("Add to favourites", LINK_Q)
+    top = await order_menu(customer)
+    assert "Choose a platform" in top.text
+    labels = customer.labels(top)
+    assert labels[0] == "⭐ Favourites (1)"
+    assert labels[1].startswith("📸 Instagram · ")
+    listed = await customer.tap("Favourites (1)", "Your favourites")
+    assert len(customer.labels(listed)) == 3  # the service, Back, Cancel
+    assert " USD" in customer.labels(listed)[0]  # priced as in any list
+    back = await customer.tap("Back", "Choose a platform")
+    assert customer.labels(back)[0] == "⭐ Favourites (1)"
