@@ -319,6 +319,16 @@ ORDER_CANCEL = ORDER.button("x")
 DROP_THEN = TextArg("start|order")
 ORDER_DROP = ORDER.button("drop", DROP_THEN)
 ORDER_KEEP = ORDER.button("keep")
+# Favourites and quick repeats: the star on a service's card (toggles), the favourites list
+# (first in /order), removing one that can no longer be ordered, a quick quantity (naming its
+# question; checked again against the catalogue when tapped), a recent link (by the order row
+# it was ordered for).
+AMOUNT = IntArg(1, 10**15 - 1)
+ORDER_STAR = ORDER.button("star", ANY)  # the service, by the panel's id
+ORDER_FAVOURITES = ORDER.button("favs")
+ORDER_UNSTAR = ORDER.button("unstar", ANY)
+ORDER_AMOUNT = ORDER.button("n", FIELD_NAME, AMOUNT)
+ORDER_RECENT_LINK = ORDER.button("ln", ROW_ID)
 
 MASS_CONFIRM = MASS.button("ok", ROW_ID)  # the mass order's row
 MASS_CANCEL = MASS.button("x", ROW_ID)

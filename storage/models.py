@@ -279,3 +279,17 @@ class MassState:
     PLACING = "placing"  # Confirm claimed it; its lines are being placed
     DONE = "done"  # every line placed, refused, unclear or not sent
     CANCELLED = "cancelled"  # cancelled, replaced or timed out before Confirm
+
+
+class Favourite(SQLModel, table=True):
+    """A service a customer starred (shown first in /order). The name is the one shown when
+    it was starred, so a favourite the panel has since removed can still be named."""
+
+    __tablename__ = "favourites"
+    __table_args__ = (UniqueConstraint("user_id", "service_id", name="uq_favourite_user_service"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
+    service_id: str = Field(max_length=64)
+    service_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)

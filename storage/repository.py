@@ -20,6 +20,7 @@ from storage.base import StorageUnavailable, StoreBase, UnreadableKey
 from storage.broadcasts import BroadcastStore
 from storage.console import ConsoleStore
 from storage.crypto import KeyringError
+from storage.favourites import FavouriteStore
 from storage.mass import MassStore
 from storage.models import Order, PanelProfile, PanelTask, Placement, TaskKind, User, utcnow
 from storage.stats import StatsStore
@@ -209,7 +210,9 @@ def _listed() -> Any:
     )
 
 
-class Repository(ConsoleStore, AccessStore, BroadcastStore, StatsStore, MassStore, StoreBase):
+class Repository(
+    ConsoleStore, AccessStore, BroadcastStore, StatsStore, MassStore, FavouriteStore, StoreBase
+):
     """The only place that talks SQL: the customer side here, one store per console feature."""
 
     # --- users -----------------------------------------------------------------------------

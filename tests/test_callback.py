@@ -81,6 +81,7 @@ LARGEST: dict[callback.Arg, str] = {
     callback.ORDERS_SHOWN: "active",
     callback.NOTIFY_SWITCH: "off",
     callback.DROP_THEN: "order",
+    callback.AMOUNT: str(10**15 - 1),  # the largest quantity a button offers
 }
 
 

@@ -233,6 +233,7 @@ def test_the_card_shows_only_the_actions_allowed() -> None:
     )
     assert rows(bare) == [
         [texts.orders.button_refresh()],
+        [texts.orders.button_order_again()],  # its service is picked (the panel never says)
         [texts.orders.button_untrack()],
         [texts.common.button_back()],
     ]
@@ -242,7 +243,11 @@ def test_the_card_shows_only_the_actions_allowed() -> None:
     finished = orders_keyboards.card(
         order(service_id="", placement=Placement.TRACKED), refill=False, cancel=False
     )
-    assert rows(finished) == [[texts.orders.button_refresh()], [texts.common.button_back()]]
+    assert rows(finished) == [
+        [texts.orders.button_refresh()],
+        [texts.orders.button_order_again()],
+        [texts.common.button_back()],
+    ]
 
 
 def test_the_orders_list_has_a_card_button_for_confirmed_orders_only() -> None:

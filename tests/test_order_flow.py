@@ -74,7 +74,8 @@ async def test_a_default_order_costs_at_most_seven_chat_calls_with_the_same_scre
     assert "Instagram Followers" in customer.labels(screens[0])
     assert "· 1 ·" in customer.labels(screens[1])
     assert "💵 0.90 USD per 1000" in screens[2].text
-    assert customer.labels(screens[2]) == ["⬅️ Back", "✖️ Cancel"]
+    # The star (favourites) under the service's card; no recent links: never ordered before.
+    assert customer.labels(screens[2]) == ["☆ Add to favourites", "⬅️ Back", "✖️ Cancel"]
     assert "Send the <b>quantity</b>" in screens[3].text
     assert "Spread it?" in screens[4].text
     assert "All at once" in customer.labels(screens[4])

@@ -204,3 +204,64 @@ def drop_question(then: str) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+# --- favourites and quick repeats ----------------------------------------------------------
+
+
+def with_rows(
+    base: InlineKeyboardMarkup,
+    top: Sequence[Sequence[Button]] = (),
+    bottom: Sequence[Sequence[Button]] = (),
+) -> InlineKeyboardMarkup:
+    """`base` with rows added on top and just above its last row (Back and Cancel)."""
+    rows = list(base.inline_keyboard)
+    added_top, added_bottom = markup(top).inline_keyboard, markup(bottom).inline_keyboard
+    return InlineKeyboardMarkup([*added_top, *rows[:-1], *added_bottom, *rows[-1:]])
+
+
+def amounts(field_name: str, values: Sequence[int]) -> list[list[Button]]:
+    """Quick quantities, in one row."""
+    if not values:
+        return []
+    return [
+        [
+            (texts.formatting.number(value), callback.ORDER_AMOUNT.data(field_name, value))
+            for value in values
+        ]
+    ]
+
+
+def recent_links(links: Sequence[tuple[int, str]]) -> list[list[Button]]:
+    """Links the service was ordered for lately, one a row (by the order row holding each)."""
+    return [
+        [(texts.favourites.recent_link(link), callback.ORDER_RECENT_LINK.data(order_id))]
+        for order_id, link in links
+    ]
+
+
+def star(service_id: str, starred: bool) -> list[list[Button]]:
+    label = texts.favourites.button_unstar() if starred else texts.favourites.button_star()
+    return [[(label, callback.ORDER_STAR.data(service_id))]]
+
+
+def favourites_entry(count: int) -> list[list[Button]]:
+    """The first row in /order when the customer has favourites."""
+    return [[(texts.favourites.button_favourites(count), callback.ORDER_FAVOURITES.data())]]
+
+
+def favourites(
+    available: Sequence[tuple[str, str]], unavailable: Sequence[tuple[str, str]]
+) -> InlineKeyboardMarkup:
+    """The favourites that can be ordered ((label, service id), as in a category), then those
+    that can't (a tap removes one: (service id, name when starred)), Back to the catalogue's
+    top and Cancel."""
+    rows: list[list[Button]] = [
+        [(label, callback.ORDER_SERVICE.data(service_id))] for label, service_id in available
+    ]
+    rows.extend(
+        [(texts.favourites.button_unavailable(name), callback.ORDER_UNSTAR.data(service_id))]
+        for service_id, name in unavailable
+    )
+    rows.append([(texts.common.button_back(), callback.ORDER_CATEGORIES.data(0)), cancel_button()])
+    return markup(rows)

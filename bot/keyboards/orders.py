@@ -76,8 +76,9 @@ def card(order: Order, *, refill: bool, cancel: bool, page: int = 0) -> InlineKe
         actions.append((texts.orders.button_cancel_order(), callback.CARD_CANCEL.data(order.id)))
     if actions:
         rows.append(actions)
-    if order.service_id:
-        rows.append([(texts.orders.button_order_again(), callback.CARD_AGAIN.data(order.id))])
+    # Any order: one placed on the panel's website gets its service picked (the panel never
+    # says which it was).
+    rows.append([(texts.orders.button_order_again(), callback.CARD_AGAIN.data(order.id))])
     if order.placement == Placement.TRACKED and order.status not in FINAL_STATE_VALUES:
         rows.append([(texts.orders.button_untrack(), callback.CARD_UNTRACK.data(order.id))])
     rows.append([(texts.common.button_back(), callback.ORDERS_PAGE.data(page))])

@@ -46,7 +46,9 @@ from handlers.order.browse import (
     more_button,
     search_entry,
     service_button,
+    star_button,
     start_order,
+    unstar_button,
 )
 from handlers.order.collect import done, other, typed
 from handlers.order.leaving import (
@@ -62,7 +64,14 @@ from handlers.order.leaving import (
     stale_button,
     timed_out,
 )
-from handlers.order.questions import back_to_summary, change_order, edit_field, field_button
+from handlers.order.questions import (
+    amount_button,
+    back_to_summary,
+    change_order,
+    edit_field,
+    field_button,
+    recent_link_button,
+)
 from handlers.order.state import State
 from handlers.order.summary import confirm, summary_other
 
@@ -139,9 +148,11 @@ def build_conversation(
                         callback.ORDER_PLATFORM.pattern(),
                         callback.ORDER_CATEGORY.pattern(),
                         callback.ORDER_SEARCH.pattern(),
+                        callback.ORDER_FAVOURITES.pattern(),
                     ),
                 ),
                 CallbackQueryHandler(service_button, pattern=callback.ORDER_SERVICE.pattern()),
+                CallbackQueryHandler(unstar_button, pattern=callback.ORDER_UNSTAR.pattern()),
                 MessageHandler(text, browse_text),
                 MessageHandler(not_text, browse_other),
             ],
@@ -156,6 +167,11 @@ def build_conversation(
                     ),
                 ),
                 CallbackQueryHandler(done, pattern=callback.ORDER_DONE.pattern()),
+                CallbackQueryHandler(star_button, pattern=callback.ORDER_STAR.pattern()),
+                CallbackQueryHandler(amount_button, pattern=callback.ORDER_AMOUNT.pattern()),
+                CallbackQueryHandler(
+                    recent_link_button, pattern=callback.ORDER_RECENT_LINK.pattern()
+                ),
                 # A list completed by the pause after its last part shows what follows (the
                 # summary, maybe) without a new state: its buttons work here too.
                 *change_handlers,

@@ -11,21 +11,26 @@ from typing import Any
 from telegram import Update
 
 from bot import callback, texts
+from bot.catalogue import Catalogue
 from bot.context import get_services
 from bot.order_fields import FieldSpec, InvalidInput, fields_for
 from bot.panel.capabilities import Capabilities
 from handlers import waiting
 from handlers.common import Context, reply, stop_waiting_for_key
 from handlers.order import browse, questions
+from handlers.order.lists import view
 from handlers.order.state import (
     END,
     OrderFlow,
+    State,
     button_data,
     capabilities,
     catalogue,
     flow,
     leave_flow,
+    load_favourites,
     refused,
+    show,
 )
 from storage.models import Order
 
@@ -42,6 +47,8 @@ async def order_again(update: Update, context: Context) -> int:
     shown = await catalogue(update, context)
     if shown is None:
         return END
+    if not previous.service_id:  # placed on the panel's website: its service is not known
+        return await _pick_service(update, context, shown)
     service = shown.find(previous.service_id)
     if service is not None and service.type in refused(context):
         return await browse.choose_service(update, context, service, in_place=False)
@@ -59,12 +66,26 @@ async def order_again(update: Update, context: Context) -> int:
 
 
 async def _previous_order(update: Update, context: Context) -> Order | None:
-    """The card's order (this user's, with a service to order again)."""
+    """The card's order (this user's)."""
     user = update.effective_user
     assert user is not None
     order_id = button_data(update).int_arg(0, callback.ROW_ID)
-    previous = await get_services(context).repository.get_order(order_id, user.id)
-    return previous if previous is not None and previous.service_id else None
+    return await get_services(context).repository.get_order(order_id, user.id)
+
+
+async def _pick_service(update: Update, context: Context, shown: Catalogue) -> int:
+    """Order again of an order tracked from the panel's website: the panel never says which
+    service an order is, so the customer picks it (favourites first, as in /order)."""
+    await load_favourites(update, context)
+    text, markup = view(shown, flow(context), refused(context), capabilities(context))
+    await show(
+        update,
+        context,
+        f"{texts.favourites.again_pick_service()}\n\n{text}",
+        markup,
+        in_place=False,
+    )
+    return State.BROWSE
 
 
 def sent_answers(previous: Order, fields: Sequence[FieldSpec]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot import callback, texts
 from bot.catalogue import Catalogue
+from bot.context import get_services
 from bot.order_fields import fields_for
 from bot.panel import Service
 from handlers import waiting
@@ -22,9 +23,11 @@ from handlers.order.state import (
     flow,
     leave_flow,
     live_query,
+    load_favourites,
     refused,
     show,
 )
+from storage.favourites import MAX_FAVOURITES
 
 MAX_QUERY = 100
 
@@ -40,6 +43,7 @@ async def start_order(update: Update, context: Context) -> int:
     if not shown.services:
         await reply(update, texts.catalogue.catalogue_empty())
         return END
+    await load_favourites(update, context)
     text, markup = view(shown, flow(context), refused(context), capabilities(context))
     await show(update, context, text, markup, in_place=False)
     return State.BROWSE
@@ -75,6 +79,9 @@ async def browse_button(update: Update, context: Context) -> int:
         current.view = ("platform", index, page)
     elif data.action == callback.ORDER_CATEGORY.action:
         current.view = ("cat", data.int_arg(0, callback.INDEX), data.int_arg(1, callback.PAGE))
+    elif data.action == callback.ORDER_FAVOURITES.action:
+        await load_favourites(update, context)
+        current.view = ("favs", 0, 0)
     else:  # a page of search results
         current.view = ("search", 0, data.int_arg(0, callback.PAGE))
     text, markup = view(shown, current, refused(context), capabilities(context))
@@ -185,4 +192,52 @@ async def more_button(update: Update, context: Context) -> int | None:
     if not await live_query(update, context):
         return None
     current.card_full = True
+    return await questions.ask_next(update, context, in_place=True)
+
+
+@waiting.patient
+async def unstar_button(update: Update, context: Context) -> int:
+    """A favourite that can no longer be ordered, tapped in the favourites list: removed."""
+    if not await live_query(update, context):
+        return State.BROWSE
+    assert update.effective_user is not None
+    service_id = button_data(update).arg(0)
+    current = flow(context)
+    name = next((s.service_name for s in current.favourites if s.service_id == service_id), "")
+    shown = await catalogue(update, context)
+    if shown is None:
+        return State.BROWSE
+    repository = get_services(context).repository
+    await repository.remove_favourite(update.effective_user.id, service_id)
+    await load_favourites(update, context)
+    text, markup = view(shown, current, refused(context), capabilities(context))
+    await show(
+        update, context, f"{texts.favourites.removed(name)}\n\n{text}", markup, in_place=True
+    )
+    return State.BROWSE
+
+
+@waiting.patient
+async def star_button(update: Update, context: Context) -> int | None:
+    """The star under a service's card: add it to the favourites, or remove it."""
+    current = flow(context)
+    service = current.service
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    on_live = query.message is not None and query.message.message_id == current.message_id
+    if service is None or service.id != button_data(update).arg(0) or not on_live:
+        await waiting.answer(update, texts.common.expired())
+        return None
+    user_id = update.effective_user.id
+    repository = get_services(context).repository
+    starred = await load_favourites(update, context)
+    if any(item.service_id == service.id for item in starred):
+        await repository.remove_favourite(user_id, service.id)
+        toast = texts.favourites.unstarred()
+    elif await repository.add_favourite(user_id, service.id, service.name):
+        toast = texts.favourites.starred()
+    else:
+        await waiting.answer(update, texts.favourites.too_many(MAX_FAVOURITES), alert=True)
+        return None
+    await waiting.answer(update, toast)
     return await questions.ask_next(update, context, in_place=True)

@@ -19,7 +19,7 @@ from bot.keyboards.order import (
     PLATFORM_LEVEL_FROM,
     SERVICES_PER_PAGE,
 )
-from bot.order_fields import UNKNOWN
+from bot.order_fields import UNKNOWN, fields_for
 from bot.panel import Service, ServiceType
 from bot.panel.capabilities import Capabilities
 from bot.services.storefront import price_of
@@ -196,4 +196,35 @@ def view(
         return search_view(catalogue, current.query, page, refused, capabilities)
     if kind == "platform" and 0 <= index < len(catalogue.platforms):
         return platform_view(catalogue, index, page, refused)
-    return categories_view(catalogue, page if kind == "cats" else 0, refused)
+    if kind == "favs" and current.favourites:
+        return favourites_view(catalogue, current, refused, capabilities)
+    text, markup = categories_view(catalogue, page if kind == "cats" else 0, refused)
+    if current.favourites and (kind != "cats" or page == 0):  # favourites first
+        top = order_keyboards.favourites_entry(len(current.favourites))
+        markup = order_keyboards.with_rows(markup, top=top)
+    return text, markup
+
+
+def favourites_view(
+    catalogue: Catalogue,
+    current: OrderFlow,
+    refused: frozenset[ServiceType],
+    capabilities: Capabilities = UNKNOWN,
+) -> tuple[str, Any]:
+    """The starred services that can be ordered here, then those that can't (removed from
+    the catalogue, hidden by the operators, or of a type the panel cannot take)."""
+    available: list[tuple[str, str]] = []
+    unavailable: list[tuple[str, str]] = []
+    for starred in current.favourites:
+        service = catalogue.find(starred.service_id)
+        if service is not None and offered((service,), refused) and fields_for(service):
+            price = price_of(service, catalogue.currency, capabilities)
+            available.append((texts.catalogue.service_button(service, price), service.id))
+        else:
+            unavailable.append(
+                (starred.service_id, service.name if service else starred.service_name)
+            )
+    text = texts.favourites.favourites_title()
+    if unavailable:
+        text = f"{text}\n\n{texts.favourites.unavailable_note()}"
+    return text, order_keyboards.favourites(available, unavailable)

@@ -3,9 +3,15 @@ Change at the summary: pick one field, answer only its question, back to the sum
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from telegram import Update
 
 from bot import callback, texts
+from bot.catalogue import Catalogue
+from bot.context import get_services
+from bot.keyboards import Button
 from bot.keyboards import order as order_keyboards
 from bot.order_fields import (
     FieldKind,
@@ -19,6 +25,7 @@ from bot.order_fields import (
 )
 from bot.panel import Service
 from bot.panel.capabilities import Capabilities
+from bot.services.quick import amount_fits, quick_amounts
 from bot.services.storefront import price_of
 from handlers import waiting
 from handlers.common import Context, reply
@@ -35,6 +42,7 @@ from handlers.order.state import (
     end_flow,
     flow,
     live_query,
+    load_favourites,
     refused,
     show,
 )
@@ -78,9 +86,38 @@ async def ask_next(
         and texts.catalogue.description_is_long(current.service)
         else []
     )
-    markup = order_keyboards.field(spec, field_choices(spec, known), more)
+    markup = order_keyboards.field(spec, field_choices(spec, known))
+    markup = await _with_quick_buttons(update, context, current, spec, markup, more)
     await show(update, context, text, markup, in_place=in_place)
     return State.FIELD
+
+
+async def _with_quick_buttons(
+    update: Update,
+    context: Context,
+    current: OrderFlow,
+    spec: FieldSpec,
+    markup: Any,
+    more: Sequence[Button] = (),
+) -> Any:
+    """The card's "More" first; quick quantities under the quantity question, the links this
+    service was ordered for lately under the link question; the star under the card."""
+    assert current.service is not None and update.effective_user is not None
+    repository = get_services(context).repository
+    top: list[list[Button]] = [list(more)] if more else []
+    if spec.name == "quantity" and spec.kind is FieldKind.QUANTITY:
+        top += order_keyboards.amounts(spec.name, quick_amounts(current.service))
+    elif spec.name == "link" and spec.kind is FieldKind.LINK:
+        recent = await repository.recent_links(update.effective_user.id, current.service.id)
+        top += order_keyboards.recent_links([(item.order_id, item.link) for item in recent])
+    bottom: list[list[Button]] = []
+    if not current.history:  # the first question, under the service's card
+        starred = await load_favourites(update, context)
+        is_starred = any(item.service_id == current.service.id for item in starred)
+        bottom = order_keyboards.star(current.service.id, is_starred)
+    if not top and not bottom:
+        return markup
+    return order_keyboards.with_rows(markup, top=top, bottom=bottom)
 
 
 async def flow_closed(update: Update, context: Context) -> int:
@@ -223,6 +260,85 @@ def _choose(
         return accept(current, spec, value, capabilities)
     except InvalidInput as error:
         return error
+
+
+def _quick_fits(current: OrderFlow, name: str, kind: FieldKind) -> FieldSpec | None:
+    """The question a quick button names, if it is the one asked now."""
+    spec = current.current_field() if current.service is not None else None
+    return spec if spec is not None and spec.name == name and spec.kind is kind else None
+
+
+@waiting.patient
+async def amount_button(update: Update, context: Context) -> int | None:
+    """A quick quantity: checked against the catalogue of now (the limits may have changed
+    since the button was drawn: then the question again, with the new limits and buttons).
+    Any other amount (forged) is checked as if typed."""
+    current = flow(context)
+    data = button_data(update)
+    spec = _quick_fits(current, data.arg(0), FieldKind.QUANTITY)
+    if spec is None:
+        await waiting.answer(update, texts.common.expired())
+        return None
+    if not await live_query(update, context):
+        return None
+    assert current.service is not None
+    shown = await catalogue(update, context)
+    if shown is None:
+        return None
+    fresh = shown.find(current.service.id)
+    if fresh is None or fresh.type is not current.service.type:
+        return await _service_left(update, context, shown, current.service.id)
+    drawn, current.service = current.service, fresh
+    amount = data.int_arg(1, callback.AMOUNT)
+    if amount in quick_amounts(drawn) and not amount_fits(fresh, amount):
+        changed = texts.favourites.limits_changed(fresh.min, fresh.max)
+        return await ask_next(update, context, in_place=True, problem=changed)
+    problem = answer(current, spec, str(amount), capabilities(context))
+    note = texts.order.invalid_input(problem) if problem is not None else None
+    return await ask_next(update, context, in_place=True, problem=note)
+
+
+async def _service_left(
+    update: Update, context: Context, shown: Catalogue, service_id: str
+) -> int:
+    """The service being ordered left the catalogue (or the operators hid it) meanwhile."""
+    current = flow(context)
+    current.service = None
+    current.reset_fields()
+    current.view = ("cats", 0, 0)
+    text, markup = view(shown, current, refused(context), capabilities(context))
+    why = (
+        texts.catalogue.service_not_offered()
+        if shown.is_withheld(service_id)
+        else texts.catalogue.service_gone()
+    )
+    await show(update, context, f"{why}\n\n{text}", markup, in_place=True)
+    return State.BROWSE
+
+
+@waiting.patient
+async def recent_link_button(update: Update, context: Context) -> int | None:
+    """A link this service was ordered for lately: read from that order row (this user's,
+    this service's) and checked as if typed."""
+    current = flow(context)
+    spec = _quick_fits(current, "link", FieldKind.LINK)
+    assert update.effective_user is not None
+    row_id = button_data(update).int_arg(0, callback.ROW_ID)
+    order = await get_services(context).repository.get_order(row_id, update.effective_user.id)
+    if (
+        spec is None
+        or current.service is None
+        or order is None
+        or order.service_id != current.service.id
+        or not order.link
+    ):
+        await waiting.answer(update, texts.common.expired())
+        return None
+    if not await live_query(update, context):
+        return None
+    problem = answer(current, spec, order.link, capabilities(context))
+    note = texts.order.invalid_input(problem) if problem is not None else None
+    return await ask_next(update, context, in_place=True, problem=note)
 
 
 async def _go_back(update: Update, context: Context) -> int:

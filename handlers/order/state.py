@@ -19,6 +19,7 @@ from bot.services.placement import abandon_draft
 from bot.services.storefront import ShopRules, storefront
 from handlers import waiting
 from handlers.common import Context, edit, user_key
+from storage.favourites import Starred
 
 END = ConversationHandler.END
 FLOW_KEY = "order_flow"
@@ -66,6 +67,8 @@ class OrderFlow:
     # The one field being changed from the summary, and its answer before (None: skipped).
     editing: str | None = None
     edited_value: str | None = None
+    # The customer's favourites as last read (the list in /order, the star on a card).
+    favourites: tuple[Starred, ...] = ()
 
     def reset_fields(self) -> None:
         self.answers.clear()
@@ -164,3 +167,12 @@ async def catalogue(update: Update, context: Context) -> Catalogue | None:
         return None
     flow(context).currency = full.currency
     return storefront(full, ShopRules.of(await services.console.current()))
+
+
+async def load_favourites(update: Update, context: Context) -> tuple[Starred, ...]:
+    """The customer's favourites, read again (the list and the star show them as they are)."""
+    assert update.effective_user is not None
+    current = flow(context)
+    starred = await get_services(context).repository.favourites(update.effective_user.id)
+    current.favourites = tuple(starred)
+    return current.favourites
