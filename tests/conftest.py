@@ -108,6 +108,16 @@ async def console_app(
 
 
 @pytest.fixture
+async def customer(app: Any, telegram: FakeTelegram) -> Any:
+    """USER, with the key connected, on the running application (a tests.customer.Customer)."""
+    from tests.customer import Customer  # it imports this module's ids
+
+    customer = Customer(telegram)
+    await customer.connect()
+    return customer
+
+
+@pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     async with running(settings) as application:
         yield application

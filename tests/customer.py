@@ -79,3 +79,10 @@ class Customer:
             lambda: self.telegram.callback_answers.get(query_id),
             what=f"the answer to callback {data!r}",
         )
+
+
+def data_of(message: BotMessage, label: str) -> str:
+    """The data of the first button of `message` whose label contains `label`."""
+    found = [data for row in message.buttons for text, data in row if label in text and data]
+    assert found, f"no button {label!r} on {message.buttons}"
+    return found[0]

@@ -26,13 +26,6 @@ def big() -> Catalogue:
 
 
 @pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
-
-
-@pytest.fixture
 async def shopper(app: Any, telegram: FakeTelegram, panel: FakePanel) -> Customer:
     """A customer of a panel with the big catalogue."""
     panel.services = big_catalogue()

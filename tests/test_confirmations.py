@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.conftest import USER
-from tests.customer import Customer
+from tests.customer import Customer, data_of
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
 from tests.orders import placed_order
@@ -20,19 +18,6 @@ from tests.orders import placed_order
 QUESTION = "The panel may refund what was not delivered."
 EXPIRED = "expired"
 DELETE_KEY = "Delete your API key"
-
-
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
-
-
-def data_of(message: BotMessage, label: str) -> str:
-    found = [data for row in message.buttons for text, data in row if label in text and data]
-    assert found, f"no button {label!r} on {message.buttons}"
-    return found[0]
 
 
 async def open_card(customer: Customer, panel_id: str) -> BotMessage:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
 from bot import callback, texts
 from bot.context import app_services
 from bot.i18n import reading_as
@@ -44,13 +42,6 @@ def default_top_up(panel: FakePanel) -> str:
     """PANEL_WEB_URL is unset in the tests: the panel API's origin, then /addfunds."""
     parts = urlsplit(panel.url)
     return f"{parts.scheme}://{parts.netloc}/addfunds"
-
-
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
 
 
 async def reach_summary(customer: Customer, service_id: int = PLAIN) -> BotMessage:

@@ -16,7 +16,7 @@ from bot.services import console
 from bot.services.quick import quick_amounts
 from storage.favourites import MAX_FAVOURITES
 from tests.conftest import OPERATOR, OTHER_KEY, OTHER_USER, USER, USER_KEY
-from tests.customer import Customer
+from tests.customer import Customer, data_of
 from tests.fakes.panel import PLAIN_SERVICE_ID, SERVICE_IDS, FakePanel, big_catalogue
 from tests.fakes.telegram import BotMessage, FakeTelegram
 from tests.orders import placed_order
@@ -25,19 +25,6 @@ PLAIN_NAME = "Instagram Followers [No Refill]"  # min 50, max 5 000, no drip-fee
 LINK_Q = "Send the <b>link</b>"
 QUANTITY_Q = "Send the <b>quantity</b>"
 SUMMARY = "Check your order"
-
-
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
-
-
-def data_of(message: BotMessage, label: str) -> str:
-    found = [data for row in message.buttons for text, data in row if label in text and data]
-    assert found, f"no button {label!r} on {message.buttons}"
-    return found[0]
 
 
 def change_service(app: Any, panel: FakePanel, service_id: int, **changes: Any) -> None:

@@ -38,13 +38,6 @@ async def app(
         yield application
 
 
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
-
-
 def answers_of(telegram: FakeTelegram, query_id: str) -> list[dict[str, Any]]:
     return [
         params

@@ -8,8 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot import texts
 from bot.context import app_services
 from bot.i18n import reading_as
@@ -35,13 +33,6 @@ MIXED = "\n".join(
         "just some words",  # 8. not the format
     ]
 )
-
-
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
 
 
 def confirm_data(summary: BotMessage) -> str:

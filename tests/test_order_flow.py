@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
-import pytest
 
 from tests.conftest import USER_KEY, on_every_dialect
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
-
-
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
 
 
 @on_every_dialect

@@ -31,13 +31,6 @@ NOT_ANSWERING = "not answering"
 GENERIC_ERROR = "Something went wrong"
 
 
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
-
-
 # --- helpers -----------------------------------------------------------------------------------
 
 

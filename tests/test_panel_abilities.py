@@ -33,13 +33,6 @@ SMARTPANEL_INTERVALS = (0, 5, 10, 15, 30, 60, 90)
 smartpanel = pytest.mark.parametrize("panel", ["smartpanel"], indirect=True)
 
 
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
-
-
 def learn(app: Any, **facts: Any) -> None:
     app_services(app).panel.learn(Capabilities(**facts))
 

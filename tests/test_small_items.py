@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from bot import texts
 from bot.context import app_services
 from bot.panel import OrderState
@@ -23,13 +21,6 @@ from tests.fakes.telegram import FakeTelegram
 from tests.orders import placed_order
 
 DEFAULT = SERVICE_IDS["Default"]
-
-
-@pytest.fixture
-async def customer(app: Any, telegram: FakeTelegram) -> Customer:
-    customer = Customer(telegram)
-    await customer.connect()
-    return customer
 
 
 async def test_back_from_a_card_opened_on_page_2_returns_to_page_2(
