@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -42,6 +43,16 @@ class Settings(BaseSettings):
     # Operators are alerted once every panel call has failed for this long (and on recovery).
     panel_alert_seconds: float = Field(default=180, gt=0)
     log_level: str = "INFO"
+    # "text": one readable line per event; "json": one JSON object per line (log platforms).
+    log_format: str = "text"
+    # Webhook mode when set: the public https URL Telegram posts updates to. Empty: polling.
+    webhook_url: str = ""
+    # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; empty: generated once and stored.
+    webhook_secret: str = Field(default="", repr=False)
+    port: int = Field(default=8080, ge=1, le=65535)
+    listen_host: str = "0.0.0.0"
+    # An http:// WEBHOOK_URL is refused unless this is set (local stand-ins and tests only).
+    webhook_allow_http: bool = False
 
     @field_validator("bot_token")
     @classmethod
@@ -95,6 +106,35 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value
 
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"text", "json"}:
+            raise ValueError("must be text or json")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str) -> str:
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.webhook_url)
+
     @property
     def effective_panel_web_url(self) -> str:
         if self.panel_web_url:
@@ -121,4 +161,9 @@ def load_settings(*, require_token: bool = True, **overrides: object) -> Setting
         raise ConfigError(f"{name} is invalid: {reason}") from None
     if require_token and not settings.bot_token:
         raise ConfigError("BOT_TOKEN is not set (see .env.example)")
+    if settings.webhook_url.startswith("http://") and not settings.webhook_allow_http:
+        raise ConfigError(
+            "WEBHOOK_URL is invalid: Telegram posts only to https:// "
+            "(WEBHOOK_ALLOW_HTTP=1 allows http:// for a local stand-in)"
+        )
     return settings
