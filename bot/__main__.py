@@ -14,6 +14,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, build_keyring
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
 from bot.panel import PanelClient
 from bot.panel.capabilities import Capabilities
 from bot.panel.check import check_panel, render
@@ -22,38 +23,6 @@ from storage.db import DatabaseError, build_engine, prepare_database
 from storage.repository import Repository
 
 USAGE = "usage: python -m bot [run|reencrypt|panel-check]"
-
-
-class RedactingFormatter(logging.Formatter):
-    """Removes secrets from every formatted line, tracebacks included (PTB's own messages
-    quote a rejected token)."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self._secrets = [secret for secret in secrets if secret]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
-
-
-def _not_bootstrap_failure(record: logging.LogRecord) -> bool:
-    """PTB logs a start-up failure with a full traceback; main() reports it in one line."""
-    return not (record.name.startswith("telegram.ext") and "Bootstrap" in record.getMessage())
-
-
-def configure_logging(level: str, bot_token: str, *secrets: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter([bot_token, bot_token.partition(":")[2], *secrets]))
-    handler.addFilter(_not_bootstrap_failure)
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    # At INFO httpx logs every request URL, and Bot API URLs contain the token; at DEBUG PTB
-    # logs whole updates, which may hold a key a user just sent. DEBUG is for our own modules.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("telegram").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
 def fail(message: str) -> int:
@@ -126,9 +95,9 @@ def main(argv: list[str]) -> int:
             if not key:
                 return fail("no API key on standard input")
             # The report says what the client's warnings would; only errors go to stderr.
-            configure_logging("ERROR", settings.bot_token, key)
+            configure_logging(settings, level="ERROR", secrets=[key])
             return panel_check(settings, key)
-        configure_logging(settings.log_level, settings.bot_token)
+        configure_logging(settings)
         if command == "reencrypt":
             return reencrypt(settings)
         application = build_application(settings)

@@ -76,6 +76,9 @@ _Result = TypeVar("_Result", OrderStatus | ItemError, TaskStatus | ItemError)
 KEY_DEADLINE_FACTOR = 3
 # Keys polled at the same time (at least twice PANEL_CONCURRENCY, so the panel slots stay busy).
 KEYS_AT_ONCE = 16
+# At shutdown, how long the keys being polled may take to finish (their answers stored and
+# told); no new key is started meanwhile. Past it they are stopped and asked after the restart.
+SHUTDOWN_POLL_SECONDS = 10
 # At shutdown, how long messages already queued may take to go out.
 SHUTDOWN_DRAIN_SECONDS = 5
 # The push log (the console's "pushes in 24 h") loses its rows older than a week this often.
@@ -100,11 +103,17 @@ class StatusNotifier:
         self._pruned_at = 0.0
         self._repository: Repository | None = None  # set at the first cycle
         self._keys_started = 0  # keys the cycle being started queued (read under its lock)
+        self._stopping = False  # set at shutdown: no new cycle, no new key
 
     async def close(self) -> None:
-        """At shutdown, while the bot can still send: polls still running are stopped (their
-        rows are asked again after the restart); messages already queued get a few seconds to
-        be sent and marked, then are dropped unmarked (owed, so sent after the restart)."""
+        """At shutdown, while the bot can still send: the poller stops between keys — no new
+        key is started, the keys being polled get SHUTDOWN_POLL_SECONDS to finish (a key's
+        answers stored and told together), then are stopped (their rows are asked again after
+        the restart); messages already queued get a few seconds to be sent and marked, then
+        are dropped unmarked (owed, so sent after the restart)."""
+        self._stopping = True
+        if self._background:
+            await asyncio.wait(list(self._background), timeout=SHUTDOWN_POLL_SECONDS)
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -123,8 +132,10 @@ class StatusNotifier:
     ) -> bool:
         """Start one poll of every key with open work; False when another cycle is listing
         keys right now. With `wait`, return once every key started here is done."""
+        if self._stopping:
+            return False
         if self._cycle.locked():
-            logger.info("Status cycle skipped: the previous one is still starting")
+            logger.debug("Status cycle skipped: the previous one is still starting")
             return False
         async with self._cycle:
             started_at, clock = utcnow(), time.monotonic()
@@ -203,7 +214,7 @@ class StatusNotifier:
         queue: deque[PolledKey] = deque()
         for polled in polled_keys:
             if polled.name in self._in_flight:
-                logger.info("Users %s: previous poll still running; skipped", polled.user_ids)
+                logger.debug("Users %s: previous poll still running; skipped", polled.user_ids)
                 continue
             self._in_flight.add(polled.name)
             queue.append(polled)
@@ -219,7 +230,7 @@ class StatusNotifier:
         self, bot: Bot, services: BotServices, queue: deque[PolledKey], deadline: float
     ) -> None:
         try:
-            while queue:
+            while queue and not self._stopping:  # at shutdown: stop between keys
                 polled = queue.popleft()
                 try:
                     await self._poll_key_within(bot, services, polled, deadline)
@@ -404,7 +415,7 @@ def _order_changes(
         result = results.get(order.panel_order_id or "")
         if not isinstance(result, OrderStatus):
             if result is not None:
-                logger.info("Order %s: %s", order.panel_order_id, result.message)
+                logger.debug("Order %s: %s", order.panel_order_id, result.message)
             continue
         charge = result.charge if result.charge is not None else order.charge
         if (

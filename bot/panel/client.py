@@ -365,7 +365,7 @@ class PanelClient:
         except ReplyShapeError as exc:
             # A 2xx JSON reply without an error and without an id: it may have been placed.
             raise OutcomeUnknown("The panel's reply to the order has no order id") from exc
-        logger.info("panel order %s placed for service %s", order_id, service_id)
+        logger.debug("panel order %s placed for service %s", order_id, service_id)
         return order_id
 
     async def status(self, key: str, order_id: str) -> OrderStatus:
