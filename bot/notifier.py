@@ -78,7 +78,7 @@ KEY_DEADLINE_FACTOR = 3
 KEYS_AT_ONCE = 16
 # At shutdown, how long the keys being polled may take to finish (their answers stored and
 # told); no new key is started meanwhile. Past it they are stopped and asked after the restart.
-SHUTDOWN_POLL_SECONDS = 10
+SHUTDOWN_POLL_SECONDS = 5
 # At shutdown, how long messages already queued may take to go out.
 SHUTDOWN_DRAIN_SECONDS = 5
 # The push log (the console's "pushes in 24 h") loses its rows older than a week this often.
@@ -276,17 +276,32 @@ class StatusNotifier:
         panel = services.panel
         assert self._panel_slots is not None
         slots = self._panel_slots
+        plain_key = key  # narrowed to str for the closure
+
+        async def one_call(
+            read: Callable[[str, Sequence[str]], Awaitable[dict[str, _Result]]],
+            chunk: Sequence[str],
+        ) -> dict[str, _Result]:
+            async with slots:
+                # At shutdown a key still waiting for a panel slot is not started: its rows
+                # are asked after the restart. One that has a slot finishes.
+                if self._stopping:
+                    raise _ShuttingDown
+                return await read(plain_key, chunk)
+
         try:
             # The deadline bounds the panel's part only: telling the users what was stored is
             # never cut short (a cut would leave sent messages unmarked, to be sent again).
             order_results, refill_results, cancel_results = await asyncio.wait_for(
                 asyncio.gather(
-                    _chunked(slots, key, work.orders, "panel_order_id", panel.statuses),
-                    _chunked(slots, key, work.refills, "panel_task_id", panel.refill_statuses),
-                    _chunked(slots, key, work.cancels, "panel_task_id", panel.cancel_statuses),
+                    _chunked(one_call, work.orders, "panel_order_id", panel.statuses),
+                    _chunked(one_call, work.refills, "panel_task_id", panel.refill_statuses),
+                    _chunked(one_call, work.cancels, "panel_task_id", panel.cancel_statuses),
                 ),
                 deadline,
             )
+        except _ShuttingDown:
+            return
         except TimeoutError:
             logger.warning("Status poll for users %s took too long; next cycle", polled.user_ids)
         except InvalidKey:
@@ -386,23 +401,25 @@ class StatusNotifier:
                 self._push_outcomes.append((delivery.chat_id, delivery.outcome.value))
 
 
+class _ShuttingDown(Exception):
+    """A key's panel call not made because the bot is stopping."""
+
+
+_Read = Callable[[str, Sequence[str]], Awaitable[dict[str, _Result]]]
+
+
 async def _chunked(
-    slots: asyncio.Semaphore,
-    key: str,
+    call: Callable[[_Read[_Result], Sequence[str]], Awaitable[dict[str, _Result]]],
     rows: Sequence[WatchedOrder] | Sequence[WatchedTask],
     id_field: str,
-    read: Callable[[str, Sequence[str]], Awaitable[dict[str, _Result]]],
+    read: _Read[_Result],
 ) -> dict[str, _Result]:
-    """One key's ids asked 100 at a time, the chunks at once within the shared panel slots."""
+    """One key's ids asked 100 at a time, the chunks at once (`call` makes one within the
+    shared panel slots)."""
     ids = _unique(getattr(row, id_field) for row in rows)
     chunks = [ids[i : i + MAX_IDS_PER_CALL] for i in range(0, len(ids), MAX_IDS_PER_CALL)]
-
-    async def one(chunk: list[str]) -> dict[str, _Result]:
-        async with slots:
-            return await read(key, chunk)
-
     results: dict[str, _Result] = {}
-    for part in await asyncio.gather(*(one(chunk) for chunk in chunks)):
+    for part in await asyncio.gather(*(call(read, chunk) for chunk in chunks)):
         results.update(part)
     return results
 

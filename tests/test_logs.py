@@ -5,11 +5,14 @@ per poll cycle at the default level."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from bot.config import load_settings
+from bot.logs import JsonFormatter, secrets_of
 from tests.conftest import TOKEN, USER
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
@@ -109,3 +112,20 @@ async def test_poll_cycles_print_nothing_at_the_default_level(
     assert during == before  # four cycles, each asking the panel, and not a line about them
     assert "Bot @" in before  # logging at INFO does work
     assert key_of(USER) not in bot.log()
+
+
+def test_the_database_password_is_redacted_as_given_and_as_in_a_url() -> None:
+    settings = load_settings(
+        bot_token=TOKEN,
+        database_url="postgresql+psycopg://bot:s3cret%2Fpass@db:5432/bot",
+        log_format="json",
+    )
+    formatter = JsonFormatter(secrets_of(settings))
+    url, password = "postgresql+psycopg://bot:s3cret%2Fpass@db:5432/bot", "s3cret/pass"
+    record = logging.LogRecord(
+        "storage.db", logging.ERROR, __file__, 1, "%s refused %s", (url, password), None
+    )
+    event = json.loads(formatter.format(record))
+    assert event["message"] == (
+        "postgresql+psycopg://bot:<redacted>@db:5432/bot refused <redacted>"
+    )
