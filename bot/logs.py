@@ -146,6 +146,8 @@ def configure_logging(
     handler.setFormatter(formatter)
     handler.addFilter(_not_bootstrap_failure)
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # Python's warnings become records too, so stderr stays one event (one JSON object) a line.
+    logging.captureWarnings(True)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
     # At DEBUG PTB logs whole updates, which may hold a key a user just sent. DEBUG is for

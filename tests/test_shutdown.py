@@ -60,6 +60,9 @@ async def test_sigterm_finishes_the_update_waiting_on_the_panel(
     balance = f"{panel.balance_of(key_of(USER)):.2f} USD"
     assert balance in reply(telegram, USER, "Balance", mark)(), telegram.messages(USER)
     assert "Traceback" not in bot.log()
+    # The database was closed: SQLite folds its write-ahead log back in at the last close.
+    assert (tmp_path / "data" / "bot.db").exists()
+    assert not (tmp_path / "data" / "bot.db-wal").exists()
 
 
 async def test_sigterm_stops_the_status_poller_between_keys(
