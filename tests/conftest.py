@@ -1,11 +1,24 @@
-"""Shared fixtures: the two stand-in servers and the real application polling the Bot API one."""
+"""Shared fixtures: the two stand-in servers and the real application polling the Bot API one.
+
+Databases: `postgres_server_url` is one throw-away PostgreSQL server for the whole run, started
+by the first test that needs it (skipped, with the reason, only where PostgreSQL's binaries are
+absent); `postgres_url` is a fresh empty database on it, dropped after the test.
+`database_url` is a database of each engine in turn ("sqlite", "postgresql"). A module runs on
+both engines with one line, ``pytestmark = on_both_databases``: its `settings`, `app`,
+`console_settings` and `console_app` then use `database_url` (a test calling `make_settings`
+itself passes ``database_url=database_url``).
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from telegram.ext import Application
@@ -14,6 +27,7 @@ from bot.app import build_application
 from bot.config import Settings, load_settings
 from tests.fakes.panel import DIALECTS, Dialect, FakePanel
 from tests.fakes.telegram import FakeTelegram
+from tests.postgres import postgres_bin, postgres_server
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
 USER = 1001
@@ -51,6 +65,51 @@ def dialect_panel(request: pytest.FixtureRequest) -> Iterator[FakePanel]:
     yield from _stand_in_panel(request.param)
 
 
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """One throw-away PostgreSQL server for the whole run (its `postgres` database)."""
+    if postgres_bin() is None:
+        pytest.skip("no PostgreSQL binaries here (apt-get install postgresql; .ci/run does)")
+    # Not pytest's tmp_path: the server runs as the "postgres" user, who cannot enter it.
+    base = Path(tempfile.mkdtemp(prefix="smm-bot-pg-"))
+    try:
+        with postgres_server(base) as url:
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped after it."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = postgres_server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_server_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of each engine in turn: SQLite in tmp_path/data, or PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+on_both_databases = pytest.mark.usefixtures("database_url")
+"""``pytestmark = on_both_databases``: the module's tests run once per engine (see above)."""
+
+
+def _chosen_database(request: pytest.FixtureRequest) -> dict[str, Any]:
+    if "database_url" in request.fixturenames:
+        return {"database_url": request.getfixturevalue("database_url")}
+    return {}
+
+
 @pytest.fixture
 def telegram() -> Iterator[FakeTelegram]:
     with FakeTelegram(token=TOKEN) as fake:
@@ -64,9 +123,13 @@ def fernet_key() -> str:
 
 @pytest.fixture
 def settings(
-    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    panel: FakePanel,
+    telegram: FakeTelegram,
+    fernet_key: str,
 ) -> Settings:
-    return make_settings(tmp_path, panel, telegram, fernet_key)
+    return make_settings(tmp_path, panel, telegram, fernet_key, **_chosen_database(request))
 
 
 def make_settings(
@@ -90,11 +153,20 @@ def make_settings(
 
 @pytest.fixture
 def console_settings(
-    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    panel: FakePanel,
+    telegram: FakeTelegram,
+    fernet_key: str,
 ) -> Settings:
     """`settings` with two operators (ADMIN_IDS)."""
     return make_settings(
-        tmp_path, panel, telegram, fernet_key, admin_ids=[OPERATOR, SECOND_OPERATOR]
+        tmp_path,
+        panel,
+        telegram,
+        fernet_key,
+        admin_ids=[OPERATOR, SECOND_OPERATOR],
+        **_chosen_database(request),
     )
 
 

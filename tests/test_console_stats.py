@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from telegram.ext import Application
@@ -38,7 +34,6 @@ from tests.console import operator
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import BotMessage, FakeTelegram
-from tests.postgres import postgres_bin, postgres_server
 
 DEFAULT = SERVICE_IDS["Default"]
 THIRD_USER = 3003
@@ -255,37 +250,13 @@ async def test_an_operators_menu_is_in_their_language_and_one_unreachable_is_ski
 # --- the store, on SQLite and PostgreSQL -------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    if postgres_bin() is None:
-        pytest.skip("no PostgreSQL binaries (apt-get install postgresql)")
-    base = Path(tempfile.mkdtemp(prefix="smm-bot-stats-pg-"))
-    try:
-        with postgres_server(base) as url:
-            yield url
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repository]:
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Repository]:
     """A fresh database of each kind."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stats.db'}"
-    else:
-        server: str = request.getfixturevalue("postgres_url")
-        name = f"s_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(_admin(server), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        url = server.rsplit("/", 1)[0] + f"/{name}"
-    prepare_database(url)
-    engine = build_engine(url)
+    prepare_database(database_url)
+    engine = build_engine(database_url)
     yield Repository(engine, Keyring([Fernet.generate_key().decode()]))
     await engine.dispose()
-
-
-def _admin(server_url: str) -> str:
-    return server_url.replace("postgresql+psycopg://", "postgresql://")
 
 
 async def placed(

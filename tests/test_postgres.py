@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
@@ -23,37 +19,15 @@ from tests.conftest import USER_KEY, make_settings, running
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
-from tests.postgres import postgres_server
 
 BIG_TELEGRAM_ID = 7_123_456_789  # beyond 32 bits, as real ids are
 LONG_PANEL_ID = "9" * 22  # beyond 2^53: must stay an exact string
 
 
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    base = Path(tempfile.mkdtemp(prefix="smm-bot-pg-"))
-    try:
-        with postgres_server(base) as url:
-            yield url
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-
-
 @pytest.fixture
-def database_url(server_url: str) -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = server_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-async def repository(database_url: str) -> AsyncIterator[Repository]:
-    prepare_database(database_url)
-    engine = build_engine(database_url)
+async def repository(postgres_url: str) -> AsyncIterator[Repository]:
+    prepare_database(postgres_url)
+    engine = build_engine(postgres_url)
     yield Repository(engine, Keyring([Fernet.generate_key().decode()]))
     await engine.dispose()
 
@@ -91,11 +65,11 @@ async def test_keys_money_and_big_ids_round_trip(repository: Repository) -> None
     assert placed.panel_order_id == LONG_PANEL_ID
 
 
-async def test_only_one_of_many_concurrent_confirms_claims_the_draft(database_url: str) -> None:
+async def test_only_one_of_many_concurrent_confirms_claims_the_draft(postgres_url: str) -> None:
     keyring = Keyring([Fernet.generate_key().decode()])
-    prepare_database(database_url)
+    prepare_database(postgres_url)
     # An engine each: connections of their own, like other processes.
-    engines = [build_engine(database_url) for _ in range(8)]
+    engines = [build_engine(postgres_url) for _ in range(8)]
     try:
         order_id = await Repository(engines[0], keyring).create_draft(draft(1))
         claims = await asyncio.gather(
@@ -136,12 +110,12 @@ async def test_owed_announcements_ignore_case_and_respect_newer_ones(
 
 async def test_an_order_end_to_end_on_postgresql(
     tmp_path: Path,
-    database_url: str,
+    postgres_url: str,
     telegram: FakeTelegram,
     panel: FakePanel,
     fernet_key: str,
 ) -> None:
-    settings = make_settings(tmp_path, panel, telegram, fernet_key, database_url=database_url)
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, database_url=postgres_url)
     app: Any
     async with running(settings) as app:
         customer = Customer(telegram)

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import create_engine
 
 from bot.config import Settings, load_settings
 from storage.crypto import KEY_FILE_NAME, Keyring, KeyringError, load_or_create_keys
@@ -354,18 +352,3 @@ async def test_prices_come_back_exactly(db_url: str, engine: AsyncEngine, price:
     assert str(order.price) == price
     assert order.charge == Decimal(price)
     assert str(order.charge) == price
-
-
-async def test_a_database_from_an_older_version_gets_the_new_columns(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    prepare_database(url)
-    old = create_engine(url)
-    with old.begin() as connection:  # as the first release created it
-        connection.execute(text("ALTER TABLE orders DROP COLUMN claimed_at"))
-    prepare_database(url)
-    assert "claimed_at" in {c["name"] for c in inspect(old).get_columns("orders")}
-    old.dispose()
-    engine = build_engine(url)
-    repository = Repository(engine, Keyring([Fernet.generate_key().decode()]))
-    assert await repository.list_orders(1, 0, 5) == []
-    await engine.dispose()
