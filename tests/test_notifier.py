@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config import Settings
 from bot.context import app_services
 from bot.notifier import notifier_of
 from storage.models import Order, User
@@ -19,7 +19,7 @@ from tests.conftest import (
     OTHER_USER,
     USER,
     USER_KEY,
-    make_settings,
+    on_both_databases,
     on_every_dialect,
     running,
 )
@@ -30,6 +30,7 @@ from tests.orders import placed_order
 from tests.test_order_safety import reach_summary
 
 DEFAULT = SERVICE_IDS["Default"]
+pytestmark = on_both_databases
 
 
 async def track(app: Any, panel: FakePanel, user: int, key: str, count: int) -> list[str]:
@@ -115,16 +116,15 @@ async def test_unknown_status_is_shown_verbatim_and_polled_on(
 
 
 async def test_change_stored_before_a_restart_is_announced_after_it(
-    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+    settings: Settings, telegram: FakeTelegram, panel: FakePanel
 ) -> None:
-    settings = make_settings(tmp_path, panel, telegram, fernet_key)
     async with running(settings) as first:
         [order_id] = await track(first, panel, USER, USER_KEY, 1)
         panel.set_order(order_id, status="In progress", remains=50)
         telegram.fail_method("sendMessage", times=1, code=500, description="Internal error")
         await cycle(first)  # stored, but the push failed
         assert pushes(telegram, USER, order_id) == []
-    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as second:
+    async with running(settings) as second:
         await cycle(second)
         await cycle(second)
     assert len(pushes(telegram, USER, order_id)) == 1

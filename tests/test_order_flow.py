@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.conftest import USER_KEY, on_every_dialect
+from tests.conftest import USER_KEY, on_both_databases, on_every_dialect
 from tests.customer import Customer
 from tests.fakes.panel import FakePanel
 from tests.fakes.telegram import FakeTelegram
+
+pytestmark = on_both_databases
 
 
 @on_every_dialect

@@ -32,14 +32,25 @@ def new_key() -> str:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+def db_url(database_url: str) -> str:
+    """A fresh database of each engine (conftest's `database_url`): SQLite, then PostgreSQL."""
+    return database_url
 
 
 @pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     prepare_database(db_url)
     engine = build_engine(db_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """For what is about the SQLite file itself."""
+    url = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    prepare_database(url)
+    engine = build_engine(url)
     yield engine
     await engine.dispose()
 
@@ -273,8 +284,9 @@ def database_bytes(db_file: Path) -> bytes:
 
 
 async def test_database_file_never_holds_a_key_in_plaintext(
-    tmp_path: Path, engine: AsyncEngine
+    tmp_path: Path, sqlite_engine: AsyncEngine
 ) -> None:
+    engine = sqlite_engine
     db_file = tmp_path / "data" / "bot.db"
     repository = repo(engine, new_key())
     await repository.set_api_key(USER, USER_KEY)
@@ -305,8 +317,8 @@ async def test_claim_draft_has_exactly_one_winner_across_connections(
     db_url: str, engine: AsyncEngine
 ) -> None:
     order_id = await repo(engine, new_key()).create_draft(draft())
-    # One engine each, like separate worker processes sharing the file; aiosqlite runs each
-    # connection in a thread of its own, so the claims really race.
+    # One engine each, like separate worker processes sharing the database; aiosqlite runs
+    # each connection in a thread of its own, so the claims really race.
     engines = [build_engine(db_url) for _ in range(THREADS)]
     try:
         results = await asyncio.gather(
