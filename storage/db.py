@@ -144,19 +144,17 @@ def prepare_database(url: str, extra_versions: Path | None = None) -> None:
     if _is_sqlite(parsed):
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        try:
-            _check_writable(engine)
-        except SQLAlchemyError as error:
-            # The message may quote the URL (and its password): only the kind is logged.
-            logger.debug("Database error at start-up: %s", type(error).__name__)
-            if path is not None:
-                raise DatabaseError(
-                    f"cannot write the database file {path} (read-only file or folder?)"
-                ) from None
+        _prepare(engine, path, _scripts(extra_versions))
+    except SQLAlchemyError as error:
+        # The message may quote the URL (and its password): only the kind is logged.
+        logger.debug("Database error at start-up: %s", type(error).__name__)
+        if path is not None:
             raise DatabaseError(
-                "cannot open the database at DATABASE_URL (is the server up?)"
+                f"cannot write the database file {path} (read-only file or folder?)"
             ) from None
-        _upgrade(engine, path, _scripts(extra_versions))
+        raise DatabaseError(
+            "cannot open the database at DATABASE_URL (is the server up?)"
+        ) from None
     finally:
         engine.dispose()
 
@@ -182,10 +180,10 @@ def build_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def _check_writable(engine: Engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS write_check (x INTEGER)"))
-        connection.execute(text("DROP TABLE write_check"))
+def _check_writable(connection: Connection) -> None:
+    connection.execute(text("CREATE TABLE IF NOT EXISTS write_check (x INTEGER)"))
+    connection.execute(text("DROP TABLE write_check"))
+    connection.commit()
 
 
 # --- migrations --------------------------------------------------------------------------------
@@ -223,9 +221,11 @@ class _UpgradeFailed(Exception):
         self.kind = type(error).__name__
 
 
-def _upgrade(engine: Engine, path: Path | None, scripts: ScriptDirectory) -> None:
-    """Bring the schema to head in one go: all or nothing (one transaction on PostgreSQL, a
-    copy of the file put back on SQLite), by one process at a time (an advisory lock)."""
+def _prepare(engine: Engine, path: Path | None, scripts: ScriptDirectory) -> None:
+    """Check that the database can be written, then bring its schema to head in one go: all
+    or nothing (one transaction on PostgreSQL, a copy of the file put back on SQLite), by one
+    process at a time (an advisory lock: two bots started together check and upgrade in
+    turn)."""
     # Alembic's own INFO lines ("Context impl…", "Running upgrade…") would double ours.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     postgres = engine.dialect.name == "postgresql"
@@ -233,6 +233,7 @@ def _upgrade(engine: Engine, path: Path | None, scripts: ScriptDirectory) -> Non
         if postgres:
             _lock(connection)
         try:
+            _check_writable(connection)
             legacy, pending = _pending(connection, scripts)
             if not legacy and not pending:
                 return
@@ -251,10 +252,8 @@ def _upgrade(engine: Engine, path: Path | None, scripts: ScriptDirectory) -> Non
             if backup is not None:
                 backup.unlink()
         finally:
-            if postgres and not connection.closed:
-                unlock = text("SELECT pg_advisory_unlock(:key)")
-                connection.execute(unlock, {"key": UPGRADE_LOCK_KEY})
-                connection.commit()
+            if postgres:
+                _unlock(connection)
 
 
 def _lock(connection: Connection) -> None:
@@ -269,6 +268,16 @@ def _lock(connection: Connection) -> None:
         connection.commit()
         time.sleep(0.5)
     connection.commit()  # the lock is the session's; only the query's transaction ends
+
+
+def _unlock(connection: Connection) -> None:
+    if connection.closed:
+        return
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": UPGRADE_LOCK_KEY})
+        connection.commit()
+    except SQLAlchemyError:
+        pass  # a lost connection took the lock with it
 
 
 def _pending(connection: Connection, scripts: ScriptDirectory) -> tuple[bool, list[str]]:
@@ -359,7 +368,14 @@ def _backup(connection: Connection, path: Path) -> Path:
     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.commit()
     backup = path.with_name(path.name + ".before-upgrade")
-    shutil.copy2(path, backup)
+    try:
+        shutil.copy2(path, backup)
+    except OSError as error:
+        backup.unlink(missing_ok=True)
+        raise DatabaseError(
+            f"cannot copy the database file aside before upgrading it to {backup} "
+            f"({error.strerror or 'not writable'}); nothing was changed"
+        ) from None
     return backup
 
 

@@ -281,20 +281,30 @@ def test_two_processes_starting_at_once_migrate_once(postgres_url: str) -> None:
     on the advisory lock and finds nothing left to do."""
     program = (
         "import logging, sys\n"
-        "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(message)s')\n"
         "from storage.db import prepare_database\n"
+        "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(message)s')\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.readline()\n"
         "prepare_database(sys.argv[1])\n"
     )
     starts = [
         subprocess.Popen(
             [sys.executable, "-c", program, postgres_url],
             env=bot_env(),
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
+    for process in starts:  # both imported…
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+    for process in starts:  # …the upgrades start together
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
     outputs = [process.communicate(timeout=120) for process in starts]
     assert [process.returncode for process in starts] == [0, 0], outputs
     logged = "".join(out for out, _ in outputs).splitlines()
