@@ -1,0 +1,443 @@
+"""Webhook mode: the stand-in Bot API posts updates to the bot's port (and redelivers), the
+secret header is enforced, /healthz tells a balancer whether the process can serve, and
+`python -m bot` starts, stops on SIGTERM and refuses bad set-ups with one line."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.notifier import notifier_of
+from bot.webhook import SECRET_HEADER, SECRET_STATE, WebhookRunner
+from tests.conftest import OTHER_USER, TOKEN, USER, USER_KEY, make_settings, running
+from tests.customer import Customer
+from tests.fakes.panel import SERVICE_IDS, FakePanel
+from tests.fakes.telegram import FakeTelegram
+from tests.postgres import postgres_bin, postgres_server
+from tests.test_main import (
+    TOKEN_SECRET,
+    BotProcess,
+    assert_one_line_error,
+    bot_process,
+    reply,
+    run_bot,
+)
+
+HOOK = "/tg"
+SECRET = "test-webhook-secret_123"
+GREETING = "Hi, User"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    """The stand-in, accepting an http:// webhook (the bot listens on 127.0.0.1)."""
+    with FakeTelegram(token=TOKEN, allow_http_webhook=True) as fake:
+        yield fake
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+def hook_settings(
+    tmp_path: Path,
+    panel: FakePanel,
+    telegram: FakeTelegram,
+    fernet_key: str,
+    port: int,
+    **extra: Any,
+) -> Settings:
+    return make_settings(
+        tmp_path,
+        panel,
+        telegram,
+        fernet_key,
+        webhook_url=f"http://127.0.0.1:{port}{HOOK}",
+        webhook_allow_http=True,
+        listen_host="127.0.0.1",
+        port=port,
+        **extra,
+    )
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str, port: int
+) -> Settings:
+    return hook_settings(tmp_path, panel, telegram, fernet_key, port, webhook_secret=SECRET)
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[WebhookRunner]:
+    """The real application in webhook mode, as `python -m bot` runs it (without signals)."""
+    runner = WebhookRunner(build_application(settings), settings)
+    try:
+        await runner.start()
+        yield runner
+    finally:
+        await runner.stop()
+
+
+@pytest.fixture
+async def hooked(settings: Settings) -> AsyncIterator[WebhookRunner]:
+    async with serving(settings) as runner:
+        yield runner
+
+
+def users_stored(settings: Settings) -> int:
+    with sqlite3.connect(f"file:{settings.data_dir / 'bot.db'}?mode=ro", uri=True) as db:
+        return int(db.execute("SELECT count(*) FROM users").fetchone()[0])
+
+
+# --- in-process: the whole customer journey over webhook deliveries ------------------------------
+
+
+async def test_order_and_status_push_over_the_webhook(
+    hooked: WebhookRunner, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    webhook = telegram.webhook
+    assert webhook is not None
+    assert webhook.url == f"http://127.0.0.1:{hooked.port}{HOOK}"
+    assert webhook.secret_token == SECRET
+    assert webhook.allowed_updates is not None
+    assert "callback_query" in webhook.allowed_updates
+
+    customer = Customer(telegram)
+    await customer.say("/start", GREETING)
+    await customer.connect()
+    await customer.open_service(SERVICE_IDS["Default"], "Send the <b>link</b>")
+    await customer.say("https://instagram.com/someone", "quantity")
+    await customer.say("2500", "Spread it")
+    await customer.tap("All at once", "Check your order")
+    await customer.tap("Confirm", "Order placed")
+    [order_id] = panel.orders
+
+    panel.set_order(order_id, status="In progress", remains=1000, start_count=10)
+    application = hooked.application
+    assert await notifier_of(application).run_cycle(application)
+    push = await telegram.wait_for_message(USER, f"Order {order_id}</b>")
+    assert "In progress" in push.text
+
+    # Every update came through the webhook, each answered once; nobody polled.
+    assert telegram.calls_of("getUpdates") == []
+    assert telegram.deliveries
+    assert all(d.status == 200 for d in telegram.deliveries)
+    delivered = [d.update_id for d in telegram.deliveries]
+    assert len(delivered) == len(set(delivered)) == telegram.last_update_id
+    assert telegram.pending_updates == 0
+
+
+async def test_a_request_without_the_secret_has_no_effect(
+    hooked: WebhookRunner, telegram: FakeTelegram, settings: Settings
+) -> None:
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": USER, "type": "private", "first_name": "Mallory"},
+            "from": {"id": USER, "is_bot": False, "first_name": "Mallory"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    url = f"http://127.0.0.1:{hooked.port}{HOOK}"
+    async with httpx.AsyncClient() as client:
+        missing = await client.post(url, json=update)
+        wrong = await client.post(url, json=update, headers={SECRET_HEADER: SECRET + "x"})
+        near = await client.post(url, json=update, headers={SECRET_HEADER: SECRET[:-1]})
+        garbage = await client.post(url, content=b"{not json", headers={SECRET_HEADER: SECRET})
+        elsewhere = await client.post(
+            f"http://127.0.0.1:{hooked.port}/other", json=update, headers={SECRET_HEADER: SECRET}
+        )
+        fetched = await client.get(url)
+    assert (missing.status_code, wrong.status_code, near.status_code) == (403, 403, 403)
+    assert garbage.status_code == 400
+    assert (elsewhere.status_code, fetched.status_code) == (404, 404)
+    assert telegram.messages(USER) == []
+    assert telegram.calls_of("sendMessage") == []
+    assert users_stored(settings) == 0
+
+    # With the secret, the same update is handled.
+    async with httpx.AsyncClient() as client:
+        accepted = await client.post(url, json=update, headers={SECRET_HEADER: SECRET})
+    assert accepted.status_code == 200
+    # Answered after the update was handled: the greeting is already out.
+    assert any("Hi, Mallory" in m.text for m in telegram.messages(USER))
+    assert users_stored(settings) == 1
+
+
+async def test_healthz_reports_the_database_and_the_poller(
+    hooked: WebhookRunner, settings: Settings
+) -> None:
+    url = f"http://127.0.0.1:{hooked.port}/healthz"
+    async with httpx.AsyncClient() as client:
+        before = await client.get(url)
+        assert before.status_code == 200
+        assert before.json() == {
+            "status": "ok",
+            "database": "ok",
+            "last_poll_cycle_age_seconds": None,
+            "poller": "not yet",
+        }
+        application = hooked.application
+        assert await notifier_of(application).run_cycle(application)
+        after = (await client.get(url)).json()
+        assert after["poller"] == "ok"
+        assert 0 <= after["last_poll_cycle_age_seconds"] < 30
+
+        # The last cycle ended longer ago than 3 intervals and a minute (3 h 1 min here).
+        long_ago = datetime.now(UTC) - timedelta(seconds=3 * settings.status_poll_seconds + 90)
+        with sqlite3.connect(settings.data_dir / "bot.db") as db:
+            db.execute(
+                "UPDATE runtime_state SET updated_at = ? WHERE name = 'poll_cycle'",
+                (long_ago.replace(tzinfo=None).isoformat(sep=" "),),
+            )
+        late = (await client.get(url)).json()
+        assert late["poller"] == "late"
+        assert late["last_poll_cycle_age_seconds"] > 3 * settings.status_poll_seconds + 60
+
+
+@pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL is not installed")
+async def test_healthz_is_503_when_the_database_is_gone(
+    tmp_path: Path, panel: FakePanel, telegram: FakeTelegram, fernet_key: str, port: int
+) -> None:
+    # Its own folder under /tmp: pytest's tmp_path is not readable by the "postgres" user.
+    base = Path(tempfile.mkdtemp(prefix="smm-bot-pg-"))
+    with contextlib.ExitStack() as database:
+        database.callback(shutil.rmtree, base, ignore_errors=True)
+        url = database.enter_context(postgres_server(base))
+        settings = hook_settings(
+            tmp_path, panel, telegram, fernet_key, port, database_url=url, webhook_secret=SECRET
+        )
+        async with serving(settings) as runner, httpx.AsyncClient() as client:
+            health = f"http://127.0.0.1:{runner.port}/healthz"
+            up = await client.get(health)
+            assert up.status_code == 200
+            assert up.json()["database"] == "ok"
+
+            database.close()  # the PostgreSQL server stops
+            started = time.monotonic()
+            down = await client.get(health, timeout=10)
+            assert time.monotonic() - started < 5
+            assert down.status_code == 503
+            assert down.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+async def test_an_update_posted_while_the_bot_is_down_is_answered_once_after_it_starts(
+    settings: Settings, telegram: FakeTelegram
+) -> None:
+    async with serving(settings):
+        pass  # registered the webhook, then stopped (a deploy, a crash)
+    assert telegram.webhook is not None  # a stop leaves it: Telegram keeps the updates
+
+    telegram.send_text(USER, "/start")
+    update_id = telegram.last_update_id
+    await telegram.wait_for(
+        lambda: len(telegram.deliveries_of(update_id)) >= 2, what="two refused deliveries"
+    )
+    assert all(d.error == "Connection refused" for d in telegram.deliveries_of(update_id))
+
+    async with serving(settings):
+        await telegram.wait_for_message(USER, GREETING)
+        await telegram.wait_for(lambda: telegram.pending_updates == 0, what="nothing pending")
+    attempts = telegram.deliveries_of(update_id)
+    assert [d.status for d in attempts if d.status is not None] == [200]
+    assert attempts[-1].status == 200
+    assert len([m for m in telegram.messages(USER) if GREETING in m.text]) == 1
+
+
+async def test_polling_after_webhook_mode_deletes_the_webhook(
+    tmp_path: Path,
+    settings: Settings,
+    panel: FakePanel,
+    telegram: FakeTelegram,
+    fernet_key: str,
+) -> None:
+    async with serving(settings):
+        pass
+    assert telegram.webhook is not None
+    polling = make_settings(tmp_path, panel, telegram, fernet_key)
+    async with running(polling):
+        await Customer(telegram).say("/start", GREETING)
+    assert telegram.webhook is None
+    assert telegram.deliveries == []
+
+
+# --- python -m bot in webhook mode ---------------------------------------------------------------
+
+
+def process_variables(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, port: int, **extra: str
+) -> dict[str, str]:
+    return {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram.base_url,
+        "SMM_API_URL": panel.url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}{HOOK}",
+        "WEBHOOK_ALLOW_HTTP": "1",
+        "LISTEN_HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "DEBUG",
+        **extra,
+    }
+
+
+def greet(bot: BotProcess, telegram: FakeTelegram, user: int) -> str:
+    mark = telegram.mark()
+    telegram.send_text(user, "/start")
+    return bot.wait_for(telegram, reply(telegram, user, GREETING, mark), f"{user}'s greeting")
+
+
+def test_python_m_bot_in_webhook_mode_with_a_generated_secret(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, port: int
+) -> None:
+    variables = process_variables(tmp_path, telegram, panel, port)
+    with bot_process(tmp_path, tmp_path / "first.log", **variables) as bot:
+        webhook = bot.wait_for(telegram, lambda: telegram.webhook, "setWebhook")
+        greet(bot, telegram, USER)
+        assert bot.stop() == 0, bot.log()
+        first_log = bot.log()
+    assert webhook.url == variables["WEBHOOK_URL"]
+    secret = webhook.secret_token
+    assert secret is not None
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32,256}", secret)
+    assert telegram.calls_of("getUpdates") == []
+
+    # Stored encrypted: not in the database's bytes, nor in any log line.
+    database = tmp_path / "data" / "bot.db"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        [stored] = db.execute(
+            "SELECT value_json FROM runtime_state WHERE name = ?", (SECRET_STATE,)
+        ).fetchone()
+    assert "ciphertext" in stored
+    for path in (tmp_path / "data").iterdir():
+        assert secret.encode() not in path.read_bytes(), path.name
+
+    # A restart registers the same secret; the next update is answered.
+    with bot_process(tmp_path, tmp_path / "second.log", **variables) as again:
+        again.wait_for(
+            telegram, lambda: len(telegram.calls_of("setWebhook")) == 2, "second setWebhook"
+        )
+        assert telegram.webhook is not None
+        assert telegram.webhook.secret_token == secret
+        greet(again, telegram, OTHER_USER)
+        assert again.stop() == 0, again.log()
+        second_log = again.log()
+    for log in (first_log, second_log):
+        assert "Webhook mode: listening on 127.0.0.1" in log
+        assert secret not in log
+        assert TOKEN_SECRET not in log
+        assert "Traceback" not in log
+
+
+def test_sigterm_finishes_the_update_in_progress_and_leaves_new_ones_to_the_next_process(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, port: int
+) -> None:
+    variables = process_variables(tmp_path, telegram, panel, port, WEBHOOK_SECRET=SECRET)
+    with bot_process(tmp_path, tmp_path / "first.log", **variables) as bot:
+        bot.wait_for(telegram, lambda: telegram.webhook, "setWebhook")
+        mark = telegram.mark()
+        telegram.send_text(USER, "/key")
+        bot.wait_for(telegram, reply(telegram, USER, "Send me your panel", mark), "key prompt")
+        mark = telegram.mark()
+        telegram.send_text(USER, USER_KEY)
+        bot.wait_for(telegram, reply(telegram, USER, "connected", mark), "connected")
+
+        panel.hung_keys.add(USER_KEY)  # the panel holds the balance call
+        balances = panel.count("balance")
+        mark = telegram.mark()
+        telegram.send_text(USER, "/balance")
+        bot.wait_for(telegram, lambda: panel.count("balance") > balances, "the balance call")
+        bot.process.send_signal(signal.SIGTERM)
+        bot.wait_for(telegram, lambda: "update(s) in progress" in bot.log(), "the drain")
+
+        # Posted after SIGTERM: this process takes no new update.
+        telegram.send_text(OTHER_USER, "/start")
+        late = telegram.last_update_id
+        bot.wait_for(telegram, lambda: telegram.deliveries_of(late), "an attempt")
+        assert not telegram.deliveries_of(late)[0].ok
+
+        panel.hung_keys.discard(USER_KEY)
+        bot.wait_for(telegram, reply(telegram, USER, "Balance", mark), "the balance")
+        assert bot.process.wait(timeout=10) == 0, bot.log()
+        log = bot.log()
+    assert "Traceback" not in log
+    assert not any(GREETING in m.text for m in telegram.messages(OTHER_USER))
+
+    with bot_process(tmp_path, tmp_path / "second.log", **variables) as again:
+        again.wait_for(telegram, reply(telegram, OTHER_USER, GREETING, 0), "the redelivery")
+        assert again.stop() == 0, again.log()
+    attempts = telegram.deliveries_of(late)
+    assert [d.ok for d in attempts].count(True) == 1
+    assert attempts[-1].ok
+    assert len([m for m in telegram.messages(OTHER_USER) if GREETING in m.text]) == 1
+
+
+def test_http_webhook_url_without_allowing_it_is_one_line(tmp_path: Path) -> None:
+    result, _ = run_bot(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL="http://127.0.0.1:9",
+        DATA_DIR=str(tmp_path / "data"),
+        WEBHOOK_URL="http://bot.example.com/tg",
+    )
+    assert result.returncode == 2
+    line = assert_one_line_error(result, "WEBHOOK_URL", "https://", "WEBHOOK_ALLOW_HTTP=1")
+    assert line.startswith("error: ")
+
+
+def test_a_port_in_use_is_one_line_before_telegram_is_told(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        variables = process_variables(
+            tmp_path, telegram, panel, port, ENCRYPTION_KEY=fernet_key, LOG_LEVEL="INFO"
+        )
+        result, _ = run_bot(tmp_path, **variables)
+    assert result.returncode != 0
+    assert_one_line_error(result, f"error: cannot listen on 127.0.0.1:{port}", "already in use")
+    assert telegram.calls_of("setWebhook") == []
+
+
+def test_telegram_refusing_the_webhook_is_one_line_naming_it(
+    tmp_path: Path, panel: FakePanel, port: int
+) -> None:
+    # Real Telegram posts only to https: a stand-in that refuses http:// as it does.
+    with FakeTelegram(token=TOKEN) as strict:
+        variables = process_variables(
+            tmp_path, strict, panel, port, WEBHOOK_SECRET=SECRET, LOG_LEVEL="WARNING"
+        )
+        result, _ = run_bot(tmp_path, **variables)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: Telegram refused WEBHOOK_URL {variables['WEBHOOK_URL']}")
+    assert "https url must be provided" in last.lower()
+    assert SECRET not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
