@@ -4,16 +4,20 @@ secret header is enforced, /healthz tells a balancer whether the process can ser
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import re
 import shutil
 import signal
 import socket
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,10 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from bot.notifier import notifier_of
-from bot.webhook import SECRET_HEADER, SECRET_STATE, WebhookRunner
+from bot.webhook import SECRET_HEADER, SECRET_STATE, WebhookRunner, webhook_secret
+from storage.crypto import Keyring
+from storage.db import build_engine, prepare_database
+from storage.repository import Repository
 from tests.conftest import OTHER_USER, TOKEN, USER, USER_KEY, make_settings, running
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
@@ -441,3 +448,157 @@ def test_telegram_refusing_the_webhook_is_one_line_naming_it(
     assert "https url must be provided" in last.lower()
     assert SECRET not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+# --- the stand-in's deliveries (what the tests above and the two-process tests rely on) ----------
+
+
+class Receiver:
+    """A webhook endpoint for the stand-in to post to: records each request; ``hold`` makes
+    the requests of one user wait until released; ``fail_first`` answers that many with 500."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[int, int, str | None]] = []  # (update_id, user, secret)
+        self.held_user: int | None = None
+        self.release = threading.Event()
+        self.fail_first = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                update = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                user = update["message"]["from"]["id"]
+                receiver.received.append(
+                    (update["update_id"], user, self.headers.get(SECRET_HEADER))
+                )
+                if user == receiver.held_user:
+                    receiver.release.wait(10)
+                status = 200
+                if receiver.fail_first:
+                    receiver.fail_first -= 1
+                    status = 500
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    endpoint = Receiver()
+    yield endpoint
+    endpoint.close()
+
+
+def bot_api(telegram: FakeTelegram, method: str, **params: Any) -> httpx.Response:
+    return httpx.post(f"{telegram.base_url}/bot{TOKEN}/{method}", json=params)
+
+
+async def test_stand_in_delivers_one_users_updates_in_order_and_others_meanwhile(
+    telegram: FakeTelegram, receiver: Receiver
+) -> None:
+    assert bot_api(telegram, "setWebhook", url=receiver.url, secret_token=SECRET).json()["ok"]
+    conflict = bot_api(telegram, "getUpdates")
+    assert conflict.status_code == 409
+    assert "webhook is active" in conflict.json()["description"]
+
+    receiver.held_user = USER
+    telegram.send_text(USER, "first")
+    first = telegram.last_update_id
+    telegram.send_text(USER, "second")
+    second = telegram.last_update_id
+    telegram.send_text(OTHER_USER, "meanwhile")
+    other = telegram.last_update_id
+    # The other user's update goes while USER's first waits for its answer; USER's second not.
+    await telegram.wait_for(lambda: telegram.deliveries_of(other), what="the other user's")
+    assert [update_id for update_id, _, _ in receiver.received] == [first, other]
+    assert bot_api(telegram, "getWebhookInfo").json()["result"]["pending_update_count"] == 2
+
+    receiver.held_user = None
+    receiver.release.set()
+    await telegram.wait_for(lambda: telegram.pending_updates == 0, what="all delivered")
+    assert [update_id for update_id, _, _ in receiver.received] == [first, other, second]
+    assert {secret for _, _, secret in receiver.received} == {SECRET}
+
+
+async def test_stand_in_redelivers_after_an_error_answer_and_can_deliver_elsewhere(
+    telegram: FakeTelegram, receiver: Receiver
+) -> None:
+    assert bot_api(
+        telegram, "setWebhook", url="http://127.0.0.1:9/registered", secret_token=SECRET
+    ).json()["ok"]
+    telegram.deliver_to(receiver.url)  # a balancer in front of the bots, say
+    receiver.fail_first = 2
+    telegram.send_text(USER, "hello")
+    update_id = telegram.last_update_id
+    await telegram.wait_for(lambda: telegram.pending_updates == 0, what="delivered")
+    assert [d.status for d in telegram.deliveries_of(update_id)] == [500, 500, 200]
+    assert {d.url for d in telegram.deliveries_of(update_id)} == {receiver.url}
+    info = bot_api(telegram, "getWebhookInfo").json()["result"]
+    assert info["url"] == "http://127.0.0.1:9/registered"
+    assert info["last_error_message"] == "Wrong response from the webhook: 500"
+
+    refused = bot_api(telegram, "setWebhook", url="ftp://example.com/hook")
+    assert refused.status_code == 400
+    bad_secret = bot_api(telegram, "setWebhook", url=receiver.url, secret_token="no spaces")
+    assert bad_secret.status_code == 400
+    assert bot_api(telegram, "deleteWebhook").json()["ok"]
+    assert telegram.webhook is None
+    telegram.send_text(USER, "polled again")
+    polled = bot_api(telegram, "getUpdates").json()["result"]
+    assert [u["message"]["text"] for u in polled] == ["polled again"]
+
+
+# --- the generated secret: one for every process ------------------------------------------------
+
+
+async def claim_at_once(database_url: str, fernet_key: str, processes: int = 4) -> set[str]:
+    """As `processes` processes starting together would: each its own engine and pool."""
+    prepare_database(database_url)
+    engines = [build_engine(database_url) for _ in range(processes)]
+    try:
+        settings = Settings(_env_file=None, bot_token=TOKEN)  # type: ignore[call-arg]
+        secrets = await asyncio.gather(
+            *(
+                webhook_secret(settings, Repository(engine, Keyring([fernet_key])))
+                for engine in engines
+            )
+        )
+        return set(secrets)
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_processes_starting_together_share_one_generated_secret(
+    tmp_path: Path, fernet_key: str
+) -> None:
+    found = await claim_at_once(f"sqlite:///{tmp_path / 'bot.db'}", fernet_key)
+    assert len(found) == 1
+    # Later starts read it back.
+    assert await claim_at_once(f"sqlite:///{tmp_path / 'bot.db'}", fernet_key, 1) == found
+
+
+@pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL is not installed")
+async def test_processes_starting_together_share_one_generated_secret_on_postgresql(
+    fernet_key: str,
+) -> None:
+    base = Path(tempfile.mkdtemp(prefix="smm-bot-pg-"))
+    try:
+        with postgres_server(base) as url:
+            found = await claim_at_once(url, fernet_key, 6)
+            assert len(found) == 1
+            assert await claim_at_once(url, fernet_key, 1) == found
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
