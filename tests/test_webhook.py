@@ -118,11 +118,19 @@ def users_stored(settings: Settings) -> int:
         return int(db.execute("SELECT count(*) FROM users").fetchone()[0])
 
 
+def order_stored(settings: Settings, order_id: str) -> bool:
+    with sqlite3.connect(f"file:{settings.data_dir / 'bot.db'}?mode=ro", uri=True) as db:
+        found = db.execute(
+            "SELECT placement FROM orders WHERE panel_order_id = ?", (order_id,)
+        ).fetchone()
+    return found is not None and found[0] == "placed"
+
+
 # --- in-process: the whole customer journey over webhook deliveries ------------------------------
 
 
 async def test_order_and_status_push_over_the_webhook(
-    hooked: WebhookRunner, telegram: FakeTelegram, panel: FakePanel
+    hooked: WebhookRunner, telegram: FakeTelegram, panel: FakePanel, settings: Settings
 ) -> None:
     webhook = telegram.webhook
     assert webhook is not None
@@ -140,11 +148,13 @@ async def test_order_and_status_push_over_the_webhook(
     await customer.tap("All at once", "Check your order")
     await customer.tap("Confirm", "Order placed")
     [order_id] = panel.orders
+    # The confirmation goes out before the placement's row is final: wait for the row.
+    await telegram.wait_for(lambda: order_stored(settings, order_id), what="the stored order")
 
     panel.set_order(order_id, status="In progress", remains=1000, start_count=10)
     application = hooked.application
     assert await notifier_of(application).run_cycle(application)
-    push = await telegram.wait_for_message(USER, f"Order {order_id}</b>")
+    push = await telegram.wait_for_message(USER, f"Order {order_id}</b>", timeout=5)
     assert "In progress" in push.text
 
     # Every update came through the webhook, each answered once; nobody polled.
@@ -156,20 +166,25 @@ async def test_order_and_status_push_over_the_webhook(
     assert telegram.pending_updates == 0
 
 
-async def test_a_request_without_the_secret_has_no_effect(
-    hooked: WebhookRunner, telegram: FakeTelegram, settings: Settings
-) -> None:
-    update = {
-        "update_id": 1,
+def start_update(update_id: int, user: int, first_name: str) -> dict[str, Any]:
+    """A /start message as Telegram posts it, written by hand (not through the stand-in)."""
+    return {
+        "update_id": update_id,
         "message": {
-            "message_id": 1,
+            "message_id": update_id,
             "date": int(time.time()),
-            "chat": {"id": USER, "type": "private", "first_name": "Mallory"},
-            "from": {"id": USER, "is_bot": False, "first_name": "Mallory"},
+            "chat": {"id": user, "type": "private", "first_name": first_name},
+            "from": {"id": user, "is_bot": False, "first_name": first_name},
             "text": "/start",
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
         },
     }
+
+
+async def test_a_request_without_the_secret_has_no_effect(
+    hooked: WebhookRunner, telegram: FakeTelegram, settings: Settings
+) -> None:
+    update = start_update(1, USER, "Mallory")
     url = f"http://127.0.0.1:{hooked.port}{HOOK}"
     async with httpx.AsyncClient() as client:
         missing = await client.post(url, json=update)
@@ -194,6 +209,42 @@ async def test_a_request_without_the_secret_has_no_effect(
     # Answered after the update was handled: the greeting is already out.
     assert any("Hi, Mallory" in m.text for m in telegram.messages(USER))
     assert users_stored(settings) == 1
+
+
+async def test_while_stopping_the_update_in_progress_finishes_and_new_ones_get_503(
+    settings: Settings, telegram: FakeTelegram, panel: FakePanel
+) -> None:
+    runner = WebhookRunner(build_application(settings), settings)
+    await runner.start()
+    try:
+        customer = Customer(telegram)
+        await customer.connect()
+        panel.hung_keys.add(USER_KEY)  # the panel holds the next balance call
+        balances = panel.count("balance")
+        mark = telegram.mark()
+        telegram.send_text(USER, "/balance")
+        await telegram.wait_for(lambda: panel.count("balance") > balances, what="balance call")
+        async with httpx.AsyncClient() as client:
+            base = f"http://127.0.0.1:{runner.port}"
+            assert (await client.get(f"{base}/healthz")).status_code == 200  # a kept-alive line
+            stopping = asyncio.create_task(runner.stop())
+            await telegram.wait_for(lambda: runner.closing, what="the stop under way")
+            late = await client.post(
+                f"{base}{HOOK}",
+                json=start_update(10_000, OTHER_USER, "Late"),
+                headers={SECRET_HEADER: SECRET},
+            )
+            assert late.status_code == 503  # Telegram delivers it again, elsewhere or later
+            assert not stopping.done()  # the /balance in progress holds the stop
+            panel.hung_keys.discard(USER_KEY)
+            await telegram.wait_for_message(USER, "Balance", after=mark)
+            await asyncio.wait_for(stopping, 10)
+    finally:
+        panel.hung_keys.clear()
+        if not runner.closing:
+            await runner.stop()
+    assert telegram.messages(OTHER_USER) == []
+    assert not runner.application.running
 
 
 async def test_healthz_reports_the_database_and_the_poller(
