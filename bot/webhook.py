@@ -36,6 +36,7 @@ from tornado.web import RequestHandler
 
 from bot.config import Settings
 from bot.context import app_services
+from bot.logs import redact_also
 from bot.services import liveness
 from storage.crypto import KeyringError
 from storage.repository import Repository
@@ -217,6 +218,7 @@ class WebhookRunner:
         if application.post_init is not None:
             await application.post_init(application)
         self.secret = await webhook_secret(self.settings, app_services(application).repository)
+        redact_also(self.secret)  # a generated one is not among the settings' secrets
         await application.start()
         tornado_app = TornadoApplication(
             [(r"/.*", _Endpoint, {"runner": self})], log_function=_log_request
