@@ -160,16 +160,18 @@ class _Endpoint(RequestHandler):
             return
         self._answer(200, {"ok": True})
 
+    async def head(self) -> None:
+        await self.get()  # a balancer's HEAD /healthz: the same status (tornado drops the body)
+
     def _answer(self, status: int, body: dict[str, Any]) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        if self.request.method != "HEAD":
-            self.finish(json.dumps(body))
+        self.finish(json.dumps(body))
 
     async def _not_found(self) -> None:
         self._answer(404, {"error": "not found"})
 
-    head = put = delete = patch = options = _not_found
+    put = delete = patch = options = _not_found
 
 
 def _log_request(handler: RequestHandler) -> None:

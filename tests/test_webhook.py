@@ -254,6 +254,7 @@ async def test_healthz_reports_the_database_and_the_poller(
     async with httpx.AsyncClient() as client:
         before = await client.get(url)
         assert before.status_code == 200
+        assert (await client.head(url)).status_code == 200
         assert before.json() == {
             "status": "ok",
             "database": "ok",
