@@ -18,6 +18,7 @@ from bot.logs import configure_logging
 from bot.panel import PanelClient
 from bot.panel.capabilities import Capabilities
 from bot.panel.check import check_panel, render
+from bot.webhook import ListenError, WebhookRefused, run_webhook
 from storage.crypto import KeyringError
 from storage.db import DatabaseError, build_engine, prepare_database
 from storage.repository import Repository
@@ -104,7 +105,13 @@ def main(argv: list[str]) -> int:
     except (ConfigError, KeyringError, DatabaseError) as error:
         return fail(str(error))
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        if settings.webhook_mode:
+            run_webhook(application, settings)
+        else:
+            # Polling deletes any webhook a webhook-mode run left registered (PTB's bootstrap).
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except (ListenError, WebhookRefused) as error:
+        return fail(str(error))
     except InvalidToken:
         return fail("BOT_TOKEN was rejected by Telegram")
     except NetworkError as error:

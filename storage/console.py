@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -128,6 +130,21 @@ class ConsoleStore(StoreBase):
         async with self._session(writes=False) as session:
             row = await session.get(RuntimeState, name)
         return None if row is None else (_decoded(row.value_json), row.updated_at)
+
+    async def claim_runtime_state(self, name: str, value: Any) -> Any:
+        """Store `value` unless the row exists, and answer the stored value: of several
+        processes claiming at once, all get the first one's (INSERT … ON CONFLICT DO NOTHING
+        on both engines, then read back)."""
+        dialect = self._engine.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(RuntimeState)
+            .values(name=name, value_json=_encoded(value), updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        async with self._session() as session:
+            await session.exec(statement)
+        return await self.runtime_state(name)
 
     async def save_runtime_state(self, name: str, value: Any) -> None:
         async with self._session() as session:

@@ -15,6 +15,14 @@ simulated by queueing updates for ``getUpdates``, and faults (429 flood control,
 user, arbitrary errors, late answers with ``slow_down``) can be injected. All public methods are
 thread-safe.
 
+Webhooks work as Telegram's do: once the bot calls ``setWebhook`` (https only, unless the
+stand-in was made with ``allow_http_webhook=True``), ``getUpdates`` answers 409 Conflict and the
+updates tests inject are POSTed to the webhook (or to ``deliver_to(url)``, e.g. a load balancer)
+with the ``X-Telegram-Bot-Api-Secret-Token`` header: one user's updates one at a time, in order
+(the next only after the previous was answered 2xx), different users at once, and a failed
+delivery (refused, timed out, non-2xx) tried again after a short back-off. Every attempt is
+recorded in ``deliveries``.
+
 Telegram's broadcast limits are opt-in (``FakeTelegram(enforce_limits=True)`` or
 ``tg.enforce_limits(...)``): a chat-bound send beyond 30 in one second overall, or sooner than
 about one second after the previous one to the same chat, answers 429 with ``retry_after``, is
@@ -28,6 +36,7 @@ import contextlib
 import email.parser
 import email.policy
 import html
+import http.client
 import json
 import math
 import re
@@ -44,7 +53,15 @@ from types import TracebackType
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["BOT_USERNAME", "DEFAULT_TOKEN", "BotMessage", "FakeTelegram", "LimitViolation"]
+__all__ = [
+    "BOT_USERNAME",
+    "DEFAULT_TOKEN",
+    "BotMessage",
+    "FakeTelegram",
+    "LimitViolation",
+    "Webhook",
+    "WebhookDelivery",
+]
 
 DEFAULT_TOKEN = "123456:TEST-token-for-the-stand-in"
 BOT_USERNAME = "test_smm_bot"
@@ -96,6 +113,15 @@ _STRING_PARAMS = frozenset(
     | {"photo", "document", "sticker", "video", "audio", "animation", "voice", "payload"}
 )
 _TEXT_PARAMS = ("text", "caption", "description", "short_description")
+# Telegram's rule for a webhook's secret_token.
+_SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: A failed webhook delivery is tried again after this, doubled per failure up to the maximum
+#: (Telegram's own back-off is longer; the tests want to see the retry soon).
+WEBHOOK_RETRY_SECONDS = 0.1
+WEBHOOK_RETRY_MAX_SECONDS = 1.0
+#: How long a delivery waits for the bot's answer (Telegram waits about a minute).
+WEBHOOK_TIMEOUT_SECONDS = 30.0
 
 
 class _ApiError(Exception):
@@ -197,6 +223,42 @@ class _Limits:
         self.last_in_chat[chat_id] = now
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """What the bot registered with ``setWebhook``."""
+
+    url: str
+    secret_token: str | None
+    allowed_updates: list[str] | None
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One attempt to POST an update to the webhook: the HTTP status of the answer, or None
+    with ``error`` when none came (connection refused, timeout)."""
+
+    update_id: int
+    owner: Any  # whose updates are kept in order (the user's id)
+    url: str
+    status: int | None
+    error: str | None
+    at: float  # time.monotonic() when it ended
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+@dataclass
+class _Deliveries:
+    """Webhook delivery bookkeeping; guarded by FakeTelegram._cond."""
+
+    busy: set[Any] = field(default_factory=set)  # owners with an update being posted
+    failures: dict[Any, int] = field(default_factory=dict)  # owner -> failures in a row
+    next_try: dict[Any, float] = field(default_factory=dict)  # owner -> monotonic time
+    last_error: tuple[int, str] | None = None  # (unix time, Telegram's wording)
+
+
 @dataclass
 class _State:
     """All mutable state; guarded by FakeTelegram._cond."""
@@ -227,6 +289,54 @@ class _State:
     slow_methods: frozenset[str] = frozenset()
     slow_generation: int = 0
     answers_held: int = 0
+    webhook: Webhook | None = None
+    deliver_to: str | None = None  # deliveries go here instead of the registered URL
+    deliveries: _Deliveries = field(default_factory=_Deliveries)
+
+
+def _owner(update: Params) -> Any:
+    """Whose update this is: the sender's id (else the chat's); one user's updates are
+    delivered one at a time, in order, as Telegram does."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        sender = value.get("from")
+        if isinstance(sender, dict) and "id" in sender:
+            return sender["id"]
+        chat = value.get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return chat["id"]
+    return ("update", update.get("update_id"))
+
+
+def _post_update(
+    url: str, secret: str | None, update: Params, timeout: float
+) -> tuple[int | None, str | None]:
+    """POST one update as Telegram does; (status, None) or (None, what went wrong)."""
+    parts = urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers[SECRET_HEADER] = secret
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, json.dumps(update).encode(), headers)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status, None
+    except ConnectionRefusedError:
+        return None, "Connection refused"
+    except TimeoutError:
+        return None, "Read timeout expired"
+    except OSError as error:  # reset, closed without an answer
+        return None, f"Connection failed: {error.__class__.__name__}"
+    except http.client.HTTPException as error:
+        return None, f"Connection failed: {error.__class__.__name__}"
+    finally:
+        connection.close()
 
 
 def _inline_rows(markup: Params | None) -> list[list[Params]]:
@@ -384,8 +494,20 @@ class _Server(ThreadingHTTPServer):
 class FakeTelegram:
     """A fake Telegram Bot API server with helpers to play users and inspect the bot's output."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, enforce_limits: bool = False) -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        enforce_limits: bool = False,
+        allow_http_webhook: bool = False,
+        webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS,
+    ) -> None:
         self.token = token
+        # Telegram posts only to https://; the tests' bots listen on http://127.0.0.1.
+        self.allow_http_webhook = allow_http_webhook
+        self.webhook_timeout = webhook_timeout
+        #: Every webhook delivery attempt, in the order they ended.
+        self.deliveries: list[WebhookDelivery] = []
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
         self.bot_user: Params = {
             "id": bot_id,
@@ -415,10 +537,12 @@ class FakeTelegram:
         self._server: _Server | None = None
         self._port: int | None = None
         self._thread: threading.Thread | None = None
+        self._dispatcher: threading.Thread | None = None
         self._stopping = False
         self._methods: dict[str, Callable[[Params], Any]] = {
             "getMe": lambda p: self.bot_user,
             "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "logOut": lambda p: True,
@@ -466,6 +590,10 @@ class FakeTelegram:
             daemon=True,
         )
         self._thread.start()
+        self._dispatcher = threading.Thread(
+            target=self._dispatch_updates, name="fake-telegram-webhook", daemon=True
+        )
+        self._dispatcher.start()
         return self
 
     @property
@@ -485,6 +613,9 @@ class FakeTelegram:
             self._cond.notify_all()
         server.shutdown()
         thread.join()
+        if self._dispatcher is not None:
+            self._dispatcher.join()
+            self._dispatcher = None
         with self._cond:
             connections = dict(self._connections)
         for conn in connections:
@@ -821,6 +952,12 @@ class FakeTelegram:
                 lines.append("recent error answers:")
                 lines += [f"  {m}: {code} {desc}" for m, code, desc in self.errors[-limit:]]
             lines.append(f"pending updates: {len(self._state.updates)}")
+            if self._state.webhook is not None:
+                lines.append(f"webhook: {self._state.webhook.url}; recent deliveries:")
+                lines += [
+                    f"  update {d.update_id} -> {d.status or d.error}"
+                    for d in self.deliveries[-limit:]
+                ]
             chats = sorted({chat for chat, _ in self._state.bot_messages})
             for chat in chats:
                 lines.append(f"bot messages in chat {chat} (newest last):")
@@ -919,6 +1056,100 @@ class FakeTelegram:
             with contextlib.suppress(RuntimeError):  # the loop is closed
                 loop.call_soon_threadsafe(event.set)
         return self._state.version
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    @property
+    def webhook(self) -> Webhook | None:
+        """The webhook the bot registered (None: none, the bot polls)."""
+        with self._cond:
+            return self._state.webhook
+
+    def deliver_to(self, url: str | None) -> None:
+        """Post webhook deliveries to ``url`` (a load balancer in front of several bots)
+        instead of the URL the bot registered; None: back to the registered one."""
+        with self._cond:
+            self._state.deliver_to = url
+            self._changed()
+
+    @property
+    def last_update_id(self) -> int:
+        """The update_id of the update injected last (0: none yet)."""
+        with self._cond:
+            return self._state.next_update_id - 1
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates not yet fetched with getUpdates nor answered 2xx by the webhook."""
+        with self._cond:
+            return len(self._state.updates)
+
+    def deliveries_of(self, update_id: int) -> list[WebhookDelivery]:
+        """Every attempt to deliver one update, in order."""
+        with self._cond:
+            return [d for d in self.deliveries if d.update_id == update_id]
+
+    def _dispatch_updates(self) -> None:
+        """The delivery loop (its own thread): for each user, the oldest pending update is
+        posted when nothing of theirs is in flight and their back-off has passed."""
+        with self._cond:
+            while not self._stopping:
+                wait = POLL_INTERVAL * 5
+                if self._state.webhook is not None:
+                    wait = self._start_deliveries(wait)
+                self._cond.wait(wait)
+
+    def _start_deliveries(self, wait: float) -> float:
+        state = self._state
+        book = state.deliveries
+        webhook = state.webhook
+        assert webhook is not None
+        url = state.deliver_to or webhook.url
+        now = time.monotonic()
+        seen: set[Any] = set()
+        for update in state.updates:
+            owner = _owner(update)
+            if owner in seen:
+                continue  # only a user's oldest pending update may go
+            seen.add(owner)
+            if owner in book.busy:
+                continue
+            ready_at = book.next_try.get(owner, 0.0)
+            if ready_at > now:
+                wait = min(wait, ready_at - now)
+                continue
+            book.busy.add(owner)
+            threading.Thread(
+                target=self._deliver,
+                args=(update, owner, url, webhook.secret_token),
+                name=f"fake-telegram-deliver-{update['update_id']}",
+                daemon=True,
+            ).start()
+        return wait
+
+    def _deliver(self, update: Params, owner: Any, url: str, secret: str | None) -> None:
+        status, error = _post_update(url, secret, update, self.webhook_timeout)
+        with self._cond:
+            book = self._state.deliveries
+            attempt = WebhookDelivery(
+                update["update_id"], owner, url, status, error, time.monotonic()
+            )
+            self.deliveries.append(attempt)
+            book.busy.discard(owner)
+            if attempt.ok:
+                book.failures.pop(owner, None)
+                book.next_try.pop(owner, None)
+                self._state.updates = [
+                    u for u in self._state.updates if u["update_id"] != update["update_id"]
+                ]
+            else:
+                failures = book.failures.get(owner, 0) + 1
+                book.failures[owner] = failures
+                pause = min(WEBHOOK_RETRY_SECONDS * 2 ** (failures - 1), WEBHOOK_RETRY_MAX_SECONDS)
+                book.next_try[owner] = time.monotonic() + pause
+                wording = error or f"Wrong response from the webhook: {status}"
+                book.last_error = (int(time.time()), wording)
+            self._changed()
 
     # ------------------------------------------------------------------ faults
 
@@ -1117,6 +1348,12 @@ class FakeTelegram:
     # All run with self._cond held.
 
     def _get_updates(self, params: Params) -> list[Params]:
+        if self._state.webhook is not None:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = _as_int(params.get("offset", 0), "offset")
         limit = min(max(_as_int(params.get("limit", 100), "limit"), 1), 100)
         timeout = max(float(params.get("timeout") or 0), 0.0)
@@ -1128,17 +1365,47 @@ class FakeTelegram:
         self._cond.wait_for(lambda: self._stopping or bool(state.updates), timeout)
         return [] if self._stopping else state.updates[:limit]
 
+    def _set_webhook(self, params: Params) -> bool:
+        url = str(params.get("url") or "")
+        if not url:  # Telegram: an empty URL removes the webhook
+            return self._delete_webhook(params)
+        scheme = urlsplit(url).scheme
+        if scheme != "https" and not (scheme == "http" and self.allow_http_webhook):
+            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN_RE.match(str(secret)):
+            raise _bad_request("secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if params.get("drop_pending_updates") is True:
+            self._state.updates.clear()
+        self._state.webhook = Webhook(
+            url, None if secret is None else str(secret), allowed if allowed else None
+        )
+        self._changed()
+        return True
+
     def _delete_webhook(self, params: Params) -> bool:
         if params.get("drop_pending_updates") is True:
             self._state.updates.clear()
+        self._state.webhook = None
+        self._changed()
         return True
 
     def _get_webhook_info(self, params: Params) -> Params:
-        return {
-            "url": "",
+        webhook = self._state.webhook
+        info: Params = {
+            "url": "" if webhook is None else webhook.url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._state.updates),
         }
+        if webhook is not None:
+            info["max_connections"] = 40
+            if webhook.allowed_updates:
+                info["allowed_updates"] = webhook.allowed_updates
+            last_error = self._state.deliveries.last_error
+            if last_error is not None:
+                info["last_error_date"], info["last_error_message"] = last_error
+        return info
 
     def _set_my_commands(self, params: Params) -> bool:
         commands = params.get("commands")
