@@ -18,7 +18,7 @@ from bot.logs import configure_logging
 from bot.panel import PanelClient
 from bot.panel.capabilities import Capabilities
 from bot.panel.check import check_panel, render
-from bot.webhook import ListenError, WebhookRefused, run_webhook
+from bot.webhook import ListenError, WebhookRefused, bind_port, run_webhook
 from storage.crypto import KeyringError
 from storage.db import DatabaseError, build_engine, prepare_database
 from storage.repository import Repository
@@ -101,12 +101,14 @@ def main(argv: list[str]) -> int:
         configure_logging(settings)
         if command == "reencrypt":
             return reencrypt(settings)
+        # The port first: a port in use is one line, with the database not yet touched.
+        sockets = bind_port(settings) if settings.webhook_mode else None
         application = build_application(settings)
-    except (ConfigError, KeyringError, DatabaseError) as error:
+    except (ConfigError, KeyringError, DatabaseError, ListenError) as error:
         return fail(str(error))
     try:
         if settings.webhook_mode:
-            run_webhook(application, settings)
+            run_webhook(application, settings, sockets)
         else:
             # Polling deletes any webhook a webhook-mode run left registered (PTB's bootstrap).
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -40,10 +40,15 @@ def build_application(
     # Opt in to PTB's timedelta durations (RetryAfter.retry_after & co.) now, instead of a
     # deprecation warning on every flood answer.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # Given keys are checked first (a malformed one is one line, the database untouched); a
+    # key is generated only once the database is known to work.
+    if keyring is None and settings.encryption_key:
+        keyring = build_keyring(settings)
     prepare_database(settings.effective_database_url)
+    keyring = keyring or build_keyring(settings)
     load_catalogues()  # compiled once, before the first update; a broken one is logged now
     engine = build_engine(settings.effective_database_url)
-    repository = Repository(engine, keyring or build_keyring(settings))
+    repository = Repository(engine, keyring)
     api_root = settings.telegram_api_url
     application = (
         ApplicationBuilder()

@@ -179,11 +179,31 @@ def _log_request(handler: RequestHandler) -> None:
     logger.debug("%s %s -> %s", handler.request.method, handler.request.path, handler.get_status())
 
 
+def bind_port(settings: Settings) -> list[socket.socket]:
+    """Claim LISTEN_HOST:PORT; `python -m bot` does it before touching the database, so a port
+    in use is one line with nothing else done."""
+    host, port = settings.listen_host, settings.port
+    try:
+        return bind_sockets(port, host or None)
+    except OSError as error:
+        reason = (
+            "address already in use"
+            if error.errno == errno.EADDRINUSE
+            else (error.strerror or type(error).__name__).lower()
+        )
+        raise ListenError(f"cannot listen on {host}:{port} ({reason})") from None
+
+
 class WebhookRunner:
     """Serves one application in webhook mode; `start()` then `stop()` (tests drive these
     directly; `python -m bot` through `run_webhook`)."""
 
-    def __init__(self, application: AnyApplication, settings: Settings) -> None:
+    def __init__(
+        self,
+        application: AnyApplication,
+        settings: Settings,
+        sockets: list[socket.socket] | None = None,
+    ) -> None:
         self.application = application
         self.settings = settings
         self.path = hook_path(settings.webhook_url)
@@ -192,29 +212,18 @@ class WebhookRunner:
         self.in_progress = 0
         self._idle = asyncio.Event()
         self._server: HTTPServer | None = None
-        self._sockets: list[socket.socket] = []
+        self._sockets: list[socket.socket] = sockets or []
 
     def request_done(self) -> None:
         self.in_progress -= 1
         if not self.in_progress:
             self._idle.set()
 
-    def _bind(self) -> None:
-        host, port = self.settings.listen_host, self.settings.port
-        try:
-            self._sockets = bind_sockets(port, host or None)
-        except OSError as error:
-            reason = (
-                "address already in use"
-                if error.errno == errno.EADDRINUSE
-                else (error.strerror or type(error).__name__).lower()
-            )
-            raise ListenError(f"cannot listen on {host}:{port} ({reason})") from None
-
     async def start(self) -> None:
         """Claim the port first (a port in use fails before Telegram is told anything), then
         run_polling's steps, then serve, then register the webhook."""
-        self._bind()
+        if not self._sockets:
+            self._sockets = bind_port(self.settings)
         application = self.application
         await application.initialize()
         if application.post_init is not None:
@@ -274,12 +283,14 @@ class WebhookRunner:
             await application.post_shutdown(application)
 
 
-async def serve_until_signalled(application: AnyApplication, settings: Settings) -> None:
+async def serve_until_signalled(
+    application: AnyApplication, settings: Settings, sockets: list[socket.socket] | None = None
+) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    runner = WebhookRunner(application, settings)
+    runner = WebhookRunner(application, settings, sockets)
     try:
         await runner.start()
         await stop.wait()
@@ -288,6 +299,8 @@ async def serve_until_signalled(application: AnyApplication, settings: Settings)
         await runner.stop()
 
 
-def run_webhook(application: AnyApplication, settings: Settings) -> None:
+def run_webhook(
+    application: AnyApplication, settings: Settings, sockets: list[socket.socket] | None = None
+) -> None:
     """`python -m bot` in webhook mode; returns after SIGTERM/SIGINT and a clean stop."""
-    asyncio.run(serve_until_signalled(application, settings))
+    asyncio.run(serve_until_signalled(application, settings, sockets))
