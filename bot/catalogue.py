@@ -38,6 +38,8 @@ class Catalogue:
     _category_of: dict[str, int] = field(init=False, repr=False)
     _by_id: dict[str, Service] = field(init=False, repr=False)
     _search_text: tuple[str, ...] = field(init=False, repr=False)
+    # Each service's name as search ranks it (casefolded, single spaces).
+    _search_names: tuple[str, ...] = field(init=False, repr=False)
     # Views derived from this catalogue (bot.services.storefront), built once each: they live
     # as long as the catalogue itself (its cache entry).
     _views: dict[Hashable, Catalogue] = field(
@@ -76,6 +78,11 @@ class Catalogue:
             tuple(
                 f"{s.name} {names[s.category or OTHER_CATEGORY]}".casefold() for s in self.services
             ),
+        )
+        object.__setattr__(
+            self,
+            "_search_names",
+            tuple(" ".join(s.name.casefold().split()) for s in self.services),
         )
 
     def in_category(self, index: int) -> tuple[Service, ...]:
@@ -124,19 +131,24 @@ class Catalogue:
         if not words:
             return ()
         phrase = " ".join(words)
-        found = [
-            service
-            for service, text in zip(self.services, self._search_text, strict=True)
-            if all(word in text for word in words)
-        ]
-
-        def rank(service: Service) -> int:
-            name = " ".join(service.name.casefold().split())
-            if phrase in name:
-                return 0
-            return 1 if all(word in name for word in words) else 2
-
-        return tuple(sorted(found, key=rank))  # stable: the catalogue's order within a rank
+        texts = self._search_text
+        # Narrowed one word at a time, the longest (most telling) first: every pass is one
+        # substring test per service still in, so a step over thousands stays a few ms.
+        distinct = sorted(set(words), key=len, reverse=True)
+        hits = [i for i, text in enumerate(texts) if distinct[0] in text]
+        for word in distinct[1:]:
+            hits = [i for i in hits if word in texts[i]]
+        names = self._search_names
+        in_name = hits
+        for word in distinct:
+            in_name = [i for i in in_name if word in names[i]]
+        # The words as typed imply every word; each group keeps the catalogue's order.
+        as_typed = [i for i in in_name if phrase in names[i]]
+        every_word = [i for i in in_name if phrase not in names[i]]
+        named = set(in_name)
+        rest = [i for i in hits if i not in named]
+        services = self.services
+        return tuple(services[i] for group in (as_typed, every_word, rest) for i in group)
 
 
 class CatalogueCache:

@@ -63,6 +63,40 @@ async def test_a_failed_fetch_is_not_cached(panel: FakePanel, client: PanelClien
     assert catalogue.find("1") is not None
 
 
+def test_search_lists_the_name_as_typed_first_then_every_word_then_the_category() -> None:
+    def service(number: int, name: str, category: str) -> dict[str, object]:
+        return {
+            "service": number,
+            "name": name,
+            "type": "Default",
+            "rate": "1",
+            "min": "1",
+            "max": "100",
+            "category": category,
+        }
+
+    catalogue = Catalogue(
+        tuple(
+            parse_services(
+                [
+                    service(1, "Likes Refill", "Instagram Followers"),  # "followers": category
+                    service(2, "Followers  REFILL  Fast", "Instagram"),  # as typed (spaces aside)
+                    service(3, "Refill of Followers", "Instagram"),  # every word, not as typed
+                    service(4, "Followers", "Instagram Refill"),  # "refill": category
+                    service(5, "Views", "Instagram"),  # not every word
+                    service(6, "Followers Refill", "TikTok"),  # as typed
+                ]
+            )
+        )
+    )
+    found = catalogue.search("  followers refill ")
+    # Each group in the catalogue's order; a word typed twice counts once.
+    assert [s.id for s in found] == ["2", "6", "3", "1", "4"]
+    assert [s.id for s in catalogue.search("refill followers refill")] == ["2", "3", "6", "1", "4"]
+    assert [s.id for s in catalogue.search("instagram refill")] == ["1", "2", "3", "4"]
+    assert catalogue.search("   ") == ()
+
+
 def test_search_matches_every_word_in_name_or_category() -> None:
     catalogue = Catalogue(tuple(parse_services(default_catalogue())))
     # Every word must match: the poll service is in the Telegram category, not Instagram.
