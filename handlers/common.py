@@ -135,7 +135,8 @@ async def user_key(update: Update, context: Context) -> StoredKey | None:
     user = update.effective_user
     assert user is not None
     try:
-        stored = await get_services(context).repository.get_api_key(user.id)
+        # settle_reader's read of the row, if it was this update's: no second query.
+        stored = await get_services(context).repository.get_api_key(user.id, read=visitor())
     except UnreadableKey:
         await reply(update, texts.key.key_unreadable())
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,9 @@ from storage.models import Order, PanelProfile, PanelTask, Placement, TaskKind, 
 from storage.stats import StatsStore
 
 logger = logging.getLogger(__name__)
+
+# How long a user's row read at the start of an update may stand for its key (get_api_key).
+READ_KEY_SECONDS = 5.0
 
 __all__ = ["Repository", "StorageUnavailable", "UnreadableKey"]
 
@@ -73,6 +77,12 @@ class ReaderSettings:
     blocked: bool = False
     admitted: bool = False
     seen_at: datetime | None = field(default=None, compare=False)
+    # The key as stored when the row was read, whose row, when (time.monotonic) and after how
+    # many key writes: Repository.get_api_key(read=…) takes it rather than reading again.
+    api_key_encrypted: str | None = field(default=None, compare=False, repr=False)
+    user_id: int | None = field(default=None, compare=False, repr=False)
+    read_at: float = field(default=0.0, compare=False, repr=False)
+    key_writes: int | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -215,6 +225,10 @@ class Repository(
 ):
     """The only place that talks SQL: the customer side here, one store per console feature."""
 
+    # Keys written (set, removed, re-encrypted) by this process: a row read before a write
+    # no longer tells the key (see get_api_key).
+    _key_writes = 0
+
     # --- users -----------------------------------------------------------------------------
 
     async def touch_user(self, telegram_id: int, language: str | None = None) -> User:
@@ -242,14 +256,23 @@ class Repository(
                     col(User.blocked_at),
                     col(User.admitted_at),
                     col(User.seen_at),
+                    col(User.api_key_encrypted),
                 ).where(col(User.telegram_id) == telegram_id)
             )
             row = found.first()
             if row is None:
                 return None
-            language, time_zone, blocked_at, admitted_at, seen_at = row
+            language, time_zone, blocked_at, admitted_at, seen_at, ciphertext = row
             return ReaderSettings(
-                language, time_zone, blocked_at is not None, admitted_at is not None, seen_at
+                language,
+                time_zone,
+                blocked_at is not None,
+                admitted_at is not None,
+                seen_at,
+                api_key_encrypted=ciphertext,
+                user_id=telegram_id,
+                read_at=time.monotonic(),
+                key_writes=self._key_writes,
             )
 
     async def mark_seen(self, telegram_id: int) -> None:
@@ -286,6 +309,7 @@ class Repository(
             return await session.get(User, telegram_id)
 
     async def set_api_key(self, telegram_id: int, key: str) -> None:
+        self._key_written()
         async with self._session() as session:
             user = await session.get(User, telegram_id) or User(telegram_id=telegram_id)
             user.api_key_encrypted = self._keyring.encrypt(key)
@@ -295,18 +319,36 @@ class Repository(
             user.updated_at = utcnow()
             session.add(user)
 
+    def _key_written(self) -> None:
+        # Counted before the write: a row read while it is under way is not trusted either.
+        self._key_writes += 1
+
     def key_fingerprint(self, plaintext: str) -> str:
         """The keyed fingerprint stored with a key (User.key_fingerprint): recognises a key
         in a message without decrypting any."""
         return self._keyring.fingerprint(plaintext)
 
-    async def get_api_key(self, telegram_id: int) -> StoredKey | None:
-        """The user's key; UnreadableKey when it is stored but cannot be decrypted."""
-        user = await self.get_user(telegram_id)
-        if user is None or user.api_key_encrypted is None:
+    async def get_api_key(
+        self, telegram_id: int, *, read: ReaderSettings | None = None
+    ) -> StoredKey | None:
+        """The user's key; UnreadableKey when it is stored but cannot be decrypted. `read`:
+        the user's row as `reader_settings` read it at the start of this update: its key is
+        taken (one query less on every menu step) if it is this user's, at most
+        READ_KEY_SECONDS old, and this process wrote no key since."""
+        if (
+            read is not None
+            and read.user_id == telegram_id
+            and read.key_writes == self._key_writes
+            and time.monotonic() - read.read_at < READ_KEY_SECONDS
+        ):
+            ciphertext = read.api_key_encrypted
+        else:
+            user = await self.get_user(telegram_id)
+            ciphertext = user.api_key_encrypted if user is not None else None
+        if ciphertext is None:
             return None
         try:
-            return StoredKey(telegram_id, self._keyring.decrypt(user.api_key_encrypted))
+            return StoredKey(telegram_id, self._keyring.decrypt(ciphertext))
         except KeyringError:
             raise UnreadableKey(f"the stored key of user {telegram_id} cannot be read") from None
 
@@ -330,6 +372,7 @@ class Repository(
         return await asyncio.to_thread(count)
 
     async def remove_api_key(self, telegram_id: int) -> bool:
+        self._key_written()
         async with self._session() as session:
             user = await session.get(User, telegram_id)
             if user is None or user.api_key_encrypted is None:
@@ -362,6 +405,7 @@ class Repository(
 
     async def reencrypt_all(self) -> int:
         """Re-encrypt every stored key with the primary key (after a rotation)."""
+        self._key_written()
         count = 0
         async with self._session() as session:
             users = await session.exec(

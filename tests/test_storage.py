@@ -183,6 +183,38 @@ async def test_data_stored_with_a_generated_key_survives_a_restart(tmp_path: Pat
     assert stored.key == USER_KEY
 
 
+async def test_the_key_read_with_the_reader_settings_stands_until_a_key_is_written(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A menu step reads the user's row once (settle_reader) and takes the key from it; a key
+    written since, another user's row or an old read make it ask the database again."""
+    secret = new_key()
+    here, elsewhere = repo(engine, secret), repo(engine, secret)  # elsewhere: another process
+    await here.set_api_key(USER, USER_KEY)
+    read = await here.reader_settings(USER)
+    assert read is not None
+    assert "api_key_encrypted" not in repr(read)  # not even its ciphertext in a log line
+
+    await elsewhere.set_api_key(USER, OTHER_KEY)
+    # The row as read at the update's start (no second query for it) …
+    assert await here.get_api_key(USER, read=read) == StoredKey(USER, USER_KEY)
+    # … never for another user …
+    await here.set_api_key(OTHER_USER, USER_KEY)
+    other = await here.reader_settings(OTHER_USER)
+    await here.set_api_key(OTHER_USER, OTHER_KEY)
+    assert await here.get_api_key(USER, read=other) == StoredKey(USER, OTHER_KEY)
+    # … nor after this process wrote a key, …
+    read = await here.reader_settings(USER)
+    await here.remove_api_key(USER)
+    assert await here.get_api_key(USER, read=read) is None
+    # … nor once it is old.
+    await elsewhere.set_api_key(USER, USER_KEY)
+    read = await here.reader_settings(USER)
+    await elsewhere.remove_api_key(USER)
+    monkeypatch.setattr("storage.repository.READ_KEY_SECONDS", 0.0)
+    assert await here.get_api_key(USER, read=read) is None
+
+
 # --- rotation ------------------------------------------------------------------------------------
 
 
