@@ -12,6 +12,7 @@ from bot.panel import Balance, PanelClient, PanelError, Service
 from bot.platforms import OTHER, Platform, detect
 
 MAX_VIEWS = 4
+MAX_SEARCHES = 8  # per catalogue: each result is a tuple of references
 # After the services arrive, the balance (read at the same time for the account's currency)
 # is waited for this much longer at most: prices are shown without a code rather than late.
 CURRENCY_GRACE_SECONDS = 1.0
@@ -43,6 +44,11 @@ class Catalogue:
     # Views derived from this catalogue (bot.services.storefront), built once each: they live
     # as long as the catalogue itself (its cache entry).
     _views: dict[Hashable, Catalogue] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    # The last few searches' results (paging through them, Back to them, the same words
+    # typed again): each search is made once per catalogue.
+    _searches: dict[str, tuple[Service, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -131,6 +137,14 @@ class Catalogue:
         if not words:
             return ()
         phrase = " ".join(words)
+        found = self._searches.get(phrase)
+        if found is None:
+            if len(self._searches) >= MAX_SEARCHES:
+                self._searches.pop(next(iter(self._searches)))  # the oldest
+            found = self._searches[phrase] = self._search(words, phrase)
+        return found
+
+    def _search(self, words: list[str], phrase: str) -> tuple[Service, ...]:
         texts = self._search_text
         # Narrowed one word at a time, the longest (most telling) first: every pass is one
         # substring test per service still in, so a step over thousands stays a few ms.
