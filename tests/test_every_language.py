@@ -4,6 +4,7 @@ the English fallback, which would log a warning), in the language's own script."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -13,9 +14,11 @@ from typing import Any
 import pytest
 
 from bot import i18n, texts
+from bot.context import app_services
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, _, reading_as
-from bot.notifier import notifier_of
+from bot.notifier import JOB_NAME, notifier_of
 from bot.panel import Balance
+from storage.models import Placement
 from tests.conftest import USER, USER_KEY
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
@@ -38,6 +41,20 @@ def plain(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
+async def recorded_as_placed(app: Any, order_id: str, timeout: float = 30.0) -> None:
+    """The receipt is told before the order is recorded (bot.services.placement: what may
+    have reached the panel is announced first); a status poll sees the order once it is."""
+    repository = app_services(app).repository
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        order = await repository.find_order(USER, order_id)
+        if order is not None and order.placement == Placement.PLACED:
+            return
+        assert loop.time() < deadline, f"order {order_id} not recorded as placed"
+        await asyncio.sleep(0.01)
+
+
 @pytest.fixture(autouse=True)
 def fresh_catalogues(monkeypatch: pytest.MonkeyPatch) -> None:
     """Compiled anew, so a missing translation warns here even if another test in this
@@ -53,6 +70,11 @@ async def test_start_order_receipt_and_push_in_the_customers_language(
     language: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # Only the test's own poll cycle (below) may find the status change: the scheduled one
+    # (first run 10 s after start) would otherwise race it.
+    assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
     telegram.set_language(USER, TELEGRAM_CODES[language])
     customer = Customer(telegram)
 
@@ -98,10 +120,14 @@ async def test_start_order_receipt_and_push_in_the_customers_language(
         [order_id] = panel.orders
         assert receipt.text == receipt_of(order_id)
 
+        await recorded_as_placed(app, order_id)
         panel.complete(order_id)
+        mark = telegram.mark()
+        # The cycle returns once its pushes are sent: the message is there (the generous
+        # timeout only spares a loaded machine a false failure).
         assert await notifier_of(app).run_cycle(app)
         completed = read(texts.orders.status_word, "completed", "Completed")
-        push = await telegram.wait_for_message(USER, f"<b>{completed}</b>")
+        push = await telegram.wait_for_message(USER, f"<b>{completed}</b>", after=mark, timeout=30)
         assert order_id in push.text
 
     untranslated = [r.getMessage() for r in caplog.records if "translation" in r.getMessage()]
