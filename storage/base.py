@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import Keyring, KeyringError
@@ -59,6 +59,19 @@ class StoreBase:
         else:
             async with self._unit_of_work() as session:
                 yield session
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        """A Core read on a bare connection, for the read every update makes: half the work
+        of a session (no session bookkeeping, nothing to commit: one rollback on leaving,
+        where a session commits and the pool rolls back — with SQLite every driver call is a
+        trip to the driver's thread). Failures as `_session`'s."""
+        try:
+            async with self._engine.connect() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            logger.warning("Database unavailable: %s", type(error).__name__)
+            raise StorageUnavailable(type(error).__name__) from None
 
     @asynccontextmanager
     async def _unit_of_work(self) -> AsyncIterator[AsyncSession]:

@@ -247,8 +247,7 @@ class Repository(
 
     async def reader_settings(self, telegram_id: int) -> ReaderSettings | None:
         """Language, time zone and access of a user (one read by primary key); None: no row."""
-        async with self._session(writes=False) as session:
-            connection = await session.connection()
+        async with self._reading() as connection:
             found = await connection.execute(
                 select_columns(
                     col(User.language),
