@@ -16,6 +16,7 @@ from bot import notifier, texts
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotServices, app_services
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, load_catalogues, reading_as
+from bot.persistence import DatabasePersistence
 from bot.services.health import start_alerts
 from bot.updates import PerUserUpdateProcessor
 from handlers import register_handlers
@@ -50,6 +51,11 @@ def build_application(
     engine = build_engine(settings.effective_database_url)
     repository = Repository(engine, keyring)
     api_root = settings.telegram_api_url
+    # Conversations and user data in the database, written after each update of a user by
+    # the update processor (and, on PostgreSQL, read before it).
+    persistence = DatabasePersistence(repository, settings.conversation_timeout_seconds)
+    processor = PerUserUpdateProcessor()
+    processor.turns = persistence
     application = (
         ApplicationBuilder()
         .token(settings.bot_token)
@@ -61,7 +67,8 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(processor)
+        .persistence(persistence)
         .rate_limiter(
             AIORateLimiter(overall_max_rate=OVERALL_MAX_RATE, max_retries=MAX_RETRIES_AFTER_FLOOD)
         )
@@ -71,6 +78,7 @@ def build_application(
         .build()
     )
     application.bot_data[SERVICES_KEY] = BotServices(settings, engine, repository)
+    persistence.attach(application)
     register_handlers(application, settings)
     return application
 
@@ -87,6 +95,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             unreadable,
         )
     notifier.schedule(application, services.settings.status_poll_seconds)
+    # Conversations left idle past the timeout end with a message (in any process, once).
+    persistence = application.persistence
+    assert isinstance(persistence, DatabasePersistence)
+    persistence.schedule(application)
     await services.broadcasts.resume(application.bot)  # a broadcast cut short goes on
     # Operators' alerts (the panel failing and back, unknown outcomes) from now on.
     await start_alerts(services, application.bot)

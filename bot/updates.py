@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
+
+
+class UserTurns(Protocol):
+    """Around each of a user's updates (bot.persistence.DatabasePersistence.turn): their
+    state made current before, written after; False: the update was handled already."""
+
+    def turn(self, update: Update, fresh: bool) -> AbstractAsyncContextManager[bool]: ...
 
 
 def _owner(update: object) -> int | None:
@@ -17,6 +25,13 @@ def _owner(update: object) -> int | None:
         if update.effective_chat is not None:
             return update.effective_chat.id
     return None
+
+
+def _delivered(coroutine: Awaitable[Any]) -> bool:
+    """A delivered update (Application.process_update), not a follow-up of an earlier one that
+    runs as one of the user's updates (a list's pause timer, say): only the former may be a
+    redelivery, or find its conversation expired."""
+    return getattr(coroutine, "cr_code", None) is Application.process_update.__code__
 
 
 UNBOUNDED = 1_000_000
@@ -37,6 +52,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self.turns: UserTurns | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         owner = _owner(update)
@@ -48,12 +64,25 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._waiting[owner] = self._waiting.get(owner, 0) + 1
         try:
             async with lock, self._slots:
-                await coroutine
+                await self._take_turn(update, coroutine)
         finally:
             self._waiting[owner] -= 1
             if not self._waiting[owner]:  # forget idle users so the dicts do not grow forever
                 del self._waiting[owner]
                 del self._locks[owner]
+
+    async def _take_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
+        turns = self.turns
+        if turns is None or not isinstance(update, Update) or update.effective_user is None:
+            await coroutine
+            return
+        async with turns.turn(update, _delivered(coroutine)) as go:
+            if go:
+                await coroutine
+            else:
+                close = getattr(coroutine, "close", None)
+                if close is not None:
+                    close()  # never awaited, on purpose
 
     async def initialize(self) -> None:
         return None

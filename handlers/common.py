@@ -81,7 +81,8 @@ _VISITOR: ContextVar[ReaderSettings | None] = ContextVar("visitor", default=None
 
 def start_waiting_for_key(context: Context) -> None:
     assert context.user_data is not None
-    context.user_data[AWAITING_KEY] = time.monotonic()
+    # Wall clock: it is kept with the user's state, read after a restart or by another process.
+    context.user_data[AWAITING_KEY] = time.time()
 
 
 def stop_waiting_for_key(context: Context) -> bool:
@@ -95,7 +96,7 @@ def waiting_for_key(context: Context, timeout: float) -> bool:
     since = context.user_data.get(AWAITING_KEY)
     if since is None:
         return False
-    if time.monotonic() - since > timeout:
+    if time.time() - since > timeout:
         del context.user_data[AWAITING_KEY]
         return False
     return True

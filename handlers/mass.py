@@ -38,6 +38,7 @@ from bot.context import get_services
 from bot.keyboards import mass as mass_keyboards
 from bot.order_fields import InvalidInput
 from bot.panel import Balance, PanelError
+from bot.persistence import PersistentConversation
 from bot.services.health import alert_unknown_outcome
 from bot.services.mass import (
     MAX_LINES,
@@ -304,7 +305,8 @@ async def cancel_command(update: Update, context: Context) -> int:
 
 
 async def timed_out(update: object, context: Context) -> None:
-    # Run from the conversation's timeout job: whom the text is for must be read again.
+    # Run by bot.persistence for a conversation idle past the timeout (see handlers.order's
+    # timed_out): whom the text is for must be read again.
     await settle_reader(update, context)
     if not isinstance(update, Update):
         return
@@ -323,7 +325,9 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, Context, Any]
     warnings.filterwarnings(
         "ignore", message="If 'per_message=False'", category=PTBUserWarning, module=__name__
     )
-    conversation: ConversationHandler[Context] = ConversationHandler(
+    # Kept in the database (bot.persistence): it survives a restart and continues on another
+    # process; idle past CONVERSATION_TIMEOUT_SECONDS it ends through the TIMEOUT state.
+    conversation: PersistentConversation[Context] = PersistentConversation(
         entry_points=[CommandHandler("mass", start_mass)],
         states={
             State.LINES: [MessageHandler(text, lines_text), MessageHandler(other, not_text)],
@@ -338,7 +342,6 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, Context, Any]
             CallbackQueryHandler(cancel_button, pattern=cancel_pattern),
         ],
         allow_reentry=True,
-        conversation_timeout=settings.conversation_timeout_seconds,
         name="mass",
     )
     return [

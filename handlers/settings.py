@@ -143,7 +143,7 @@ async def choose_language(update: Update, context: Context) -> None:
 async def ask_time_zone(update: Update, context: Context) -> None:
     assert context.user_data is not None
     stop_waiting_for_key(context)  # the next text is a time zone, not a key
-    context.user_data[AWAITING_ZONE] = time.monotonic()
+    context.user_data[AWAITING_ZONE] = time.time()  # wall clock: kept with the state
     await answer_query(update)
     await _show(update, settings_texts.time_zone_question(), _zones_markup())
     raise ApplicationHandlerStop
@@ -214,7 +214,7 @@ def _waiting_for_zone(context: Context) -> bool:
     if since is None:
         return False
     timeout = get_services(context).settings.conversation_timeout_seconds
-    if time.monotonic() - since > timeout:
+    if time.time() - since > timeout:
         del context.user_data[AWAITING_ZONE]
         return False
     return True

@@ -6,7 +6,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, overload
 
-from sqlalchemy import BigInteger, Column, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -293,3 +302,25 @@ class Favourite(SQLModel, table=True):
     service_id: str = Field(max_length=64)
     service_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserState(SQLModel, table=True):
+    """A user's conversation state (bot.persistence): their user_data, pickled, and the open
+    conversations' states, so a half-filled order survives a restart and continues on another
+    process. One row per user; written after each of their updates that changed it."""
+
+    __tablename__ = "user_state"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    # {"order": [[chat id, user id, state, last activity (Unix time)]], "mass": [...]}
+    conversations: str | None = Field(default=None, sa_column=Column(Text))
+    # The oldest last activity among the open conversations (Unix time); None: none open.
+    # The expiry sweep looks rows up by it.
+    idle_since: float | None = Field(default=None, sa_column=Column(Float, index=True))
+    # The newest update handled for this user: a redelivered one is not handled again.
+    last_update_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # Bumped by every write: a process re-reads the row only when another one changed it, and
+    # the sweep claims an idle row with one conditional UPDATE on it.
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    updated_at: datetime = Field(default_factory=utcnow)

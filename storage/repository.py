@@ -24,6 +24,7 @@ from storage.crypto import KeyringError
 from storage.favourites import FavouriteStore
 from storage.mass import MassStore
 from storage.models import Order, PanelProfile, PanelTask, Placement, TaskKind, User, utcnow
+from storage.persistence import UserStateStore
 from storage.stats import StatsStore
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,14 @@ def _listed() -> Any:
 
 
 class Repository(
-    ConsoleStore, AccessStore, BroadcastStore, StatsStore, MassStore, FavouriteStore, StoreBase
+    ConsoleStore,
+    AccessStore,
+    BroadcastStore,
+    StatsStore,
+    MassStore,
+    FavouriteStore,
+    UserStateStore,
+    StoreBase,
 ):
     """The only place that talks SQL: the customer side here, one store per console feature."""
 

@@ -37,6 +37,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callback
 from bot.config import Settings
+from bot.persistence import PersistentConversation
 from handlers.common import Context
 from handlers.order.again import order_again
 from handlers.order.browse import (
@@ -127,7 +128,9 @@ def build_conversation(
     warnings.filterwarnings(
         "ignore", message="If 'per_message=False'", category=PTBUserWarning, module=__name__
     )
-    conversation: ConversationHandler[Context] = ConversationHandler(
+    # Kept in the database (bot.persistence): it survives a restart and continues on another
+    # process; idle past CONVERSATION_TIMEOUT_SECONDS it ends through the TIMEOUT state.
+    conversation: PersistentConversation[Context] = PersistentConversation(
         entry_points=[
             # With an order half filled in, /order asks before dropping it.
             CommandHandler("order", order_command),
@@ -200,7 +203,6 @@ def build_conversation(
             CallbackQueryHandler(stale_button, pattern=callback.leftover_of(callback.ORDER)),
         ],
         allow_reentry=True,
-        conversation_timeout=settings.conversation_timeout_seconds,
         name="order",
     )
     outside.conversation = conversation

@@ -150,7 +150,7 @@ async def _acknowledge(
     text = _ack_text(current, pending, spec, note)
     markup = order_keyboards.field(spec, ())
     if pending.ack_id is not None and not note:
-        wait = pending.acked_at + ACK_EDIT_SECONDS - time.monotonic()
+        wait = pending.acked_at + ACK_EDIT_SECONDS - time.time()
         if wait > 0:  # a paste's parts come at once: one edit for them, a moment later
             if not pending.edit_due:
                 pending.edit_due = True
@@ -158,7 +158,7 @@ async def _acknowledge(
                     _later(update, context, current, pending, wait), update=update
                 )
             return
-        pending.acked_at = time.monotonic()
+        pending.acked_at = time.time()
         pending.edit_due = False
         try:
             await context.bot.edit_message_text(
@@ -175,7 +175,7 @@ async def _acknowledge(
     await drop_buttons(context, chat.id, current.message_id)  # the live buttons move down
     sent = await reply(update, text, markup)
     pending.ack_id = current.message_id = sent.message_id
-    pending.acked_at = time.monotonic()
+    pending.acked_at = time.time()
 
 
 async def _later(

@@ -193,7 +193,8 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def timed_out(update: object, context: Context) -> None:
-    # Run from the conversation's timeout job, outside the update's own task: whom the text
+    # Run by bot.persistence for a conversation idle past the timeout: before the user's next
+    # update, or from the sweep with a stand-in update naming the chat and user. Whom the text
     # is for must be read again.
     await settle_reader(update, context)
     left = await leave_flow(context)

@@ -39,7 +39,7 @@ class PendingList:
     lines: list[str] = field(default_factory=list)  # kept up to one more than the maximum
     count: int = 0  # every item sent
     ack_id: int | None = None  # the "got N lines so far" message, edited as parts come
-    acked_at: float = 0.0  # when it was last sent or edited (time.monotonic)
+    acked_at: float = 0.0  # when it was last sent or edited (wall clock: kept in the database)
     edit_due: bool = False  # an edit is held back (parts came less than a second apart)
     parts: int = 0  # bumped by each part: a pause timer finishes only the list it saw last
     # Files whose encoding had to be guessed (name, encoding): said with the count.
@@ -48,7 +48,8 @@ class PendingList:
 
 @dataclass
 class OrderFlow:
-    """Where one user is in the flow (per-process, like PTB's conversation state)."""
+    """Where one user is in the flow (kept in the database with the conversation's state by
+    bot.persistence: it must stay picklable)."""
 
     message_id: int | None = None  # the message whose buttons are live
     query: str = ""
