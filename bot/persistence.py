@@ -35,6 +35,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from telegram import Chat, Message, Update, User
@@ -62,18 +63,20 @@ Entry = tuple[ConversationKey, object, float]  # key, state, last activity (Unix
 
 
 class PersistentConversation(ConversationHandler[CCT]):
-    """A ConversationHandler kept by DatabasePersistence, with each conversation's last
-    activity (wall clock: it means the same in another process and after a restart). No
-    conversation_timeout: DatabasePersistence ends idle conversations (its TIMEOUT handlers
-    still say so)."""
+    """A ConversationHandler (built with persistent=True and a name) kept by
+    DatabasePersistence, with each conversation's last activity (wall clock: it means the same
+    in another process and after a restart). No conversation_timeout: DatabasePersistence ends
+    idle conversations (its TIMEOUT handlers still say so). No __init__ of its own, so PTB's
+    construction warnings still name the module that builds it."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["persistent"] = True
-        super().__init__(*args, **kwargs)
-        if not self.per_user or self.per_message:
-            raise ValueError("a persistent conversation is kept per user (per_user=True)")
-        self.active_at: dict[ConversationKey, float] = {}
-        self._keys: dict[int, set[ConversationKey]] = {}  # every key ever seen, per user
+    @cached_property
+    def active_at(self) -> dict[ConversationKey, float]:
+        return {}
+
+    @cached_property
+    def _keys(self) -> dict[int, set[ConversationKey]]:
+        """Every key seen, per user (PTB's dict is keyed by (chat, user) only)."""
+        return {}
 
     async def handle_update(  # type: ignore[override]
         self,
@@ -355,6 +358,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     def schedule(self, application: AnyApplication) -> None:
         """Register the sweep once, by name."""
+        for conversation in self._conversations():
+            if not (conversation.persistent and conversation.per_user) or conversation.per_message:
+                raise ValueError(f"conversation {conversation.name}: persistent, per user")
         assert application.job_queue is not None
         every = min(SWEEP_EVERY_SECONDS, self._timeout / 4)
         application.job_queue.run_repeating(

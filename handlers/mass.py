@@ -342,6 +342,7 @@ def build_handlers(settings: Settings) -> list[BaseHandler[Update, Context, Any]
             CallbackQueryHandler(cancel_button, pattern=cancel_pattern),
         ],
         allow_reentry=True,
+        persistent=True,
         name="mass",
     )
     return [

@@ -203,6 +203,7 @@ def build_conversation(
             CallbackQueryHandler(stale_button, pattern=callback.leftover_of(callback.ORDER)),
         ],
         allow_reentry=True,
+        persistent=True,
         name="order",
     )
     outside.conversation = conversation
