@@ -1,5 +1,5 @@
 """Conversations and user data survive restarts (even kill -9) and move between processes
-(bot.persistence), on SQLite and on PostgreSQL."""
+(bot.persistence), on SQLite and on PostgreSQL (`database_url`: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,17 @@ import asyncio
 import json
 import logging
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -38,37 +34,10 @@ from tests.conftest import TOKEN, USER, USER_KEY, make_settings, running
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
-from tests.postgres import postgres_server
 
 DEFAULT = SERVICE_IDS["Default"]  # 0.90 USD per 1000: 500 cost 0.45 USD
 ROOT = Path(__file__).resolve().parents[1]
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    base = Path(tempfile.mkdtemp(prefix="smm-bot-pg-"))
-    try:
-        with postgres_server(base) as url:
-            yield url
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """ "" (SQLite in the data folder), or an empty PostgreSQL database."""
-    if request.param == "sqlite":
-        yield ""
-        return
-    server: str = request.getfixturevalue("postgres")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield server.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -436,13 +405,9 @@ class Balancer:
 
 
 async def test_two_processes_continue_one_conversation_and_run_an_update_once(
-    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str, postgres: str
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str, postgres_url: str
 ) -> None:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = postgres.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = postgres.rsplit("/", 1)[0] + f"/{name}"
+    url = postgres_url
     balancer = Balancer(telegram)
 
     def settings(folder: str) -> Settings:
@@ -469,5 +434,3 @@ async def test_two_processes_continue_one_conversation_and_run_an_update_once(
         placed = await balancer.tap("Confirm", "Order placed", a)
         assert "0.45 USD" in placed
     assert panel.count("add") == 1
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
