@@ -164,11 +164,10 @@ async def test_an_order_left_idle_while_the_bot_was_down_times_out_at_the_next_m
     async with running(settings_on()):
         mark = telegram.mark()
         telegram.send_text(USER, "500")
-        await telegram.wait_for_message(USER, "left idle", after=mark)
         # Then the text is handled as if no order were open (a search), never as the quantity.
-        await telegram.wait_for(
-            lambda: sum(m.changed_at > mark for m in telegram.messages(USER)) >= 2
-        )
+        searched = await telegram.wait_for_message(USER, "Nothing matches “500”", after=mark)
+        told = await telegram.wait_for_message(USER, "left idle", after=mark)
+        assert told.message_id < searched.message_id
         assert not any("Spread it" in m.text for m in telegram.messages(USER))
         asked = next(m for m in telegram.messages(USER) if m.message_id == question.message_id)
         assert not asked.buttons  # the question's buttons are gone
