@@ -169,6 +169,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._timeout = timeout_seconds
         self._application: AnyApplication | None = None
         self._known: dict[int, _Known] = {}
+        self._rewrite: set[int] = set()
 
     def attach(self, application: AnyApplication) -> None:
         """The application whose user_data and conversations are kept."""
@@ -289,8 +290,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         unchanged = (
             known is not None and known.digest == digest and known.conversations == conversations
         )
-        if unchanged and update_id is None:
+        if unchanged and update_id is None and user_id not in self._rewrite:
             return
+        self._rewrite.discard(user_id)
         try:
             version = await self._store.save_user_state(
                 user_id,
@@ -351,6 +353,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                     continue  # active again, or another process took it
             except StorageUnavailable:
                 return
+            # The claim cleared the row's idle mark: written again whatever the turn finds.
+            self._rewrite.add(user_id)
             # As one of the user's updates: after any of theirs in progress, before the next.
             await processor.process_update(
                 _stand_in(user_id, user_id), self._expire(user_id, None)
