@@ -22,6 +22,7 @@ from bot.webhook import ListenError, WebhookRefused, bind_port, run_webhook
 from storage.crypto import KeyringError
 from storage.db import DatabaseError, build_engine, prepare_database
 from storage.repository import Repository
+from storage.single_process import DatabaseInUse, hold_database
 
 USAGE = "usage: python -m bot [run|reencrypt|panel-check]"
 
@@ -32,6 +33,8 @@ def fail(message: str) -> int:
 
 
 def reencrypt(settings: Settings) -> int:
+    # It rewrites every stored key: never beside a running bot on SQLite.
+    hold_database(settings.effective_database_url)
     prepare_database(settings.effective_database_url)
     count = asyncio.run(_reencrypt(settings))
     print(f"Re-encrypted {count} stored API key(s) with the first ENCRYPTION_KEY.")
@@ -104,7 +107,7 @@ def main(argv: list[str]) -> int:
         # The port first: a port in use is one line, with the database not yet touched.
         sockets = bind_port(settings) if settings.webhook_mode else None
         application = build_application(settings)
-    except (ConfigError, KeyringError, DatabaseError, ListenError) as error:
+    except (ConfigError, KeyringError, DatabaseError, ListenError, DatabaseInUse) as error:
         return fail(str(error))
     try:
         if settings.webhook_mode:

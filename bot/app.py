@@ -10,7 +10,7 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import notifier, texts
 from bot.config import Settings
@@ -18,11 +18,13 @@ from bot.context import SERVICES_KEY, BotServices, app_services
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, load_catalogues, reading_as
 from bot.persistence import DatabasePersistence
 from bot.services.health import start_alerts
+from bot.services.lease import RENEW_SECONDS
 from bot.updates import PerUserUpdateProcessor
 from handlers import register_handlers
 from storage.crypto import Keyring, load_or_create_keys
 from storage.db import build_engine, prepare_database
-from storage.repository import Repository
+from storage.repository import Repository, StorageUnavailable
+from storage.single_process import hold_database
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ def build_application(
     # key is generated only once the database is known to work.
     if keyring is None and settings.encryption_key:
         keyring = build_keyring(settings)
+    # SQLite: this process's alone (DatabaseInUse otherwise), before anything opens it.
+    hold_database(settings.effective_database_url)
     prepare_database(settings.effective_database_url)
     keyring = keyring or build_keyring(settings)
     load_catalogues()  # compiled once, before the first update; a broken one is logged now
@@ -94,17 +98,30 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             "their users are asked to connect their key again",
             unreadable,
         )
+    await services.leases.start()  # SQLite: a dead process's leases would only delay work
     notifier.schedule(application, services.settings.status_poll_seconds)
     # Conversations left idle past the timeout end with a message (in any process, once).
     persistence = application.persistence
     assert isinstance(persistence, DatabasePersistence)
     persistence.schedule(application)
     await services.broadcasts.resume(application.bot)  # a broadcast cut short goes on
+    # … also one another process stopped delivering (it died or stopped: its lease is free).
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        _resume_broadcasts, interval=RENEW_SECONDS, first=RENEW_SECONDS, name="broadcasts"
+    )
     # Operators' alerts (the panel failing and back, unknown outcomes) from now on.
     await start_alerts(services, application.bot)
     await _register_command_menus(application)
     me = application.bot.bot
     logger.info("Bot @%s is up", me.username)
+
+
+async def _resume_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await app_services(context.application).broadcasts.resume(context.bot)
+    except StorageUnavailable:
+        logger.info("Broadcasts to resume not read: database unavailable")
 
 
 async def _register_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

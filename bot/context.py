@@ -17,6 +17,7 @@ from bot.panel.capabilities import Capabilities
 from bot.services.broadcast import BroadcastService
 from bot.services.console import ConsoleSettingsService
 from bot.services.health import OperatorAlerts, PanelHealth
+from bot.services.lease import Leases
 from storage.repository import Repository
 
 SERVICES_KEY = "services"
@@ -35,6 +36,7 @@ class BotServices:
     _catalogue: CatalogueCache | None = field(default=None, repr=False)
     _console: ConsoleSettingsService | None = field(default=None, repr=False)
     _broadcasts: BroadcastService | None = field(default=None, repr=False)
+    _leases: Leases | None = field(default=None, repr=False)
     # In this process only for now (see bot/error_reports.py for a shared ledger).
     error_reports: ErrorReportThrottle = field(default_factory=ErrorReportThrottle, repr=False)
     # The panel's recent calls (every client call reports to it) and the operators' alerts
@@ -68,8 +70,15 @@ class BotServices:
     def broadcasts(self) -> BroadcastService:
         """The broadcasts being delivered in the background (resumed in post_init)."""
         if self._broadcasts is None:
-            self._broadcasts = BroadcastService(self.repository)
+            self._broadcasts = BroadcastService(self.repository, leases=self.leases)
         return self._broadcasts
+
+    @property
+    def leases(self) -> Leases:
+        """Work one process does at a time (the poller, a broadcast), under this process's id."""
+        if self._leases is None:
+            self._leases = Leases(self.repository)
+        return self._leases
 
     @property
     def health(self) -> PanelHealth:

@@ -16,6 +16,14 @@ sending, so unmuting does not replay old news.
 Streaming: every key is polled on its own task and its users are told as soon as its answers
 are stored; pushes go through one PushSender (bot.sender) at Telegram's limits, several changes
 of one user packed into one message (bot.pushes).
+
+Several processes on one database: the job runs in each, but a cycle runs only in the process
+holding the "poller" lease (bot.services.lease; tried at every cycle and every RENEW_SECONDS,
+so a dead holder is replaced within a minute). A holder that loses it stops between keys. At
+such a hand-over a key already being polled by the old holder may be polled by the new one as
+well: storing the same answers twice is harmless, and telling is guarded per user — on a shared
+database (PostgreSQL) a process tells a user only under that user's "push:<id>" lease, reading
+what is owed after taking it, and marks with a compare-and-set, so a change is told once.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from bot.panel.client import MAX_IDS_PER_CALL
 from bot.pushes import PushItem, submit_pushes
 from bot.sender import Delivery, Outcome, PushSender
 from bot.services.health import CallCount, counting_calls
+from bot.services.lease import RENEW_SECONDS, Lease
 from bot.services.stats import POLL_CYCLE, poll_cycle_record
 from storage.models import Order, PanelTask, TaskKind, utcnow
 from storage.repository import (
@@ -68,6 +77,11 @@ from storage.repository import (
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "status-poll"
+LEASE_JOB_NAME = "status-poll-lease"
+POLLER_LEASE = "poller"
+# How long one process may take to tell one user (a pack of messages at one a second per chat,
+# flood waits included) before another process may tell them what is still owed.
+PUSH_CLAIM_SECONDS = 180.0
 _Result = TypeVar("_Result", OrderStatus | ItemError, TaskStatus | ItemError)
 
 
@@ -104,6 +118,7 @@ class StatusNotifier:
         self._repository: Repository | None = None  # set at the first cycle
         self._keys_started = 0  # keys the cycle being started queued (read under its lock)
         self._stopping = False  # set at shutdown: no new cycle, no new key
+        self._lease: Lease | None = None  # the "poller" lease (made at the first use)
 
     async def close(self) -> None:
         """At shutdown, while the bot can still send: the poller stops between keys — no new
@@ -123,6 +138,18 @@ class StatusNotifier:
             except TimeoutError:
                 await self._sender.abort()
         await self._log_pushes()
+        if self._lease is not None and self._lease.held:
+            await self._lease.release()  # another process polls from its next try on
+
+    def lease(self, application: Application[Any, Any, Any, Any, Any, Any]) -> Lease:
+        if self._lease is None:
+            self._lease = app_services(application).leases.lease(POLLER_LEASE)
+        return self._lease
+
+    async def keep_lease(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every RENEW_SECONDS in every process: the holder renews, the others try to take
+        over (they succeed once the holder released it or died)."""
+        await self.lease(context.application).hold()
 
     async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run_cycle(context.application, wait=False)
@@ -138,6 +165,9 @@ class StatusNotifier:
             logger.debug("Status cycle skipped: the previous one is still starting")
             return False
         async with self._cycle:
+            if not await self.lease(application).hold():
+                logger.debug("Status cycle skipped: another process polls")
+                return False
             started_at, clock = utcnow(), time.monotonic()
             # The panel calls of this cycle's tasks are counted (for the console's stats).
             with counting_calls() as calls:
@@ -210,7 +240,8 @@ class StatusNotifier:
         # Changes stored but not told yet (a crash, a failed send) of users whose key is not
         # polled now; the others hear them with their key's fresh answers, in one go.
         polled_users = {user_id for polled in polled_keys for user_id in polled.user_ids}
-        started = [self._spawn(self._announce(services, polled_users))]
+        lease = self.lease(application)
+        started = [self._spawn(self._announce(services, polled_users, lease))]
         queue: deque[PolledKey] = deque()
         for polled in polled_keys:
             if polled.name in self._in_flight:
@@ -223,14 +254,23 @@ class StatusNotifier:
         self._keys_started = len(queue)
         workers = min(len(queue), max(KEYS_AT_ONCE, 2 * settings.panel_concurrency))
         for _ in range(workers):
-            started.append(self._spawn(self._work(application.bot, services, queue, deadline)))
+            work = self._work(application.bot, services, queue, deadline, lease)
+            started.append(self._spawn(work))
         return started
 
     async def _work(
-        self, bot: Bot, services: BotServices, queue: deque[PolledKey], deadline: float
+        self,
+        bot: Bot,
+        services: BotServices,
+        queue: deque[PolledKey],
+        deadline: float,
+        lease: Lease,
     ) -> None:
         try:
             while queue and not self._stopping:  # at shutdown: stop between keys
+                if not lease.held:  # another process polls now: stop between keys too
+                    logger.warning("Poller lease lost; %d keys left to its holder", len(queue))
+                    return
                 polled = queue.popleft()
                 try:
                     await self._poll_key_within(bot, services, polled, deadline)
@@ -329,11 +369,13 @@ class StatusNotifier:
 
     # --- 2. send, 3. mark --------------------------------------------------------------------
 
-    async def _announce(self, services: BotServices, skip: Set[int]) -> None:
+    async def _announce(self, services: BotServices, skip: Set[int], lease: Lease) -> None:
         """Tell everyone but `skip` what is stored and not told yet."""
         try:
             owners = sorted(set(await services.repository.owed_users()) - skip)
             for start in range(0, len(owners), KEYS_AT_ONCE):  # a bounded number at once
+                if not lease.held:
+                    return  # the new holder tells them
                 batch = owners[start : start + KEYS_AT_ONCE]
                 await asyncio.gather(*(self._announce_user(services, owner) for owner in batch))
         except StorageUnavailable:
@@ -366,6 +408,22 @@ class StatusNotifier:
                 + [_task_announcement(task) for task in news.tasks]
             )
             return
+        if not services.leases.shared:  # SQLite: this is the only process
+            await self._tell(services, user_id, news)
+            return
+        claim = services.leases.lease(f"push:{user_id}", PUSH_CLAIM_SECONDS)
+        if not await claim.hold():
+            logger.info("User %s: another process is telling them their news", user_id)
+            return
+        try:
+            # What is still owed now that no other process may tell it.
+            news = await services.repository.news_for(user_id)
+            if news is not None and news.notify and (news.orders or news.tasks):
+                await self._tell(services, user_id, news)
+        finally:
+            await claim.release()
+
+    async def _tell(self, services: BotServices, user_id: int, news: News) -> None:
         assert self._sender is not None
         repository = services.repository
 
@@ -579,6 +637,13 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any], interval: f
         interval=interval,
         first=min(interval, 10),
         name=JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    application.job_queue.run_repeating(
+        notifier.keep_lease,
+        interval=RENEW_SECONDS,
+        first=RENEW_SECONDS,
+        name=LEASE_JOB_NAME,
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
 

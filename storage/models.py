@@ -9,6 +9,7 @@ from typing import Any, overload
 from sqlalchemy import (
     BigInteger,
     Column,
+    DateTime,
     Float,
     Integer,
     LargeBinary,
@@ -324,3 +325,17 @@ class UserState(SQLModel, table=True):
     # the sweep claims an idle row with one conditional UPDATE on it.
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Lease(SQLModel, table=True):
+    """Work only one process may do at a time (the status poller, a broadcast's delivery, the
+    pushes to one user), and which process does it until when. Taken, renewed and released
+    by storage.leases; a holder that dies leaves a row that simply expires."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    # hostname:pid:random — the process, recognisable in the database by an operator.
+    holder: str = Field(sa_column=Column(String(128), nullable=False))
+    # Naive UTC on the database's clock (PostgreSQL) or the one host's (SQLite).
+    expires_at: datetime = Field(sa_column=Column(DateTime, nullable=False))

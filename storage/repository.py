@@ -22,6 +22,7 @@ from storage.broadcasts import BroadcastStore
 from storage.console import ConsoleStore
 from storage.crypto import KeyringError
 from storage.favourites import FavouriteStore
+from storage.leases import LeaseStore
 from storage.mass import MassStore
 from storage.models import Order, PanelProfile, PanelTask, Placement, TaskKind, User, utcnow
 from storage.persistence import UserStateStore
@@ -229,6 +230,7 @@ class Repository(
     MassStore,
     FavouriteStore,
     UserStateStore,
+    LeaseStore,
     StoreBase,
 ):
     """The only place that talks SQL: the customer side here, one store per console feature."""

@@ -20,6 +20,13 @@ Database work per recipient: one claim (a primary-key UPDATE); the batch read, t
 `OUTCOMES_AT_ONCE` sends or progress tick) and the progress counts are one query per batch or
 per tick. A kill -9 thus leaves 'unconfirmed' the IN_FLIGHT rows and the outcomes not written
 yet (about OUTCOMES_AT_ONCE): most of those did arrive; none is sent again.
+
+Several processes on one database: a broadcast is delivered by the process holding its lease
+("broadcast:<id>", bot.services.lease), renewed while it sends. Every process tries, every
+RENEW_SECONDS, to resume the broadcasts still 'sending' whose lease is free (its holder died or
+stopped), so one delivers it and the others leave it alone; a holder that loses the lease stops
+sending as at shutdown. Each row is still claimed on its own (pending → sending, a conditional
+UPDATE), so even two deliveries of one broadcast would never send a row twice.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from bot import texts
 from bot.html_check import telegram_html_problem, visible_length, visible_text
 from bot.i18n import read_as
 from bot.keyboards import console_broadcast as keyboards
+from bot.services.lease import RENEW_SECONDS, Lease, Leases
 from storage.broadcasts import DeliveryCounts, DeliveryState, Outcome, Recipient
 from storage.models import Broadcast
 from storage.repository import Repository, StorageUnavailable
@@ -142,6 +150,7 @@ class _Run:
     """One broadcast being delivered by this process."""
 
     broadcast_id: int
+    lease: Lease
     progress_chat_id: int | None = None
     task: asyncio.Task[None] | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)  # an operator's Stop
@@ -166,8 +175,10 @@ class BroadcastService:
         messages_per_second: int = MESSAGES_PER_SECOND,
         in_flight: int = IN_FLIGHT,
         progress_seconds: float = PROGRESS_SECONDS,
+        leases: Leases | None = None,
     ) -> None:
         self._repository = repository
+        self._leases = leases or Leases(repository)
         self._per_second = messages_per_second
         self._interval = 1 / messages_per_second
         self._in_flight = in_flight
@@ -195,7 +206,10 @@ class BroadcastService:
             return None
         broadcast = await self._repository.get_broadcast(broadcast_id)
         assert broadcast is not None
-        self._launch(bot, broadcast, resumed=False)
+        lease = self._leases.lease(_lease_name(broadcast_id))
+        # Not taken (the database failing just now): the next resume round delivers it.
+        if await lease.hold() and broadcast_id not in self._runs:
+            self._launch(bot, broadcast, lease, resumed=False)
         return count
 
     async def stop(self, broadcast_id: int) -> bool:
@@ -208,13 +222,21 @@ class BroadcastService:
         return stopped
 
     async def resume(self, bot: Bot) -> int:
-        """At start: every broadcast still 'sending' goes on where it stopped."""
-        broadcasts = await self._repository.broadcasts_sending()
-        for broadcast in broadcasts:
-            if broadcast.id not in self._runs:
+        """At start, and every RENEW_SECONDS after: every broadcast still 'sending' that no
+        process delivers (its lease is free) goes on where it stopped, here. How many this
+        process took up."""
+        resumed = 0
+        for broadcast in await self._repository.broadcasts_sending():
+            assert broadcast.id is not None
+            if broadcast.id in self._runs:
+                continue
+            lease = self._leases.lease(_lease_name(broadcast.id))
+            # Checked again after the await: a confirm in this process may have launched it.
+            if await lease.hold() and broadcast.id not in self._runs:
                 logger.info("Broadcast %s: resuming", broadcast.id)
-                self._launch(bot, broadcast, resumed=True)
-        return len(broadcasts)
+                self._launch(bot, broadcast, lease, resumed=True)
+                resumed += 1
+        return resumed
 
     def running(self) -> list[int]:
         return list(self._runs)
@@ -236,9 +258,9 @@ class BroadcastService:
 
     # --- the delivery ---------------------------------------------------------------------
 
-    def _launch(self, bot: Bot, broadcast: Broadcast, *, resumed: bool) -> None:
+    def _launch(self, bot: Bot, broadcast: Broadcast, lease: Lease, *, resumed: bool) -> None:
         assert broadcast.id is not None
-        run = _Run(broadcast.id, broadcast.progress_chat_id)
+        run = _Run(broadcast.id, lease, broadcast.progress_chat_id)
         self._runs[broadcast.id] = run
         run.task = asyncio.create_task(
             self._deliver(bot, broadcast, run, resumed), name=f"broadcast-{broadcast.id}"
@@ -249,6 +271,7 @@ class BroadcastService:
         handled where they happen) is logged and the delivery tried again from where it
         stopped, after a pause; after UNEXPECTED_ATTEMPTS it is finished as stopped, with the
         final report, rather than left 'sending' with a frozen progress message."""
+        keeper = asyncio.create_task(self._keep_lease(run))
         try:
             await self._reader_for(broadcast)
             for attempt in range(1, UNEXPECTED_ATTEMPTS + 1):
@@ -270,7 +293,23 @@ class BroadcastService:
                     await self._pause(run, UNEXPECTED_PAUSE_SECONDS)
             await self._give_up(bot, broadcast, run)
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             self._runs.pop(run.broadcast_id, None)
+            await run.lease.release()  # finished, or stopped: another process may go on now
+
+    @staticmethod
+    async def _keep_lease(run: _Run) -> None:
+        """Renew the delivery's lease; once it is lost (another process took it over after
+        this one could not renew it), stop sending, as at shutdown."""
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            if not await run.lease.hold():
+                logger.warning("Broadcast %s: lease lost; delivery stops here", run.broadcast_id)
+                run.closing = True
+                run.stop.set()
+                return
 
     async def _attempt(self, bot: Bot, broadcast: Broadcast, run: _Run, resumed: bool) -> None:
         if resumed:  # rows claimed before (a crash, a failed attempt) are never sent again
@@ -491,6 +530,10 @@ class BroadcastService:
                 if run.closing:
                     raise
                 await asyncio.sleep(STORAGE_PAUSE_SECONDS)
+
+
+def _lease_name(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}"
 
 
 def _seconds(retry_after: timedelta | float) -> float:
