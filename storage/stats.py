@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, case, cast, delete, func, insert
+from sqlalchemy import Numeric, case, cast, delete, func, insert, update
 from sqlalchemy import select as select_columns
-from sqlmodel import col, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from storage.base import StoreBase
 from storage.models import Delivery, Order, Placement, PushLog, RuntimeState, User, utcnow
@@ -184,28 +186,37 @@ class StatsStore(StoreBase):
 
     async def switch_panel_alert(self, failing: bool, detail: dict[str, Any]) -> bool:
         """Record that the panel is failing (or recovered) unless that is already recorded:
-        True when this call changed it, so exactly one process sends the alert. The row is
-        read and written in one unit of work (locked on PostgreSQL, one writer on SQLite)."""
+        True when this call changed it, so exactly one process sends the alert. A
+        compare-and-set on the row's whole value (or an insert that loses to a concurrent
+        one), so two processes switching at once never both win, on either engine."""
         async with self._session() as session:
-            row = (
-                await session.exec(
-                    select(RuntimeState)
-                    .where(col(RuntimeState.name) == PANEL_ALERT)
-                    .with_for_update()
-                )
-            ).first()
+            row = await session.get(RuntimeState, PANEL_ALERT)
             current = _decoded(row.value_json) if row is not None else None
             was_failing = isinstance(current, dict) and bool(current.get("failing"))
             if was_failing == failing:
                 return False
             value = json.dumps({"failing": failing, **detail}, sort_keys=True)
             if row is None:
-                session.add(RuntimeState(name=PANEL_ALERT, value_json=value))
+                dialect = self._engine.dialect.name
+                create: Any = postgresql_insert if dialect == "postgresql" else sqlite_insert
+                done = await session.exec(
+                    create(RuntimeState)
+                    .values(name=PANEL_ALERT, value_json=value, updated_at=utcnow())
+                    .on_conflict_do_nothing(index_elements=[col(RuntimeState.name)])
+                    .returning(col(RuntimeState.name))
+                )
             else:
-                row.value_json = value
-                row.updated_at = utcnow()
-                session.add(row)
-            return True
+                done = await session.exec(
+                    update(RuntimeState)
+                    .where(
+                        col(RuntimeState.name) == PANEL_ALERT,
+                        col(RuntimeState.value_json) == row.value_json,
+                    )
+                    .values(value_json=value, updated_at=utcnow())
+                    .returning(col(RuntimeState.name))
+                )
+            # RETURNING, not rowcount: PostgreSQL's driver may leave an insert's at -1.
+            return done.first() is not None
 
 
 def _count_if(condition: Any) -> Any:

@@ -19,7 +19,7 @@ from bot.services.lease import LEASE_SECONDS, RENEW_SECONDS, Lease, Leases
 from bot.services.stats import POLL_CYCLE
 from storage.crypto import Keyring
 from storage.db import build_engine, prepare_database
-from storage.repository import Repository
+from storage.repository import Repository, StorageUnavailable
 from tests.conftest import USER, USER_KEY, make_settings, running
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
@@ -112,6 +112,44 @@ async def test_the_broadcast_and_push_leases_are_separate_from_the_poller(
     assert await theirs.lease("broadcast:1").hold()
     assert await theirs.lease(f"push:{USER}").hold()
     assert not await mine.lease(f"push:{USER}").hold()
+
+
+async def test_two_processes_never_claim_the_same_broadcast_row(
+    repositories: list[Repository],
+) -> None:
+    """Even two deliveries of one broadcast (a lease hand-over gone wrong) send a row once:
+    each row is claimed pending → sending by one conditional UPDATE."""
+    first, second, _ = repositories
+    for user_id in range(100, 130):
+        await first.touch_user(user_id)
+    broadcast_id = await first.create_broadcast(USER, "Hello", None)
+    assert await first.start_broadcast(broadcast_id, USER, 1) == 30
+    rows = [one.delivery_id for one in await first.next_recipients(broadcast_id, 100)]
+    claims = await asyncio.gather(
+        *(repository.claim_delivery(row) for row in rows for repository in (first, second))
+    )
+    assert claims.count(True) == len(rows)
+    for index in range(len(rows)):
+        assert claims[2 * index] != claims[2 * index + 1]
+
+
+async def test_the_panel_alert_switches_once_across_processes(
+    repositories: list[Repository],
+) -> None:
+    """ "Failing" and "recovered" are each recorded (so sent) by one process only, even when
+    every process sees the outage at the same moment."""
+    for failing in (True, False, True):
+        switched = await asyncio.gather(
+            *(_switch(repository, failing) for repository in repositories for _ in range(3))
+        )
+        assert switched.count(True) == 1, (failing, switched)
+
+
+async def _switch(repository: Repository, failing: bool) -> bool:
+    try:
+        return await repository.switch_panel_alert(failing, {"at": "now"})
+    except StorageUnavailable:  # lost the race to create the row: not switched here
+        return False
 
 
 # --- two applications on one PostgreSQL database ------------------------------------------
