@@ -20,7 +20,7 @@ from bot.services.stats import POLL_CYCLE
 from storage.crypto import Keyring
 from storage.db import build_engine, prepare_database
 from storage.repository import Repository, StorageUnavailable
-from tests.conftest import USER, USER_KEY, make_settings, running
+from tests.conftest import OPERATOR, USER, USER_KEY, make_settings, running
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
 from tests.orders import placed_order
@@ -257,3 +257,64 @@ async def test_two_applications_one_poller_one_push_and_a_dead_poller_replaced(
             assert after[1] > recorded[1]
             print(f"poller taken over {took_over:.1f}s after its holder stopped")
             assert took_over <= LEASE_SECONDS + RENEW_SECONDS
+
+
+def copies(telegram: FakeTelegram, chat_id: int, text: str) -> int:
+    return sum(1 for message in telegram.messages(chat_id) if message.text == text)
+
+
+def reports(telegram: FakeTelegram, broadcast_id: int) -> int:
+    return sum(
+        1
+        for message in telegram.messages(OPERATOR)
+        if f"Broadcast #{broadcast_id} finished." in message.text
+    )
+
+
+async def test_two_applications_deliver_a_broadcast_once_and_resume_a_dead_ones(
+    tmp_path: Path,
+    postgres_url: str,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    fernet_key: str,
+) -> None:
+    """A broadcast confirmed in one application is delivered by it alone (the other's resume
+    rounds leave it be); one whose delivering process died (its lease left to expire) is
+    taken up by the other, and everyone still gets each broadcast once."""
+    settings = [
+        make_settings(tmp_path / name, panel, telegram, fernet_key, database_url=postgres_url)
+        for name in "ab"
+    ]
+    ids = list(range(3001, 3041))
+    async with running(settings[0]) as first, running(settings[1]) as second:
+        one, other = app_services(first), app_services(second)
+        for user_id in [*ids, OPERATOR]:
+            await one.repository.touch_user(user_id)
+
+        text = "Once across processes"
+        broadcast_id = await one.repository.create_broadcast(OPERATOR, text, None)
+        assert await one.broadcasts.confirm(first.bot, broadcast_id, OPERATOR, 1) == 41
+        assert await other.broadcasts.resume(second.bot) == 0  # its lease is taken
+        assert one.broadcasts.running() == [broadcast_id]
+        await eventually(lambda: reports(telegram, broadcast_id), 20, "the report")
+        assert [copies(telegram, user_id, text) for user_id in ids] == [1] * len(ids)
+        assert reports(telegram, broadcast_id) == 1
+        assert other.broadcasts.running() == []
+        # Finished: its lease is freed at once.
+        assert await one.repository.lease_holder(f"broadcast:{broadcast_id}") is None
+
+        # A broadcast 'sending' whose process died: its lease is left to run out.
+        text = "Taken over"
+        broadcast_id = await one.repository.create_broadcast(OPERATOR, text, None)
+        assert await one.repository.start_broadcast(broadcast_id, OPERATOR, 1) == 41
+        name = f"broadcast:{broadcast_id}"
+        assert await one.repository.take_lease(name, "gone:1:dead", seconds=2)
+        assert await other.broadcasts.resume(second.bot) == 0  # not before it expired
+        waited = await eventually(
+            lambda: other.broadcasts.resume(second.bot), 10, "the other resumes it"
+        )
+        assert waited <= 3
+        await eventually(lambda: reports(telegram, broadcast_id), 20, "the report")
+        assert [copies(telegram, user_id, text) for user_id in ids] == [1] * len(ids)
+        assert reports(telegram, broadcast_id) == 1
+        assert await one.broadcasts.resume(first.bot) == 0  # finished: nothing to resume
