@@ -149,7 +149,16 @@ class StatusNotifier:
     async def keep_lease(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every RENEW_SECONDS in every process: the holder renews, the others try to take
         over (they succeed once the holder released it or died)."""
-        await self.lease(context.application).hold()
+        await self._hold(context.application)
+
+    async def _hold(self, application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+        """Take or renew the poller lease; an operator reading the log sees where it moves."""
+        lease = self.lease(application)
+        was_held = lease.held
+        held = await lease.hold()
+        if held and not was_held:
+            logger.info("Status poller runs in this process (%s)", lease.holder)
+        return held
 
     async def job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run_cycle(context.application, wait=False)
@@ -165,7 +174,7 @@ class StatusNotifier:
             logger.debug("Status cycle skipped: the previous one is still starting")
             return False
         async with self._cycle:
-            if not await self.lease(application).hold():
+            if not await self._hold(application):
                 logger.debug("Status cycle skipped: another process polls")
                 return False
             started_at, clock = utcnow(), time.monotonic()
