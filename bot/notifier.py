@@ -149,7 +149,8 @@ class StatusNotifier:
     async def keep_lease(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every RENEW_SECONDS in every process: the holder renews, the others try to take
         over (they succeed once the holder released it or died)."""
-        await self._hold(context.application)
+        if not self._stopping:  # a process shutting down takes nothing over
+            await self._hold(context.application)
 
     async def _hold(self, application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
         """Take or renew the poller lease; an operator reading the log sees where it moves."""
