@@ -6,7 +6,7 @@ pooled connection, and a pool recycles connections), and who holds what until wh
 operator can read. A holder that dies (kill -9) leaves a row that expires: another process
 takes it over then.
 
-Time: naive UTC. On PostgreSQL the database's clock (the processes may run on hosts whose
+Time: UTC. On PostgreSQL the database's clock (the processes may run on hosts whose
 clocks differ); on SQLite this host's (SQLite is for one process, so one host).
 """
 
@@ -87,8 +87,8 @@ class LeaseStore(StoreBase):
 async def _database_now(session: AsyncSession, dialect: str) -> datetime:
     if dialect == "postgresql":
         connection = await session.connection()
-        found = await connection.execute(select_columns(func.timezone("UTC", func.now())))
+        found = await connection.execute(select_columns(func.now()))
         now = found.scalar_one()
         assert isinstance(now, datetime)
-        return now
-    return datetime.now(UTC).replace(tzinfo=None)
+        return now.astimezone(UTC)
+    return datetime.now(UTC)

@@ -9,7 +9,6 @@ from typing import Any, overload
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Float,
     Integer,
     LargeBinary,
@@ -337,5 +336,5 @@ class Lease(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(64), primary_key=True))
     # hostname:pid:random — the process, recognisable in the database by an operator.
     holder: str = Field(sa_column=Column(String(128), nullable=False))
-    # Naive UTC on the database's clock (PostgreSQL) or the one host's (SQLite).
-    expires_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    # On the database's clock (PostgreSQL) or the one host's (SQLite), in UTC.
+    expires_at: datetime
