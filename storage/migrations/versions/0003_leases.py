@@ -1,5 +1,6 @@
-"""Leases: work only one process does at a time (the status poller, a broadcast's delivery,
-the pushes to one user), held until expires_at (storage/leases.py).
+"""Leases: which process does the work only one may do, until when.
+
+The status poller, a broadcast's delivery, the pushes to one user (storage/leases.py).
 
 Revision ID: 0003
 Revises: 0002
