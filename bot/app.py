@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.context import SERVICES_KEY, BotServices, app_services
 from bot.i18n import LANGUAGES, SOURCE_LANGUAGE, load_catalogues, reading_as
 from bot.persistence import DatabasePersistence
-from bot.services.health import start_alerts
+from bot.services.health import start_alerts, sync_alerts
 from bot.services.lease import RENEW_SECONDS
 from bot.updates import PerUserUpdateProcessor
 from handlers import register_handlers
@@ -105,10 +105,11 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     assert isinstance(persistence, DatabasePersistence)
     persistence.schedule(application)
     await services.broadcasts.resume(application.bot)  # a broadcast cut short goes on
-    # … also one another process stopped delivering (it died or stopped: its lease is free).
+    # … also one another process stopped delivering (it died or stopped: its lease is free),
+    # and the panel alert another process recorded.
     assert application.job_queue is not None
     application.job_queue.run_repeating(
-        _resume_broadcasts, interval=RENEW_SECONDS, first=RENEW_SECONDS, name="broadcasts"
+        _shared_work, interval=RENEW_SECONDS, first=RENEW_SECONDS, name="shared-work"
     )
     # Operators' alerts (the panel failing and back, unknown outcomes) from now on.
     await start_alerts(services, application.bot)
@@ -117,11 +118,13 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     logger.info("Bot @%s is up", me.username)
 
 
-async def _resume_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _shared_work(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = app_services(context.application)
     try:
-        await app_services(context.application).broadcasts.resume(context.bot)
+        await services.broadcasts.resume(context.bot)
     except StorageUnavailable:
         logger.info("Broadcasts to resume not read: database unavailable")
+    await sync_alerts(services)
 
 
 async def _register_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

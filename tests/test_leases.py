@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 
 from bot.context import app_services
 from bot.notifier import JOB_NAME, LEASE_JOB_NAME
+from bot.panel import PanelError
 from bot.services.lease import LEASE_SECONDS, RENEW_SECONDS, Lease, Leases
 from bot.services.stats import POLL_CYCLE
 from storage.crypto import Keyring
@@ -318,3 +319,56 @@ async def test_two_applications_deliver_a_broadcast_once_and_resume_a_dead_ones(
         assert [copies(telegram, user_id, text) for user_id in ids] == [1] * len(ids)
         assert reports(telegram, broadcast_id) == 1
         assert await one.broadcasts.resume(first.bot) == 0  # finished: nothing to resume
+
+
+async def test_the_recovery_is_told_once_even_when_the_process_that_alerted_is_gone(
+    tmp_path: Path,
+    postgres_url: str,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    fernet_key: str,
+) -> None:
+    """One process sees the outage and alerts; it stops; the other sees the panel answer
+    again and tells the recovery (it learned of the alert from the database), once."""
+    settings = [
+        make_settings(
+            tmp_path / name,
+            panel,
+            telegram,
+            fernet_key,
+            database_url=postgres_url,
+            admin_ids=[OPERATOR],
+            panel_alert_seconds=0.3,
+            panel_timeout_seconds=0.5,
+        )
+        for name in "ab"
+    ]
+    alerting = running(settings[0])
+    first = await alerting.__aenter__()
+    async with running(settings[1]) as second:
+        try:
+            panel.delay, panel.fault = 0.25, "html502"
+            with pytest.raises(PanelError):
+                await app_services(first).panel.balance(USER_KEY)
+            await telegram.wait_for_message(OPERATOR, FAILING)
+        finally:
+            await alerting.__aexit__(None, None, None)  # the process that alerted is gone
+        panel.delay, panel.fault = 0, None
+
+        async def recovery_told() -> int:
+            await app_services(second).panel.balance(USER_KEY)
+            return told(telegram, RECOVERED)
+
+        await eventually(recovery_told, RENEW_SECONDS + 10, "the recovery told")
+        for _ in range(3):  # the panel answers on: nothing more to tell
+            await app_services(second).panel.balance(USER_KEY)
+    assert told(telegram, FAILING) == 1
+    assert told(telegram, RECOVERED) == 1
+
+
+FAILING = "The panel is not answering"
+RECOVERED = "The panel answers again"
+
+
+def told(telegram: FakeTelegram, text: str) -> int:
+    return sum(text in message.text for message in telegram.messages(OPERATOR))

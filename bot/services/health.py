@@ -100,6 +100,13 @@ class PanelHealth:
         self._alerts = alerts
         self._alerted = alerted
 
+    def recorded_elsewhere(self, alerted: bool) -> None:
+        """What the database says now: another process may have alerted (or told the
+        recovery), and this one's next call must switch it back once the panel answers —
+        even if the process that alerted is gone."""
+        if not self._switching:
+            self._alerted = alerted
+
     def record(self, ok: bool, seconds: float, error: str | None) -> None:
         """The panel client's hook: called after every exchange, never blocks."""
         self._calls += 1
@@ -244,12 +251,23 @@ async def start_alerts(services: BotServices, bot: Bot) -> None:
     is read from the database."""
     alerts = OperatorAlerts(bot, services)
     services.alerts = alerts
+    services.health.attach(alerts, await _alert_out(services) or False)
+
+
+async def sync_alerts(services: BotServices) -> None:
+    """Now and then (several processes): whether an outage alert is out, from the database."""
+    alerted = await _alert_out(services)
+    if alerted is not None:
+        services.health.recorded_elsewhere(alerted)
+
+
+async def _alert_out(services: BotServices) -> bool | None:
+    """Whether the database records an outage alert (None: it cannot be read now)."""
     try:
         state = await services.repository.runtime_state("panel_alert")
     except StorageUnavailable:
-        state = None
-    alerted = isinstance(state, dict) and bool(state.get("failing"))
-    services.health.attach(alerts, alerted)
+        return None
+    return isinstance(state, dict) and bool(state.get("failing"))
 
 
 def alert_unknown_outcome(services: BotServices, order: Order | None) -> None:
