@@ -13,10 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from bot.app import build_keyring
 from bot.config import Settings
+from storage.db import prepare_database
 from storage.models import Order, Placement, User, utcnow
 
 CHUNK = 5_000
@@ -42,8 +43,9 @@ def seed(
     path = database_path(settings)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring = build_keyring(settings)
+    # The schema as the bot makes it (its migrations), so the bot starts on it as on its own.
+    prepare_database(f"sqlite:///{path}")
     engine = create_engine(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(engine)
     now = utcnow()
     fingerprints: dict[str, str] = {}
     user_template = User(telegram_id=0, created_at=now, updated_at=now).model_dump()
