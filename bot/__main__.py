@@ -36,15 +36,19 @@ def reencrypt(settings: Settings) -> int:
     # It rewrites every stored key: never beside a running bot on SQLite.
     hold_database(settings.effective_database_url)
     prepare_database(settings.effective_database_url)
-    count = asyncio.run(_reencrypt(settings))
-    print(f"Re-encrypted {count} stored API key(s) with the first ENCRYPTION_KEY.")
+    keys, states = asyncio.run(_reencrypt(settings))
+    print(
+        f"Re-encrypted {keys} stored API key(s) and {states} conversation state(s) "
+        "with the first ENCRYPTION_KEY."
+    )
     return 0
 
 
-async def _reencrypt(settings: Settings) -> int:
+async def _reencrypt(settings: Settings) -> tuple[int, int]:
     engine = build_engine(settings.effective_database_url)
     try:
-        return await Repository(engine, build_keyring(settings)).reencrypt_all()
+        repository = Repository(engine, build_keyring(settings))
+        return await repository.reencrypt_all(), await repository.reencrypt_user_states()
     finally:
         await engine.dispose()
 

@@ -57,8 +57,10 @@ def build_application(
     api_root = settings.telegram_api_url
     # Conversations and user data in the database, written after each update of a user by
     # the update processor (and, on PostgreSQL, read before it).
-    persistence = DatabasePersistence(repository, settings.conversation_timeout_seconds)
-    processor = PerUserUpdateProcessor()
+    persistence = DatabasePersistence(
+        repository, settings.conversation_timeout_seconds, redeliveries=settings.webhook_mode
+    )
+    processor = PerUserUpdateProcessor(persistence.max_turns)
     processor.turns = persistence
     application = (
         ApplicationBuilder()

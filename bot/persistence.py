@@ -9,10 +9,20 @@
   PerUserUpdateProcessor), before their next one is handled, and only when it changed. PTB's
   own interval flush then has nothing left to do (its update_* calls are no-ops).
 - Read-through (PostgreSQL, where several processes may serve one user): before each update
-  the user's advisory lock is taken (held until their state is written back), their state is
-  read again when another process changed it, and an update already handled (a redelivered
-  webhook) is skipped. On SQLite (one process) the state is read once, on the user's first
-  update: memory is the truth.
+  the user's advisory lock is taken (held until their state is written back; without it the
+  update fails — it is never handled unlocked), and their state is read again when another
+  process changed it. On SQLite (one process) the state is read once, on the user's first
+  update: memory is the truth. Every write is conditional on the version read: a state
+  changed elsewhere meanwhile is never overwritten (logged, and read again next turn).
+- Redeliveries (PostgreSQL, and webhook mode on SQLite: Telegram posts an update again after
+  a timeout): the ids of the user's last 16 handled updates are kept in their row, and an
+  update whose id is among them is skipped. An exact match, not "not newer": Telegram's ids
+  may restart lower (a week of silence, a new token) and are ordered per chat, not per user.
+  In polling mode on SQLite nothing is redelivered: no id kept, no write for an update that
+  changed nothing.
+- user_data is pickled and sealed with the repository's keyring (Fernet: authenticated), so
+  only what a bot holding ENCRYPTION_KEY wrote is ever unpickled; a row no key opens is
+  dropped with a warning (the customer gets the expired answer).
 - Expiry across restarts and processes: PTB's conversation_timeout is a job in one process's
   memory, lost on restart. Instead each conversation's last activity is kept with its state:
   an update for a conversation idle past CONVERSATION_TIMEOUT_SECONDS ends it first (its
@@ -26,13 +36,14 @@ PTB keeps a ConversationHandler's states in its private `_conversations` (keyed 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import pickle
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -48,14 +59,27 @@ from telegram.ext import (
     PersistenceInput,
 )
 
+from bot.updates import MAX_CONCURRENT_UPDATES
 from storage.base import StorageUnavailable
-from storage.persistence import StoredState, UserStateStore
+from storage.persistence import (
+    KEEP,
+    LOCK_CONNECTIONS,
+    RECENT_UPDATES,
+    Keep,
+    StaleState,
+    StoredState,
+    UserStateStore,
+)
 
 logger = logging.getLogger(__name__)
 
 SWEEP_JOB = "conversation-sweep"
 SWEEP_EVERY_SECONDS = 60  # at most; a quarter of the timeout when that is shorter
 SWEEP_BATCH = 100
+SWEEP_CONCURRENCY = 8  # idle users ended at once: one whose turn waits holds up no other
+# A state that cannot be stored (user_data that does not pickle) is logged once an hour per
+# user, not at every update.
+WARN_EVERY_SECONDS = 3600
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 CCT = TypeVar("CCT", bound="CallbackContext[Any, Any, Any, Any]")
 ConversationKey = tuple[int | str, ...]  # as PTB builds it: (chat id, user id)
@@ -135,6 +159,10 @@ class _Known:
     version: int | None
     digest: bytes
     conversations: str | None
+    updates: tuple[int, ...] = ()  # the last handled update ids (where redeliveries happen)
+
+
+NOTHING_KNOWN = _Known(None, b"", None)
 
 
 class UnreadableState(Exception):
@@ -159,7 +187,10 @@ def _stand_in(chat_id: int, user_id: int) -> Update:
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    def __init__(self, store: UserStateStore, timeout_seconds: float) -> None:
+    def __init__(
+        self, store: UserStateStore, timeout_seconds: float, redeliveries: bool = False
+    ) -> None:
+        """`redeliveries`: updates may come again (webhook mode); on PostgreSQL always."""
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
@@ -170,6 +201,16 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._application: AnyApplication | None = None
         self._known: dict[int, _Known] = {}
         self._rewrite: set[int] = set()
+        self._track = redeliveries or store.shared_database
+        self._warned: dict[int, float] = {}
+
+    @property
+    def max_turns(self) -> int:
+        """Users handled at once (bot.updates): on PostgreSQL each holds a lock connection, so
+        no more than the lock pool has — a turn never waits for one."""
+        if self._store.shared_database:
+            return min(MAX_CONCURRENT_UPDATES, LOCK_CONNECTIONS)
+        return MAX_CONCURRENT_UPDATES
 
     def attach(self, application: AnyApplication) -> None:
         """The application whose user_data and conversations are kept."""
@@ -192,18 +233,16 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def turn(self, update: Update, fresh: bool) -> AsyncIterator[bool]:
         """Around the handling of one of the user's updates (`fresh`: a delivered update, not
         a follow-up task of an earlier one): the user's state is current before (yields
-        False for an update already handled: skip it) and written back after."""
+        False for an update already handled: skip it) and written back after.
+        StorageUnavailable (PostgreSQL: the user's lock or state cannot be had): the update is
+        not handled (webhook: Telegram delivers it again; polling: the user is asked to try
+        again)."""
         assert update.effective_user is not None
         user_id = update.effective_user.id
-        shared = self._store.shared_database
-        async with AsyncExitStack() as stack:
-            try:
-                await stack.enter_async_context(self._store.user_turn(user_id))
-            except StorageUnavailable:
-                logger.warning("User %s: handled without the cross-process lock", user_id)
-            stored = await self._read(user_id)
-            last = stored.last_update_id if stored is not None else None
-            if fresh and shared and last is not None and update.update_id <= last:
+        async with self._store.user_turn(user_id):
+            await self._read(user_id)
+            known = self._known.get(user_id)
+            if fresh and self._track and known and update.update_id in known.updates:
                 logger.info("Update %s was handled already; skipped", update.update_id)
                 yield False
                 return
@@ -212,42 +251,54 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             try:
                 yield True
             finally:
-                await self._write(user_id, update.update_id if fresh and shared else None)
+                await self._write(user_id, update.update_id if fresh and self._track else None)
 
-    async def _read(self, user_id: int) -> StoredState | None:
+    async def _read(self, user_id: int) -> None:
         """The user's stored state into memory, unless memory has it already (SQLite: after
         their first update; PostgreSQL: unless another process wrote it since)."""
         known = self._known.get(user_id)
-        if known is not None and not self._store.shared_database:
-            return None
+        shared = self._store.shared_database
+        if known is not None and not shared:
+            return
         try:
             stored = await self._store.user_state(user_id)
         except StorageUnavailable:
-            return None  # handled with what memory holds
+            if shared:
+                raise  # not handled blind: it may have been handled, or changed, elsewhere
+            return  # SQLite: handled with what memory holds
         if stored is None:
             if known is None or known.version is not None:
                 self._apply(user_id, {}, {})
-            self._known[user_id] = _Known(None, b"", None)
-            return None
+            self._known[user_id] = NOTHING_KNOWN
+            return
         if known is not None and known.version == stored.version:
-            return stored  # this process wrote it last: memory is current (objects kept)
+            return  # this process wrote it last: memory is current (objects kept)
         try:
             data, entries = self._decode(stored)
         except UnreadableState as error:
             logger.warning("User %s: stored conversation state dropped (%s)", user_id, error)
             self._apply(user_id, {}, {})
-            self._known[user_id] = _Known(None, b"", None)
-            with suppress(StorageUnavailable):
-                await self._store.save_user_state(
-                    user_id, data=None, conversations=None, idle_since=None
+            self._known[user_id] = _Known(None, b"", None, stored.recent_updates)
+            with suppress(StorageUnavailable, StaleState):
+                version = await self._store.save_user_state(
+                    user_id,
+                    data=None,
+                    conversations=None,
+                    idle_since=None,
+                    recent_updates=stored.recent_updates,
+                    expected_version=stored.version,
                 )
-            return stored
+                self._known[user_id] = _Known(version, b"", None, stored.recent_updates)
+            return
         self._apply(user_id, data, entries)
-        self._known[user_id] = _Known(stored.version, _digest(stored.data), stored.conversations)
-        return stored
+        self._known[user_id] = _Known(
+            stored.version, _digest(stored.data), stored.conversations, stored.recent_updates
+        )
 
     @staticmethod
     def _decode(stored: StoredState) -> tuple[dict[Any, Any], dict[str, list[Entry]]]:
+        if stored.unreadable is not None:
+            raise UnreadableState(stored.unreadable)
         try:
             data = pickle.loads(stored.data) if stored.data else {}
             raw = json.loads(stored.conversations) if stored.conversations else {}
@@ -270,26 +321,39 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             conversation.restore(user_id, entries.get(conversation.name, []))
 
     async def _write(self, user_id: int, update_id: int | None) -> None:
-        """The user's state, if it changed since last read or written (and the update's id on
-        PostgreSQL, so that a redelivery is recognised)."""
+        """The user's state, if it changed since last read or written, over the row as read
+        (and the update's id where redeliveries happen, so that one is recognised)."""
+        known = self._known.get(user_id)
         data = self.application.user_data.get(user_id)
+        blob: bytes | Keep | None
         try:
             blob = pickle.dumps(data, pickle.HIGHEST_PROTOCOL) if data else None
+            digest = _digest(blob)
         except Exception as error:
-            logger.warning("User %s: state not stored (%s)", user_id, type(error).__name__)
-            return
+            # The rest is still stored (conversation states, update id); the data stays as
+            # last stored.
+            self._warn(user_id, "user data", type(error).__name__)
+            blob, digest = KEEP, known.digest if known else b""
         raw: dict[str, list[Any]] = {}
         for conversation in self._conversations():
             entries = conversation.entries(user_id)
             if entries and conversation.name is not None:
                 raw[conversation.name] = [[list(k), s, a] for k, s, a in entries]
-        conversations = json.dumps(raw, sort_keys=True) if raw else None
+        conversations: str | Keep | None
+        try:
+            conversations = json.dumps(raw, sort_keys=True) if raw else None
+        except (TypeError, ValueError) as error:
+            self._warn(user_id, "conversation states", type(error).__name__)
+            conversations = KEEP
+        if isinstance(conversations, Keep):
+            written = known.conversations if known else None
+        else:
+            written = conversations
         idle_since = min((row[2] for rows in raw.values() for row in rows), default=None)
-        digest = _digest(blob)
-        known = self._known.get(user_id)
-        unchanged = (
-            known is not None and known.digest == digest and known.conversations == conversations
-        )
+        updates = known.updates if known else ()
+        if update_id is not None:
+            updates = (*(u for u in updates if u != update_id), update_id)[-RECENT_UPDATES:]
+        unchanged = known is not None and known.digest == digest and known.conversations == written
         if unchanged and update_id is None and user_id not in self._rewrite:
             return
         self._rewrite.discard(user_id)
@@ -299,14 +363,31 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                 data=blob,
                 conversations=conversations,
                 idle_since=idle_since,
-                last_update_id=update_id,
+                recent_updates=updates if self._track else (),
+                expected_version=known.version if known else None,
             )
+        except StaleState:
+            # Another process (or this one's sweep) changed it meanwhile: theirs is kept, and
+            # read at the user's next update.
+            logger.warning("User %s: state changed elsewhere meanwhile; not overwritten", user_id)
+            self._known.pop(user_id, None)
+            return
         except StorageUnavailable:
             # Kept in memory; their next update writes it (PostgreSQL: reads it again first).
             if self._store.shared_database:
                 self._known.pop(user_id, None)
             return
-        self._known[user_id] = _Known(version, digest, conversations)
+        self._known[user_id] = _Known(version, digest, written, updates)
+
+    def _warn(self, user_id: int, what: str, kind: str) -> None:
+        """A WARNING at most once an hour per user (DEBUG in between)."""
+        now = time.monotonic()
+        last = self._warned.get(user_id)
+        level = logging.DEBUG
+        if last is None or now - last >= WARN_EVERY_SECONDS:
+            self._warned[user_id] = now
+            level = logging.WARNING
+        logger.log(level, "User %s: %s not stored (%s)", user_id, what, kind)
 
     # --- expiry -------------------------------------------------------------------------------
 
@@ -347,18 +428,27 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         except StorageUnavailable:
             return
         processor = self.application.update_processor
-        for user_id, version in idle:
-            try:
-                if not await self._store.claim_idle_state(user_id, version, before):
-                    continue  # active again, or another process took it
-            except StorageUnavailable:
-                return
-            # The claim cleared the row's idle mark: written again whatever the turn finds.
-            self._rewrite.add(user_id)
-            # As one of the user's updates: after any of theirs in progress, before the next.
-            await processor.process_update(
-                _stand_in(user_id, user_id), self._expire(user_id, None)
-            )
+        limit = asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+        async def end_idle(user_id: int, version: int) -> None:
+            async with limit:
+                try:
+                    if not await self._store.claim_idle_state(user_id, version, before):
+                        return  # active again, or another process took it
+                except StorageUnavailable:
+                    return
+                # The claim cleared the row's idle mark: written again whatever the turn finds.
+                self._rewrite.add(user_id)
+                # As one of the user's updates: after any of theirs in progress, before the
+                # next.
+                try:
+                    await processor.process_update(
+                        _stand_in(user_id, user_id), self._expire(user_id, None)
+                    )
+                except StorageUnavailable:
+                    logger.warning("User %s: idle conversation not ended now", user_id)
+
+        await asyncio.gather(*(end_idle(user_id, version) for user_id, version in idle))
 
     def schedule(self, application: AnyApplication) -> None:
         """Register the sweep once, by name."""

@@ -35,6 +35,8 @@ def _delivered(coroutine: Awaitable[Any]) -> bool:
 
 
 UNBOUNDED = 1_000_000
+# Users handled at once (on PostgreSQL no more than the user-lock pool: bot.persistence).
+MAX_CONCURRENT_UPDATES = 256
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -45,7 +47,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     queues behind their own lock and cannot fill the slots everyone else needs.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
         # PTB's own semaphore (taken before do_process_update) is made wide; the real bound is
         # ours, taken after the user's lock.
         super().__init__(UNBOUNDED)
@@ -76,13 +78,19 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if turns is None or not isinstance(update, Update) or update.effective_user is None:
             await coroutine
             return
-        async with turns.turn(update, _delivered(coroutine)) as go:
-            if go:
-                await coroutine
-            else:
+        started = False
+        try:
+            async with turns.turn(update, _delivered(coroutine)) as go:
+                if go:
+                    started = True
+                    await coroutine
+        finally:
+            if not started:
+                # Skipped (handled already), or the turn could not be had (its error goes on
+                # to the caller): never awaited, on purpose.
                 close = getattr(coroutine, "close", None)
                 if close is not None:
-                    close()  # never awaited, on purpose
+                    close()
 
     async def initialize(self) -> None:
         return None

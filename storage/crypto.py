@@ -63,6 +63,25 @@ class Keyring:
                 "a stored API key cannot be decrypted with ENCRYPTION_KEY"
             ) from None
 
+    def seal(self, plaintext: bytes) -> bytes:
+        """Bytes encrypted with the primary key (conversation state at rest)."""
+        return self._fernet.encrypt(plaintext)
+
+    def open(self, token: bytes) -> bytes:
+        """Bytes sealed with any configured key; KeyringError when none decrypts them (or they
+        were altered: Fernet tokens are authenticated)."""
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken:
+            raise KeyringError("stored data cannot be decrypted with ENCRYPTION_KEY") from None
+
+    def reseal(self, token: bytes) -> bytes:
+        """Re-encrypt sealed bytes with the primary key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise KeyringError("stored data cannot be decrypted with ENCRYPTION_KEY") from None
+
     def fingerprint(self, plaintext: str) -> str:
         return hmac.new(self._fingerprint_key, plaintext.encode(), hashlib.sha256).hexdigest()
 

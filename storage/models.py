@@ -305,9 +305,10 @@ class Favourite(SQLModel, table=True):
 
 
 class UserState(SQLModel, table=True):
-    """A user's conversation state (bot.persistence): their user_data, pickled, and the open
-    conversations' states, so a half-filled order survives a restart and continues on another
-    process. One row per user; written after each of their updates that changed it."""
+    """A user's conversation state (bot.persistence): their user_data, pickled and encrypted
+    (Fernet), and the open conversations' states, so a half-filled order survives a restart and
+    continues on another process. One row per user; written after each of their updates that
+    changed it."""
 
     __tablename__ = "user_state"
 
@@ -318,10 +319,12 @@ class UserState(SQLModel, table=True):
     # The oldest last activity among the open conversations (Unix time); None: none open.
     # The expiry sweep looks rows up by it.
     idle_since: float | None = Field(default=None, sa_column=Column(Float, index=True))
-    # The newest update handled for this user: a redelivered one is not handled again.
-    last_update_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    # Bumped by every write: a process re-reads the row only when another one changed it, and
-    # the sweep claims an idle row with one conditional UPDATE on it.
+    # The ids of the last updates handled for this user, a JSON list (at most 16, oldest
+    # first): a redelivered one is not handled again. Kept where redeliveries happen
+    # (PostgreSQL, webhook mode).
+    recent_updates: str | None = Field(default=None, sa_column=Column(Text))
+    # Bumped by every write, which is conditional on it: a process re-reads the row only when
+    # another one changed it, and never overwrites a newer state.
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     updated_at: datetime = Field(default_factory=utcnow)
 

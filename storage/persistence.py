@@ -4,18 +4,24 @@ per-user advisory lock that keeps two processes from handling one user's updates
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, insert, text, update
+from sqlalchemy import delete, text, update
+from sqlalchemy import select as select_columns
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel import col, select
 
 from storage.base import StorageUnavailable, StoreBase
+from storage.crypto import KeyringError
 from storage.db import BUSY_TIMEOUT_SECONDS
 from storage.models import UserState, utcnow
 
@@ -26,6 +32,8 @@ logger = logging.getLogger("storage.repository")
 USER_LOCK_NAMESPACE = 0x55534552 & 0x7FFFFFFF  # "USER"
 # Each user being handled holds one connection (a session lock lives on its connection):
 # their own pool, so handlers' queries never wait behind held locks (and cannot deadlock).
+# On PostgreSQL the update processor handles no more users at once than this (bot.updates),
+# so a turn never waits for a pooled connection.
 LOCK_CONNECTIONS = 32
 LOCK_WAIT_SECONDS = 60
 
@@ -34,12 +42,42 @@ def _lock_key(user_id: int) -> int:
     return (user_id % 2**32) - 2**31
 
 
+# The ids of a user's last handled updates kept in their row: a redelivery (webhook timeout)
+# is recognised by an exact match, whatever order the ids come in (Telegram's may restart
+# lower after a week of silence, and are ordered per chat, not per user).
+RECENT_UPDATES = 16
+
+
+class StaleState(Exception):
+    """The user's row changed since this process read it (another process wrote it): the
+    write was not made, so a newer state is never overwritten."""
+
+
+class Keep(Enum):
+    """save_user_state: leave this column as stored (its new value could not be made)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 @dataclass(frozen=True)
 class StoredState:
-    data: bytes | None
+    data: bytes | None  # the pickled user_data, decrypted
     conversations: str | None
-    last_update_id: int | None
+    recent_updates: tuple[int, ...]
     version: int
+    # Why the stored data cannot be used (not decryptable with ENCRYPTION_KEY), if so.
+    unreadable: str | None = None
+
+
+def _recent(raw: str | None) -> tuple[int, ...]:
+    try:
+        found = json.loads(raw) if raw else []
+        return tuple(int(update_id) for update_id in found)[-RECENT_UPDATES:]
+    except (ValueError, TypeError):
+        return ()
 
 
 class UserStateStore(StoreBase):
@@ -55,51 +93,80 @@ class UserStateStore(StoreBase):
             row = await session.get(UserState, user_id)
             if row is None:
                 return None
-            return StoredState(row.data, row.conversations, row.last_update_id, row.version)
+            data, unreadable = row.data, None
+            if data is not None:
+                try:
+                    # Sealed (Fernet: authenticated): what is unpickled was written by a bot
+                    # holding the key, never bytes put into the database by anyone else.
+                    data = self._keyring.open(data)
+                except KeyringError:
+                    data, unreadable = None, "not decryptable with ENCRYPTION_KEY"
+            return StoredState(
+                data, row.conversations, _recent(row.recent_updates), row.version, unreadable
+            )
 
     async def save_user_state(
         self,
         user_id: int,
         *,
-        data: bytes | None,
-        conversations: str | None,
+        data: bytes | Keep | None,
+        conversations: str | Keep | None,
         idle_since: float | None,
-        last_update_id: int | None = None,
+        recent_updates: tuple[int, ...] = (),
+        expected_version: int | None,
     ) -> int | None:
-        """Store the user's state (None for both: nothing to keep, the row goes unless it
-        remembers an update id); `last_update_id` None keeps the stored one. Returns the row's
-        new version (None: no row). Written after each update of the user's that changed it:
-        one statement on a plain connection (an ORM session costs about a millisecond more)."""
+        """Store the user's state over the row as this process last read or wrote it
+        (`expected_version`; None: no row). Nothing to keep (no data, no conversation, no
+        update id): the row goes. Returns the row's new version (None: no row); StaleState
+        when the row is not as expected (nothing written). `data` is sealed with the keyring.
+        Written after each update of the user's that changed it: one statement on a plain
+        connection (an ORM session costs about a millisecond more)."""
         values: dict[str, Any] = {
-            "data": data,
-            "conversations": conversations,
             "idle_since": idle_since,
+            "recent_updates": json.dumps(list(recent_updates[-RECENT_UPDATES:]))
+            if recent_updates
+            else None,
             "updated_at": utcnow(),
         }
-        if last_update_id is not None:
-            values["last_update_id"] = last_update_id
-        empty = data is None and conversations is None and last_update_id is None
+        if not isinstance(data, Keep):
+            values["data"] = self._keyring.seal(data) if data is not None else None
+        if not isinstance(conversations, Keep):
+            values["conversations"] = conversations
+        empty = data is None and conversations is None and not recent_updates
         table = UserState.__table__  # type: ignore[attr-defined]
         async with self._connection() as connection:
-            if empty:
-                await connection.execute(
-                    delete(table).where(
-                        table.c.user_id == user_id, table.c.last_update_id.is_(None)
+            if expected_version is None:
+                if empty:
+                    return None
+                insert = postgresql_insert(table) if self.shared_database else sqlite_insert(table)
+                added = await connection.execute(
+                    insert.values(
+                        user_id=user_id,
+                        version=1,
+                        **{"data": None, "conversations": None, **values},
                     )
+                    .on_conflict_do_nothing(index_elements=[table.c.user_id])
+                    .returning(table.c.version)
                 )
+                if added.scalar_one_or_none() is None:
+                    raise StaleState(user_id)
+                return 1
+            mine = (table.c.user_id == user_id) & (table.c.version == expected_version)
+            if empty:
+                gone = await connection.execute(delete(table).where(mine))
+                if gone.rowcount != 1:
+                    raise StaleState(user_id)
+                return None
             changed = await connection.execute(
                 update(table)
-                .where(table.c.user_id == user_id)
+                .where(mine)
                 .values(version=table.c.version + 1, **values)
                 .returning(table.c.version)
             )
             version = changed.scalar_one_or_none()
-            if version is not None:
-                return int(version)
-            if empty:
-                return None
-            await connection.execute(insert(table).values(user_id=user_id, version=1, **values))
-            return 1
+            if version is None:
+                raise StaleState(user_id)
+            return int(version)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
@@ -139,7 +206,9 @@ class UserStateStore(StoreBase):
 
     async def claim_idle_state(self, user_id: int, version: int, before: float) -> bool:
         """One conditional UPDATE: True for the one caller (in any process) that found the
-        row still as it read it, and still idle."""
+        row still as it read it, and still idle. The idle mark is cleared (no other claim
+        succeeds) but the version kept: a turn of the user's already under way elsewhere
+        still writes its newer state (and the claimer's turn then finds it active)."""
         async with self._session() as session:
             result = await session.exec(
                 update(UserState)
@@ -148,9 +217,34 @@ class UserStateStore(StoreBase):
                     col(UserState.version) == version,
                     col(UserState.idle_since) < before,
                 )
-                .values(idle_since=None, version=col(UserState.version) + 1)
+                .values(idle_since=None)
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def reencrypt_user_states(self) -> int:
+        """Re-seal every stored state with the primary key (after a rotation); one no key
+        opens is left as it is (dropped, with a warning, when its user is next handled).
+        Each row only if unchanged since read (a running bot's newer state is kept)."""
+        table = UserState.__table__  # type: ignore[attr-defined]
+        count = 0
+        async with self._connection() as connection:
+            rows = await connection.execute(
+                select_columns(table.c.user_id, table.c.data, table.c.version).where(
+                    table.c.data.is_not(None)
+                )
+            )
+            for user_id, data, version in rows.all():
+                try:
+                    sealed = self._keyring.reseal(data)
+                except KeyringError:
+                    continue
+                done = await connection.execute(
+                    update(table)
+                    .where(table.c.user_id == user_id, table.c.version == version)
+                    .values(data=sealed)
+                )
+                count += done.rowcount
+        return count
 
     # --- one process at a time per user (PostgreSQL) -----------------------------------------
 
@@ -194,11 +288,18 @@ class UserStateStore(StoreBase):
                 text("SELECT pg_advisory_unlock(:namespace, :key)"),
                 {"namespace": USER_LOCK_NAMESPACE, "key": _lock_key(user_id)},
             )
-        except SQLAlchemyError as error:
-            # The server ends a lost session's locks itself; this connection is not reused.
+        except BaseException as error:
+            # Whatever cut the unlock short (a lost server, a cancelled task), the connection
+            # is thrown away, not pooled: the server then ends its session and the lock with
+            # it. Pooled, it would keep the user locked for good.
+            try:
+                await connection.invalidate()
+            finally:
+                await connection.close()
+            if not isinstance(error, SQLAlchemyError):
+                raise
             logger.warning("User lock not released: %s", type(error).__name__)
-            await connection.invalidate()
-        finally:
+        else:
             await connection.close()
 
     def _locks(self) -> AsyncEngine:

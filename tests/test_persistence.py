@@ -29,6 +29,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import app_services
 from bot.persistence import SWEEP_JOB
+from storage.crypto import KEY_FILE_NAME, Keyring
 from storage.models import UserState
 from tests.conftest import TOKEN, USER, USER_KEY, make_settings, running
 from tests.customer import Customer
@@ -272,6 +273,8 @@ def test_a_half_filled_order_continues_after_kill_9(
 
 
 def stored_data(cwd: Path) -> bytes:
+    """The user's stored user_data, decrypted with the bot's generated key (at rest it is
+    ciphertext only: the link is not in the file)."""
     path = cwd / "data" / "bot.db"
     with sqlite3.connect(path, timeout=5) as connection:
         try:
@@ -279,7 +282,12 @@ def stored_data(cwd: Path) -> bytes:
             found = row.fetchone()
         except sqlite3.OperationalError:  # not created yet
             return b""
-    return bytes(found[0]) if found and found[0] else b""
+    if not found or not found[0]:
+        return b""
+    sealed = bytes(found[0])
+    assert b"instagram.com" not in sealed
+    key = (cwd / "data" / KEY_FILE_NAME).read_text().strip()
+    return Keyring([key]).open(sealed)
 
 
 class BotProcess:
