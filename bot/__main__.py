@@ -14,7 +14,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, build_keyring
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redacted
 from bot.panel import PanelClient
 from bot.panel.capabilities import Capabilities
 from bot.panel.check import check_panel, render
@@ -27,9 +27,27 @@ from storage.single_process import DatabaseInUse, hold_database
 USAGE = "usage: python -m bot [run|reencrypt|panel-check]"
 
 
+logger = logging.getLogger(__name__)
+
+SHORT_MESSAGE = 200
+
+
 def fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return 2
+
+
+def unexpected(error: Exception) -> int:
+    """Anything else that stops start-up or the run (a database gone while the webhook secret
+    is stored, say): one log line and one `error:` line, secrets removed, the traceback at
+    DEBUG only (folded into one line by bot.logs) — never a raw traceback."""
+    kind = type(error).__name__
+    message = redacted(str(error)).strip().splitlines()
+    short = message[0][:SHORT_MESSAGE] if message else "no details"
+    logger.error("Stopped by an unexpected error: %s: %s", kind, short)
+    logger.debug("The unexpected error's traceback", exc_info=error)
+    print(f"error: {kind}: {short}", file=sys.stderr)
+    return 1
 
 
 def reencrypt(settings: Settings) -> int:
@@ -113,6 +131,8 @@ def main(argv: list[str]) -> int:
         application = build_application(settings)
     except (ConfigError, KeyringError, DatabaseError, ListenError, DatabaseInUse) as error:
         return fail(str(error))
+    except Exception as error:
+        return unexpected(error)
     try:
         if settings.webhook_mode:
             run_webhook(application, settings, sockets)
@@ -126,6 +146,8 @@ def main(argv: list[str]) -> int:
     except NetworkError as error:
         logging.getLogger(__name__).debug("Start-up network error", exc_info=error)
         return fail(f"cannot reach Telegram at {settings.telegram_api_url}")
+    except Exception as error:
+        return unexpected(error)
     return 0
 
 

@@ -162,3 +162,13 @@ def redact_also(*secrets: str) -> None:
         formatter = handler.formatter
         if isinstance(formatter, RedactingFormatter | JsonFormatter):
             formatter.redact.add(secrets)
+
+
+def redacted(text: str) -> str:
+    """`text` without any secret the configured log handlers know (for a line printed outside
+    the log, such as `python -m bot`'s closing `error: …`)."""
+    for handler in logging.getLogger().handlers:
+        formatter = handler.formatter
+        if isinstance(formatter, RedactingFormatter | JsonFormatter):
+            text = formatter.redact(text)
+    return text

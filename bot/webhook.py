@@ -23,6 +23,7 @@ import logging
 import secrets
 import signal
 import socket
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,9 +53,13 @@ SECRET_STATE = "webhook_secret"
 SECRET_BYTES = 32  # token_urlsafe(32): 43 characters of A-Z a-z 0-9 _ -, as Telegram allows
 # Updates are small (a message is at most 4096 characters); anything bigger is not Telegram.
 MAX_BODY_BYTES = 1024 * 1024
-# The longest SIGTERM waits for the updates in progress (a customer's panel call is bounded
-# by PANEL_INTERACTIVE_SECONDS, at most 60 s); a service manager kills us later anyway.
-DRAIN_SECONDS = 75.0
+# The longest SIGTERM waits for the updates in progress: less than the 30 s service managers
+# give before SIGKILL (compose's stop_grace_period, systemd's TimeoutStopSec, Heroku), so the
+# stop itself still ends cleanly. An update still running then is answered by no one:
+# Telegram delivers it again, and its id, if it was handled meanwhile, makes that a no-op.
+DRAIN_SECONDS = 25.0
+# Requests refused for a missing or wrong secret are logged at most this often, with a count.
+REFUSED_LOG_SECONDS = 60.0
 
 
 class ListenError(Exception):
@@ -124,8 +129,9 @@ class _Endpoint(RequestHandler):
         runner = self.runner
         given = self.request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, runner.secret.encode()):
-            # One line, without the header's value: it may be a near-miss of the real one.
-            logger.warning("Webhook request refused: missing or wrong secret token")
+            # Without the header's value (it may be a near-miss of the real one), and at most
+            # one line a minute: anyone can post here.
+            runner.refused()
             self._answer(403, {"error": "forbidden"})
             return
         if runner.closing:
@@ -213,6 +219,20 @@ class WebhookRunner:
         self._idle = asyncio.Event()
         self._server: HTTPServer | None = None
         self._sockets: list[socket.socket] = sockets or []
+        self._refused = 0
+        self._refused_logged: float | None = None
+
+    def refused(self) -> None:
+        """One request refused for its secret: a WARNING now, or counted into the next."""
+        self._refused += 1
+        now = time.monotonic()
+        if self._refused_logged is None or now - self._refused_logged >= REFUSED_LOG_SECONDS:
+            logger.warning(
+                "Webhook request(s) refused: missing or wrong secret token (%d since the "
+                "last such line)",
+                self._refused,
+            )
+            self._refused, self._refused_logged = 0, now
 
     def request_done(self) -> None:
         self.in_progress -= 1

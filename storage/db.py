@@ -229,6 +229,8 @@ def _prepare(engine: Engine, path: Path | None, scripts: ScriptDirectory) -> Non
     # Alembic's own INFO lines ("Context impl…", "Running upgrade…") would double ours.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     postgres = engine.dialect.name == "postgresql"
+    if path is not None:
+        _restore_interrupted(path)
     with engine.connect() as connection:
         if postgres:
             _lock(connection)
@@ -364,10 +366,16 @@ def _baseline(connection: Connection, scripts: ScriptDirectory) -> None:
 def _backup(connection: Connection, path: Path) -> Path:
     """A copy of the SQLite file to put back if the upgrade fails (SQLite commits some DDL on
     its own, so a rollback alone could leave it half-migrated)."""
-    # Everything in the main file first: the copy then needs no -wal beside it.
-    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Everything in the main file first: the copy then needs no -wal beside it. Busy (another
+    # process is reading or writing): the copy would miss commits, so nothing is done.
+    busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
     connection.commit()
-    backup = path.with_name(path.name + ".before-upgrade")
+    if busy is None or busy[0]:
+        raise DatabaseError(
+            f"cannot upgrade the database file {path}: another process is using it "
+            "(stop every bot on it, then start one); nothing was changed"
+        )
+    backup = _backup_of(path)
     try:
         shutil.copy2(path, backup)
     except OSError as error:
@@ -377,6 +385,30 @@ def _backup(connection: Connection, path: Path) -> Path:
             f"({error.strerror or 'not writable'}); nothing was changed"
         ) from None
     return backup
+
+
+def _backup_of(path: Path) -> Path:
+    return path.with_name(path.name + ".before-upgrade")
+
+
+def _restore_interrupted(path: Path) -> None:
+    """A copy left from an upgrade that never finished (the process was killed in it): the
+    file may be half-upgraded, so the copy is put back before upgrading again."""
+    backup = _backup_of(path)
+    if not backup.exists():
+        return
+    logger.warning(
+        "A previous database upgrade was interrupted: %s restored from %s, then upgraded",
+        path,
+        backup.name,
+    )
+    try:
+        _restore(backup, path)
+    except OSError as error:
+        raise DatabaseError(
+            f"cannot put back {backup} after an interrupted upgrade "
+            f"({error.strerror or 'not writable'}); move it over {path} by hand"
+        ) from None
 
 
 def _restore(backup: Path, path: Path) -> None:

@@ -314,3 +314,92 @@ def test_two_processes_starting_at_once_migrate_once(postgres_url: str) -> None:
     assert len(applied) == len(set(applied))  # each revision applied by one process only
     assert applied[-1].startswith(f"{UPGRADED} {head_revision()} ")
     assert differences(postgres_url) == []
+
+
+# --- SQLite's safety copy -------------------------------------------------------------------------
+
+
+def test_a_copy_left_by_an_interrupted_upgrade_is_put_back_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    load_snapshot(url)
+    before = contents(url)
+    path = sqlite_file(url)
+    # kill -9 in the middle of an upgrade: the copy taken before it is still there, and the
+    # file itself is half-upgraded (rows gone with a rebuilt table, a revision recorded).
+    backup = path.with_name(path.name + ".before-upgrade")
+    backup.write_bytes(path.read_bytes())
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM users")
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute(f"INSERT INTO alembic_version VALUES ('{head_revision()}')")
+    connection.close()
+
+    with caplog.at_level(logging.INFO, logger="storage.db"):
+        prepare_database(url)
+
+    interrupted = [r for r in caplog.records if "upgrade was interrupted" in r.getMessage()]
+    assert len(interrupted) == 1
+    assert interrupted[0].levelno == logging.WARNING
+    after = contents(url)
+    assert after.pop("alembic_version") == [(head_revision(),)]
+    assert {table: rows for table, rows in after.items() if table in before} == before
+    assert len(after["users"]) == 3
+    assert not backup.exists()
+    assert differences(url) == []
+
+
+def harmless_revision(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "9002_adds.py").write_text(
+        f'''"""Adds a table."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9002"
+down_revision = "{head_revision()}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("later", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("later")
+'''
+    )
+    return folder
+
+
+def test_a_database_another_process_holds_is_not_upgraded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    load_snapshot(url)
+    prepare_database(url)
+    path = sqlite_file(url)
+    # Another process in the middle of a read: the WAL cannot be emptied into the file, so a
+    # copy of the file alone would miss commits.
+    writer = sqlite3.connect(path)
+    writer.execute("UPDATE users SET language = 'de'")
+    writer.commit()
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM users").fetchall()
+    try:
+        with pytest.raises(DatabaseError) as refused:
+            prepare_database(url, extra_versions=harmless_revision(tmp_path / "later"))
+    finally:
+        reader.rollback()
+        reader.close()
+        writer.close()
+    assert str(refused.value) == (
+        f"cannot upgrade the database file {path}: another process is using it "
+        "(stop every bot on it, then start one); nothing was changed"
+    )
+    after = contents(url)
+    assert after["alembic_version"] == [(head_revision(),)]
+    assert "later" not in after
+    assert not path.with_name(path.name + ".before-upgrade").exists()
