@@ -38,7 +38,8 @@ LOCK_CONNECTIONS = 32
 LOCK_WAIT_SECONDS = 60
 
 
-def _lock_key(user_id: int) -> int:
+def user_lock_key(user_id: int) -> int:
+    """The second int of the user's advisory lock."""
     return (user_id % 2**32) - 2**31
 
 
@@ -82,6 +83,8 @@ def _recent(raw: str | None) -> tuple[int, ...]:
 
 class UserStateStore(StoreBase):
     _locks_engine: AsyncEngine | None = None
+    # How long a turn waits for the user's lock held elsewhere (set before the first turn).
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
     @property
     def shared_database(self) -> bool:
@@ -271,7 +274,7 @@ class UserStateStore(StoreBase):
         try:
             await connection.execute(
                 text("SELECT pg_advisory_lock(:namespace, :key)"),
-                {"namespace": USER_LOCK_NAMESPACE, "key": _lock_key(user_id)},
+                {"namespace": USER_LOCK_NAMESPACE, "key": user_lock_key(user_id)},
             )
         except BaseException as error:
             await connection.invalidate()  # a wait cut short may still be granted: never reuse
@@ -286,7 +289,7 @@ class UserStateStore(StoreBase):
         try:
             await connection.execute(
                 text("SELECT pg_advisory_unlock(:namespace, :key)"),
-                {"namespace": USER_LOCK_NAMESPACE, "key": _lock_key(user_id)},
+                {"namespace": USER_LOCK_NAMESPACE, "key": user_lock_key(user_id)},
             )
         except BaseException as error:
             # Whatever cut the unlock short (a lost server, a cancelled task), the connection
@@ -308,10 +311,11 @@ class UserStateStore(StoreBase):
                 self._engine.url,
                 pool_size=LOCK_CONNECTIONS,
                 max_overflow=0,
-                pool_timeout=LOCK_WAIT_SECONDS,
+                pool_timeout=self.lock_wait_seconds,
                 pool_pre_ping=True,
-                # A turn held longer than this elsewhere (a hung process) is not waited out.
-                connect_args={"options": f"-c lock_timeout={LOCK_WAIT_SECONDS * 1000}"},
+                # A turn held longer than this elsewhere (a hung process) is not waited out:
+                # the update fails (and is delivered again, or the user asked to try again).
+                connect_args={"options": f"-c lock_timeout={int(self.lock_wait_seconds * 1000)}"},
                 isolation_level="AUTOCOMMIT",  # a lock, no transaction left open around it
             )
         return self._locks_engine

@@ -316,7 +316,7 @@ def test_two_processes_starting_at_once_migrate_once(postgres_url: str) -> None:
     assert differences(postgres_url) == []
 
 
-# --- SQLite's safety copy -------------------------------------------------------------------------
+# --- SQLite's safety copy ----------------------------------------------------------------------
 
 
 def test_a_copy_left_by_an_interrupted_upgrade_is_put_back_first(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import shutil
 import signal
@@ -22,14 +23,23 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.context import app_services
 from bot.notifier import notifier_of
-from bot.webhook import SECRET_HEADER, SECRET_STATE, WebhookRunner, webhook_secret
+from bot.webhook import (
+    DRAIN_SECONDS,
+    SECRET_HEADER,
+    SECRET_STATE,
+    WebhookRunner,
+    webhook_secret,
+)
 from storage.crypto import Keyring
 from storage.db import build_engine, prepare_database
+from storage.persistence import USER_LOCK_NAMESPACE, user_lock_key
 from storage.repository import Repository
 from tests.conftest import OTHER_USER, TOKEN, USER, USER_KEY, make_settings, running
 from tests.customer import Customer
@@ -37,6 +47,7 @@ from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
 from tests.postgres import postgres_bin, postgres_server
 from tests.test_main import (
+    ROOT,
     TOKEN_SECRET,
     BotProcess,
     assert_one_line_error,
@@ -182,8 +193,12 @@ def start_update(update_id: int, user: int, first_name: str) -> dict[str, Any]:
 
 
 async def test_a_request_without_the_secret_has_no_effect(
-    hooked: WebhookRunner, telegram: FakeTelegram, settings: Settings
+    hooked: WebhookRunner,
+    telegram: FakeTelegram,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot.webhook")
     update = start_update(1, USER, "Mallory")
     url = f"http://127.0.0.1:{hooked.port}{HOOK}"
     async with httpx.AsyncClient() as client:
@@ -201,6 +216,11 @@ async def test_a_request_without_the_secret_has_no_effect(
     assert telegram.messages(USER) == []
     assert telegram.calls_of("sendMessage") == []
     assert users_stored(settings) == 0
+    # Anyone can post there: one line a minute at most, whatever they send.
+    refused = [r for r in caplog.records if "refused: missing or wrong secret" in r.message]
+    assert len(refused) == 1
+    assert refused[0].levelno == logging.WARNING
+    assert SECRET not in caplog.text
 
     # With the secret, the same update is handled.
     async with httpx.AsyncClient() as client:
@@ -303,6 +323,88 @@ async def test_healthz_is_503_when_the_database_is_gone(
             assert time.monotonic() - started < 5
             assert down.status_code == 503
             assert down.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+async def test_a_redelivered_update_runs_once_and_lower_ids_still_run(
+    tmp_path: Path,
+    panel: FakePanel,
+    telegram: FakeTelegram,
+    fernet_key: str,
+    port: int,
+    database_url: str,
+) -> None:
+    settings = hook_settings(
+        tmp_path,
+        panel,
+        telegram,
+        fernet_key,
+        port,
+        webhook_secret=SECRET,
+        database_url=database_url,
+    )
+    hook = f"http://127.0.0.1:{port}{HOOK}"
+    headers = {SECRET_HEADER: SECRET}
+    async with serving(settings), httpx.AsyncClient() as client:
+        first = start_update(5000, USER, "Ann")
+        for _ in range(2):  # Telegram posts it again when our answer was late
+            assert (await client.post(hook, json=first, headers=headers)).status_code == 200
+        # Ids that restart lower (a week of silence, a new token) are new updates all the same.
+        lower = start_update(7, USER, "Bob")
+        assert (await client.post(hook, json=lower, headers=headers)).status_code == 200
+    assert len([m for m in telegram.messages(USER) if "Hi, Ann" in m.text]) == 1
+    assert len([m for m in telegram.messages(USER) if "Hi, Bob" in m.text]) == 1
+
+
+async def test_an_update_whose_user_is_held_elsewhere_fails_and_runs_once_redelivered(
+    tmp_path: Path,
+    panel: FakePanel,
+    telegram: FakeTelegram,
+    fernet_key: str,
+    port: int,
+    postgres_url: str,
+) -> None:
+    settings = hook_settings(
+        tmp_path,
+        panel,
+        telegram,
+        fernet_key,
+        port,
+        webhook_secret=SECRET,
+        database_url=postgres_url,
+    )
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    async with serving(settings) as runner:
+        app_services(runner.application).repository.lock_wait_seconds = 1
+        # Another process's turn for the user that does not end (hung, or a slow panel).
+        with psycopg.connect(plain, autocommit=True) as other:
+            other.execute(
+                "SELECT pg_advisory_lock(%s, %s)", (USER_LOCK_NAMESPACE, user_lock_key(USER))
+            )
+            telegram.send_text(USER, "/start")
+            update_id = telegram.last_update_id
+            await telegram.wait_for(
+                lambda: any(d.status == 500 for d in telegram.deliveries_of(update_id)),
+                what="a delivery answered 500",
+            )
+            # Never handled without the user's lock.
+            assert not any(GREETING in m.text for m in telegram.messages(USER))
+        # That process is gone, its lock with it: the next delivery is handled, once.
+        await telegram.wait_for_message(USER, GREETING)
+        await telegram.wait_for(lambda: telegram.pending_updates == 0, what="nothing pending")
+    assert len([m for m in telegram.messages(USER) if GREETING in m.text]) == 1
+
+
+def test_sigterm_drain_ends_before_service_managers_kill() -> None:
+    """compose's stop_grace_period, systemd's TimeoutStopSec and Heroku's 30 s: the drain, and
+    the stop after it, end before the SIGKILL."""
+    compose = (ROOT / "compose.yaml").read_text()
+    unit = (ROOT / "deploy" / "smm-bot.service").read_text()
+    grace = re.search(r"stop_grace_period:\s*(\d+)s", compose)
+    timeout = re.search(r"^TimeoutStopSec=(\d+)$", unit, re.MULTILINE)
+    assert grace is not None
+    assert timeout is not None
+    heroku = 30
+    assert min(int(grace[1]), int(timeout[1]), heroku) >= DRAIN_SECONDS + 5
 
 
 async def test_an_update_posted_while_the_bot_is_down_is_answered_once_after_it_starts(
