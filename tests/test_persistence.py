@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import pickle
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,11 +33,23 @@ from bot.config import Settings
 from bot.context import app_services
 from bot.persistence import SWEEP_JOB
 from storage.crypto import KEY_FILE_NAME, Keyring
+from storage.db import build_engine, prepare_database
 from storage.models import UserState
-from tests.conftest import TOKEN, USER, USER_KEY, make_settings, running
+from storage.persistence import USER_LOCK_NAMESPACE, user_lock_key
+from storage.repository import Repository
+from tests.conftest import (
+    OTHER_KEY,
+    OTHER_USER,
+    TOKEN,
+    USER,
+    USER_KEY,
+    make_settings,
+    running,
+)
 from tests.customer import Customer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
+from tests.test_main import bot_env
 
 DEFAULT = SERVICE_IDS["Default"]  # 0.90 USD per 1000: 500 cost 0.45 USD
 ROOT = Path(__file__).resolve().parents[1]
@@ -441,3 +456,223 @@ async def test_two_processes_continue_one_conversation_and_run_an_update_once(
         placed = await balancer.tap("Confirm", "Order placed", a)
         assert "0.45 USD" in placed
     assert panel.count("add") == 1
+
+
+# --- review of #12: what a state row may and may not do ------------------------------------------
+
+
+class _RunsCode:
+    """What someone with write access to the database could put in a row: a pickle that
+    creates a file when loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (self.marker,))
+
+
+async def test_a_state_row_written_by_someone_else_is_never_unpickled(
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    fernet_key: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    customer = Customer(telegram)
+    marker = tmp_path / "code-ran"
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as app:
+        await to_the_quantity(customer)
+        question = customer.last()
+        await settled(app)
+        async with AsyncSession(app_services(app).engine) as session:
+            await session.exec(
+                update(UserState)
+                .where(col(UserState.user_id) == USER)
+                .values(data=pickle.dumps({"x": _RunsCode(marker)}), version=UserState.version + 1)
+            )
+            await session.commit()
+    caplog.set_level(logging.WARNING, logger="bot.persistence")
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)):
+        quick = next(data for row in question.buttons for label, data in row if label == "500")
+        answer = await customer.press(question, quick)
+        assert "expired" in str(answer.get("text"))
+        await customer.say("/order", "Choose a category")
+    assert not marker.exists()
+    dropped = [r for r in caplog.records if "stored conversation state dropped" in r.message]
+    assert len(dropped) == 1
+    assert "ENCRYPTION_KEY" in dropped[0].message
+
+
+async def test_a_rotated_key_keeps_the_half_filled_order(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    customer = Customer(telegram)
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)):
+        await to_the_quantity(customer)
+    new = Fernet.generate_key().decode()
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "reencrypt"],
+        cwd=tmp_path,
+        env=bot_env(DATA_DIR=str(tmp_path / "data"), ENCRYPTION_KEY=f"{new},{fernet_key}"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 conversation state(s)" in done.stdout
+    # The old key dropped: the order goes on.
+    async with running(make_settings(tmp_path, panel, telegram, new)):
+        await customer.say("500", "Spread it")
+
+
+async def test_user_data_that_does_not_pickle_still_keeps_the_conversation(
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    fernet_key: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot.persistence")
+    customer = Customer(telegram)
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as app:
+        await customer.connect()
+        app.user_data[USER]["callback"] = lambda: None  # a handler kept something unpicklable
+        await customer.open_service(DEFAULT, "Send the <b>link</b>")
+        await customer.say("https://instagram.com/a", "quantity")
+        await age_conversations(app, 3600)
+    not_stored = [r for r in caplog.records if "user data not stored" in r.message]
+    assert len(not_stored) >= 3  # each update after it
+    assert [r.levelno for r in not_stored].count(logging.WARNING) == 1  # one warning an hour
+    # The open order was stored all the same: after a restart it times out with its message.
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as app:
+        mark = telegram.mark()
+        await sweep(app)
+        await telegram.wait_for_message(USER, "left idle", after=mark)
+
+
+async def test_a_state_changed_elsewhere_meanwhile_is_not_overwritten(
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    panel: FakePanel,
+    fernet_key: str,
+    postgres_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.persistence")
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, database_url=postgres_url)
+    customer = Customer(telegram)
+    async with running(settings) as app:
+        await to_the_quantity(customer)
+        await customer.say("500", "Spread it")
+        await settled(app)
+        panel.hung_keys.add(USER_KEY)  # the summary's balance call waits
+        try:
+            balances = panel.count("balance")
+            mark = telegram.mark()
+            telegram.press_button(USER, "All at once")
+            await telegram.wait_for(lambda: panel.count("balance") > balances, what="balance")
+            # Meanwhile another process ends the order and writes its state.
+            async with AsyncSession(app_services(app).engine) as session:
+                await session.exec(
+                    update(UserState)
+                    .where(col(UserState.user_id) == USER)
+                    .values(
+                        data=None,
+                        conversations=None,
+                        idle_since=None,
+                        version=UserState.version + 1,
+                    )
+                )
+                await session.commit()
+        finally:
+            panel.hung_keys.discard(USER_KEY)
+        await telegram.wait_for_message(USER, "Check your order", after=mark)
+        await settled(app)
+        async with AsyncSession(app_services(app).engine) as session:
+            row = await session.get(UserState, USER)
+            assert row is not None
+            assert row.conversations is None  # theirs kept, not this process's older one
+        # The next update reads theirs: no order open any more.
+        helped = await customer.say("/help")
+        assert "still open" not in helped.text
+    assert any("changed elsewhere meanwhile" in r.message for r in caplog.records)
+
+
+async def test_a_user_held_by_another_process_is_asked_to_try_again(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str, postgres_url: str
+) -> None:
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, database_url=postgres_url)
+    customer = Customer(telegram)
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    async with running(settings) as app:
+        app_services(app).repository.lock_wait_seconds = 1
+        with psycopg.connect(plain, autocommit=True) as other:  # a hung turn elsewhere
+            other.execute(
+                "SELECT pg_advisory_lock(%s, %s)", (USER_LOCK_NAMESPACE, user_lock_key(USER))
+            )
+            await customer.say("/start", "try again in a few seconds")
+            assert not any("Hi, User" in m.text for m in telegram.messages(USER))
+        await customer.say("/start", "Hi, User")
+
+
+async def test_a_turn_cancelled_while_unlocking_leaves_the_user_free(
+    postgres_url: str, fernet_key: str
+) -> None:
+    prepare_database(postgres_url)
+    engine = build_engine(postgres_url)
+    repository = Repository(engine, Keyring([fernet_key]))
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    lock = (USER_LOCK_NAMESPACE, user_lock_key(USER))
+
+    async def turn() -> None:
+        async with repository.user_turn(USER):
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()  # delivered at the next await: inside the unlock
+
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.create_task(turn())
+        # Another process can take the user's turn: no pooled connection kept the lock.
+        with psycopg.connect(plain, autocommit=True) as other:
+            deadline = time.monotonic() + 5
+            while not other.execute("SELECT pg_try_advisory_lock(%s, %s)", lock).fetchone()[0]:
+                assert time.monotonic() < deadline, "the user's lock is still held"
+                await asyncio.sleep(0.05)
+            held = other.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> "
+                "pg_backend_pid()"
+            ).fetchone()[0]
+            assert held == 0
+    finally:
+        await repository.close_user_locks()
+        await engine.dispose()
+
+
+async def test_one_user_whose_turn_waits_does_not_hold_up_the_others_expiry(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+) -> None:
+    first, second = Customer(telegram), Customer(telegram, OTHER_USER)
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as app:
+        await to_the_quantity(first)
+        await second.connect(OTHER_KEY)
+        await second.open_service(DEFAULT, "Send the <b>link</b>")
+        await second.say("https://instagram.com/b", "quantity")
+        await age_conversations(app, 3600)
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as app:
+        # The first user (the longest idle) is in the middle of a slow panel call.
+        panel.hung_keys.add(USER_KEY)
+        try:
+            balances = panel.count("balance")
+            telegram.send_text(USER, "/balance")
+            await telegram.wait_for(lambda: panel.count("balance") > balances, what="balance")
+            mark = telegram.mark()
+            sweeping = asyncio.create_task(sweep(app))
+            await telegram.wait_for_message(OTHER_USER, "left idle", after=mark)
+        finally:
+            panel.hung_keys.discard(USER_KEY)
+        await asyncio.wait_for(sweeping, 20)
+    assert len([m for m in telegram.messages(USER) if "left idle" in m.text]) == 1
