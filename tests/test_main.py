@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -18,7 +20,7 @@ import pytest
 from bot.config import Settings
 from bot.panel.capabilities import Capabilities
 from storage.crypto import KEY_FILE_NAME, Keyring, load_or_create_keys
-from storage.db import build_engine
+from storage.db import build_engine, prepare_database
 from storage.repository import Repository
 from tests.conftest import TOKEN, USER, USER_KEY
 from tests.fakes.panel import FakePanel
@@ -392,3 +394,39 @@ def test_panel_check_without_a_key(tmp_path: Path, panel: FakePanel) -> None:
     result = run_panel_check(tmp_path, "", SMM_API_URL=panel.url)
     assert_one_line_error(result, "no API key")
     assert panel.requests == []
+
+
+def test_an_unexpected_error_at_start_is_one_line_without_a_traceback(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    """The database refuses the generated webhook secret (StorageUnavailable from deep inside
+    start-up): one log line and one `error:` line, never a traceback, a non-zero exit."""
+    url = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    prepare_database(url)
+    with sqlite3.connect(tmp_path / "data" / "bot.db") as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON runtime_state "
+            "WHEN NEW.name = 'webhook_secret' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    connection.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result, _ = run_bot(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=telegram.base_url,
+        DATA_DIR=str(tmp_path / "data"),
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/tg",
+        WEBHOOK_ALLOW_HTTP="1",
+        LISTEN_HOST="127.0.0.1",
+        PORT=str(port),
+    )
+    assert result.returncode not in (0, 2)  # not a configuration error: systemd restarts it
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: StorageUnavailable: "), result.stderr
+    logged = [line for line in lines if "Stopped by an unexpected error" in line]
+    assert len(logged) == 1
+    assert " ERROR " in logged[0]
+    assert TOKEN_SECRET not in result.stderr + result.stdout

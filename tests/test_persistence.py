@@ -662,7 +662,9 @@ async def test_one_user_whose_turn_waits_does_not_hold_up_the_others_expiry(
         await second.open_service(DEFAULT, "Send the <b>link</b>")
         await second.say("https://instagram.com/b", "quantity")
         await age_conversations(app, 3600)
-    async with running(make_settings(tmp_path, panel, telegram, fernet_key)) as app:
+    # The first user's panel call is still hanging after the wait below.
+    slow = {"panel_timeout_seconds": 30, "panel_interactive_seconds": 30}
+    async with running(make_settings(tmp_path, panel, telegram, fernet_key, **slow)) as app:
         # The first user (the longest idle) is in the middle of a slow panel call.
         panel.hung_keys.add(USER_KEY)
         try:
