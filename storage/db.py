@@ -372,8 +372,8 @@ def _backup(connection: Connection, path: Path) -> Path:
     connection.commit()
     if busy is None or busy[0]:
         raise DatabaseError(
-            f"cannot upgrade the database file {path}: another process is using it "
-            "(stop every bot on it, then start one); nothing was changed"
+            f"cannot upgrade the database file {path}: another program is using it "
+            "(stop it, then start the bot again); nothing was changed"
         )
     backup = _backup_of(path)
     try:

@@ -396,8 +396,8 @@ def test_a_database_another_process_holds_is_not_upgraded(tmp_path: Path) -> Non
         reader.close()
         writer.close()
     assert str(refused.value) == (
-        f"cannot upgrade the database file {path}: another process is using it "
-        "(stop every bot on it, then start one); nothing was changed"
+        f"cannot upgrade the database file {path}: another program is using it "
+        "(stop it, then start the bot again); nothing was changed"
     )
     after = contents(url)
     assert after["alembic_version"] == [(head_revision(),)]

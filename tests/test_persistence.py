@@ -505,17 +505,21 @@ async def test_a_state_row_written_by_someone_else_is_never_unpickled(
 
 
 async def test_a_rotated_key_keeps_the_half_filled_order(
-    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str, postgres_url: str
 ) -> None:
+    # PostgreSQL: `reencrypt` is another process, and this one holds any SQLite file it used.
+    def settings(key: str) -> Settings:
+        return make_settings(tmp_path, panel, telegram, key, database_url=postgres_url)
+
     customer = Customer(telegram)
-    async with running(make_settings(tmp_path, panel, telegram, fernet_key)):
+    async with running(settings(fernet_key)):
         await to_the_quantity(customer)
     new = Fernet.generate_key().decode()
     done = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "bot", "reencrypt"],
         cwd=tmp_path,
-        env=bot_env(DATA_DIR=str(tmp_path / "data"), ENCRYPTION_KEY=f"{new},{fernet_key}"),
+        env=bot_env(DATABASE_URL=postgres_url, ENCRYPTION_KEY=f"{new},{fernet_key}"),
         capture_output=True,
         text=True,
         timeout=30,
@@ -524,7 +528,7 @@ async def test_a_rotated_key_keeps_the_half_filled_order(
     assert done.returncode == 0, done.stderr
     assert "1 conversation state(s)" in done.stdout
     # The old key dropped: the order goes on.
-    async with running(make_settings(tmp_path, panel, telegram, new)):
+    async with running(settings(new)):
         await customer.say("500", "Spread it")
 
 
