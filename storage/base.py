@@ -45,20 +45,29 @@ class StoreBase:
     async def _session(self, *, writes: bool = True) -> AsyncIterator[AsyncSession]:
         """One short unit of work, committed on leaving; any database failure (a lock held
         too long, a full disk, a lost server) becomes StorageUnavailable, rolled back whole."""
-        if writes and self._writer is not None:
-            try:
-                await asyncio.wait_for(self._writer.acquire(), BUSY_TIMEOUT_SECONDS)
-            except TimeoutError:
-                logger.warning("Database unavailable: this process's writers are queued up")
-                raise StorageUnavailable("writers queued up") from None
-            try:
-                async with self._unit_of_work() as session:
-                    yield session
-            finally:
-                self._writer.release()
+        if writes:
+            async with self._writers_turn(), self._unit_of_work() as session:
+                yield session
         else:
             async with self._unit_of_work() as session:
                 yield session
+
+    @asynccontextmanager
+    async def _writers_turn(self) -> AsyncIterator[None]:
+        """This process's SQLite writers take turns (a queue here instead of SQLite's busy
+        loop); waiting too long is StorageUnavailable. Nothing to wait for on PostgreSQL."""
+        if self._writer is None:
+            yield
+            return
+        try:
+            await asyncio.wait_for(self._writer.acquire(), BUSY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            logger.warning("Database unavailable: this process's writers are queued up")
+            raise StorageUnavailable("writers queued up") from None
+        try:
+            yield
+        finally:
+            self._writer.release()
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncConnection]:

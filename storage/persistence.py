@@ -3,7 +3,6 @@ per-user advisory lock that keeps two processes from handling one user's updates
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -22,7 +21,6 @@ from sqlmodel import col, select
 
 from storage.base import StorageUnavailable, StoreBase
 from storage.crypto import KeyringError
-from storage.db import BUSY_TIMEOUT_SECONDS
 from storage.models import UserState, utcnow
 
 logger = logging.getLogger("storage.repository")
@@ -175,21 +173,13 @@ class UserStateStore(StoreBase):
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
         """A writing unit of work on a plain connection, with _session's rules: this
         process's SQLite writers take turns, a failure is StorageUnavailable, rolled back."""
-        if self._writer is not None:
+        async with self._writers_turn():
             try:
-                await asyncio.wait_for(self._writer.acquire(), BUSY_TIMEOUT_SECONDS)
-            except TimeoutError:
-                logger.warning("Database unavailable: this process's writers are queued up")
-                raise StorageUnavailable("writers queued up") from None
-        try:
-            async with self._engine.begin() as connection:
-                yield connection
-        except SQLAlchemyError as error:
-            logger.warning("Database unavailable: %s", type(error).__name__)
-            raise StorageUnavailable(type(error).__name__) from None
-        finally:
-            if self._writer is not None:
-                self._writer.release()
+                async with self._engine.begin() as connection:
+                    yield connection
+            except SQLAlchemyError as error:
+                logger.warning("Database unavailable: %s", type(error).__name__)
+                raise StorageUnavailable(type(error).__name__) from None
 
     async def drop_user_state(self, user_id: int) -> None:
         async with self._session() as session:

@@ -684,7 +684,8 @@ async def test_stand_in_delivers_one_users_updates_in_order_and_others_meanwhile
     receiver.release.set()
     await telegram.wait_for(lambda: telegram.pending_updates == 0, what="all delivered")
     received = [update_id for update_id, _, _ in receiver.received]
-    assert sorted(received[:2]) == sorted([first, other]) and received[2:] == [second]
+    assert sorted(received[:2]) == sorted([first, other])
+    assert received[2:] == [second]
     assert {secret for _, _, secret in receiver.received} == {SECRET}
 
 
