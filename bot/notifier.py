@@ -138,7 +138,9 @@ class StatusNotifier:
             except TimeoutError:
                 await self._sender.abort()
         await self._log_pushes()
-        if self._lease is not None and self._lease.held:
+        if self._lease is not None:
+            # Even when not held here: a renewal cancelled after its commit leaves the row ours
+            # without a local hold. The DELETE checks the holder.
             await self._lease.release()  # another process polls from its next try on
 
     def lease(self, application: Application[Any, Any, Any, Any, Any, Any]) -> Lease:

@@ -373,9 +373,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             self._known.pop(user_id, None)
             return
         except StorageUnavailable:
-            # Kept in memory; their next update writes it (PostgreSQL: reads it again first).
-            if self._store.shared_database:
-                self._known.pop(user_id, None)
+            # Kept in memory and written at their next update. What this process knows stays
+            # known: re-reading now would bring back the row one step behind what the customer
+            # was last shown; a write made elsewhere meanwhile shows as a version change.
             return
         self._known[user_id] = _Known(version, digest, written, updates)
 

@@ -33,7 +33,7 @@ USER_LOCK_NAMESPACE = 0x55534552 & 0x7FFFFFFF  # "USER"
 # On PostgreSQL the update processor handles no more users at once than this (bot.updates),
 # so a turn never waits for a pooled connection.
 LOCK_CONNECTIONS = 32
-LOCK_WAIT_SECONDS = 60
+LOCK_WAIT_SECONDS = 10
 
 
 def user_lock_key(user_id: int) -> int:

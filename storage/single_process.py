@@ -9,6 +9,7 @@ one file in one process; they are one process to SQLite, too).
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from sqlalchemy.exc import ArgumentError
 
 # Lock files this process holds, by resolved path → open descriptor (kept open: closing the
 # descriptor would release the lock).
+logger = logging.getLogger(__name__)
+
 _held: dict[Path, int] = {}
 
 
@@ -66,7 +69,17 @@ def hold_database(url: str) -> None:
         return  # likewise
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:
         os.close(descriptor)
         raise DatabaseInUse(database) from None
+    except OSError as error:
+        # A file system without locks (some network or FUSE mounts): not "in use". The bot
+        # runs, unguarded; the operator is told once.
+        os.close(descriptor)
+        logger.warning(
+            "Cannot lock %s (%s): a second bot process on this database would not be refused",
+            lock,
+            error.strerror or type(error).__name__,
+        )
+        return
     _held[key] = descriptor

@@ -49,7 +49,7 @@ from bot.html_check import telegram_html_problem, visible_length, visible_text
 from bot.i18n import read_as
 from bot.keyboards import console_broadcast as keyboards
 from bot.services.lease import RENEW_SECONDS, Lease, Leases
-from storage.broadcasts import DeliveryCounts, DeliveryState, Outcome, Recipient
+from storage.broadcasts import BroadcastState, DeliveryCounts, DeliveryState, Outcome, Recipient
 from storage.models import Broadcast
 from storage.repository import Repository, StorageUnavailable
 
@@ -232,10 +232,16 @@ class BroadcastService:
                 continue
             lease = self._leases.lease(_lease_name(broadcast.id))
             # Checked again after the await: a confirm in this process may have launched it.
-            if await lease.hold() and broadcast.id not in self._runs:
-                logger.info("Broadcast %s: resuming", broadcast.id)
-                self._launch(bot, broadcast, lease, resumed=True)
-                resumed += 1
+            if not await lease.hold() or broadcast.id in self._runs:
+                continue
+            # A run that ended between the list and the lease released it: not again.
+            current = await self._repository.get_broadcast(broadcast.id)
+            if current is None or current.state != BroadcastState.SENDING:
+                await lease.release()
+                continue
+            logger.info("Broadcast %s: resuming", broadcast.id)
+            self._launch(bot, broadcast, lease, resumed=True)
+            resumed += 1
         return resumed
 
     def running(self) -> list[int]:
@@ -294,8 +300,9 @@ class BroadcastService:
             await self._give_up(bot, broadcast, run)
         finally:
             keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            kept = (await asyncio.gather(keeper, return_exceptions=True))[0]
+            if isinstance(kept, Exception):
+                logger.warning("Broadcast %s: lease keeper failed: %r", run.broadcast_id, kept)
             self._runs.pop(run.broadcast_id, None)
             await run.lease.release()  # finished, or stopped: another process may go on now
 

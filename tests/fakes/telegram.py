@@ -480,6 +480,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Bots (two processes at times) open many connections at once: the default backlog of 5
+    # would turn a busy moment into refused connections, which Telegram never shows.
+    request_queue_size = 64
 
     def __init__(self, fake: FakeTelegram) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
