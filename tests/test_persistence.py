@@ -682,3 +682,25 @@ async def test_one_user_whose_turn_waits_does_not_hold_up_the_others_expiry(
             panel.hung_keys.discard(USER_KEY)
         await asyncio.wait_for(sweeping, 20)
     assert len([m for m in telegram.messages(USER) if "left idle" in m.text]) == 1
+
+
+async def test_a_state_write_that_failed_does_not_bring_back_the_step_before(
+    tmp_path: Path, telegram: FakeTelegram, panel: FakePanel, fernet_key: str, postgres_url: str
+) -> None:
+    """The customer was shown the next step but its state could not be written (the row
+    locked past the wait): their next answer still goes to that step, not to the stored one
+    a step behind."""
+    settings = make_settings(tmp_path, panel, telegram, fernet_key, database_url=postgres_url)
+    customer = Customer(telegram)
+    async with running(settings) as app:
+        await to_the_quantity(customer)
+        await settled(app)
+        plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain) as holder:
+            holder.execute("SELECT 1 FROM user_state WHERE user_id = %s FOR UPDATE", (USER,))
+            await customer.say("500", "Spread it")  # answered; its write waits, then fails
+            await settled(app)
+        # The row is free again and still one step behind; the next answer is the summary's.
+        await customer.tap("All at once", "Check your order")
+        await settled(app)
+    assert panel.count("add") == 0
