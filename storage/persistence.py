@@ -34,6 +34,8 @@ USER_LOCK_NAMESPACE = 0x55534552 & 0x7FFFFFFF  # "USER"
 # so a turn never waits for a pooled connection.
 LOCK_CONNECTIONS = 32
 LOCK_WAIT_SECONDS = 10
+# Rows re-sealed per transaction by `python -m bot reencrypt`.
+REENCRYPT_BATCH = 500
 
 
 def user_lock_key(user_id: int) -> int:
@@ -217,27 +219,36 @@ class UserStateStore(StoreBase):
     async def reencrypt_user_states(self) -> int:
         """Re-seal every stored state with the primary key (after a rotation); one no key
         opens is left as it is (dropped, with a warning, when its user is next handled).
-        Each row only if unchanged since read (a running bot's newer state is kept)."""
+        Each row only if unchanged since read (a running bot's newer state is kept). In
+        batches, each its own short transaction: a running bot's writes never wait long."""
         table = UserState.__table__  # type: ignore[attr-defined]
         count = 0
-        async with self._connection() as connection:
-            rows = await connection.execute(
-                select_columns(table.c.user_id, table.c.data, table.c.version).where(
-                    table.c.data.is_not(None)
-                )
+        after: int | None = None
+        while True:
+            query = (
+                select_columns(table.c.user_id, table.c.data, table.c.version)
+                .where(table.c.data.is_not(None))
+                .order_by(table.c.user_id)
+                .limit(REENCRYPT_BATCH)
             )
-            for user_id, data, version in rows.all():
-                try:
-                    sealed = self._keyring.reseal(data)
-                except KeyringError:
-                    continue
-                done = await connection.execute(
-                    update(table)
-                    .where(table.c.user_id == user_id, table.c.version == version)
-                    .values(data=sealed)
-                )
-                count += done.rowcount
-        return count
+            if after is not None:
+                query = query.where(table.c.user_id > after)
+            async with self._connection() as connection:
+                rows = (await connection.execute(query)).all()
+                for user_id, data, version in rows:
+                    try:
+                        sealed = self._keyring.reseal(data)
+                    except KeyringError:
+                        continue
+                    done = await connection.execute(
+                        update(table)
+                        .where(table.c.user_id == user_id, table.c.version == version)
+                        .values(data=sealed)
+                    )
+                    count += done.rowcount
+            if len(rows) < REENCRYPT_BATCH:
+                return count
+            after = rows[-1][0]
 
     # --- one process at a time per user (PostgreSQL) -----------------------------------------
 

@@ -16,6 +16,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import storage.persistence
 from bot.config import Settings, load_settings
 from storage.crypto import KEY_FILE_NAME, Keyring, KeyringError, load_or_create_keys
 from storage.db import build_engine, prepare_database
@@ -237,6 +238,33 @@ async def test_rotation_in_process(engine: AsyncEngine) -> None:
     assert await only_new.get_api_key(3003) is None
     with pytest.raises(KeyringError):
         await repo(engine, old).get_api_key(USER)
+
+
+async def test_rotation_reseals_conversation_states_in_batches(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Five customers' half-filled orders, re-sealed two rows per transaction.
+    monkeypatch.setattr(storage.persistence, "REENCRYPT_BATCH", 2)
+    old, new = new_key(), new_key()
+    users = [4001, 4002, 4003, 4004, 4005]
+    for user_id in users:
+        await repo(engine, old).touch_user(user_id)
+        await repo(engine, old).save_user_state(
+            user_id,
+            data=f"draft of {user_id}".encode(),
+            conversations=None,
+            idle_since=None,
+            expected_version=None,
+        )
+
+    assert await repo(engine, new, old).reencrypt_user_states() == len(users)
+
+    only_new = repo(engine, new)  # the old key dropped: every draft still reads
+    for user_id in users:
+        state = await only_new.user_state(user_id)
+        assert state is not None
+        assert state.unreadable is None
+        assert state.data == f"draft of {user_id}".encode()
 
 
 async def test_rotation_is_all_or_nothing(engine: AsyncEngine) -> None:
