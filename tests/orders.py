@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.context import app_services
 from storage.models import Placement
-from storage.repository import DraftOrder
+from storage.repository import DraftOrder, Repository
 from tests.conftest import USER, USER_KEY
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 
@@ -23,7 +23,13 @@ async def placed_order(
     link: str = "https://instagram.com/p1",
 ) -> tuple[int, str]:
     """One order of `user` (100 Instagram Followers): its row id and the panel's order id."""
-    repository = app_services(app).repository
+    return await store_placed_order(app_services(app).repository, panel, user, key, link)
+
+
+async def store_placed_order(
+    repository: Repository, panel: FakePanel, user: int, key: str, link: str
+) -> tuple[int, str]:
+    """As placed_order, on a repository of one's own (before the bot starts, say)."""
     panel_order_id = panel.create_order(key, DEFAULT, quantity=100, link=link)
     row = await repository.create_draft(
         DraftOrder(

@@ -4,16 +4,13 @@ connected and one order placed at the stand-in panel, stored the way the bot sto
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from storage.crypto import Keyring, load_or_create_keys
 from storage.db import build_engine, prepare_database
-from storage.models import Placement
-from storage.repository import DraftOrder, Repository
-from tests.fakes.panel import SERVICE_IDS, FakePanel
-
-DEFAULT = SERVICE_IDS["Default"]
+from storage.repository import Repository
+from tests.fakes.panel import FakePanel
+from tests.orders import store_placed_order
 
 
 def key_of(user: int) -> str:
@@ -39,25 +36,9 @@ async def customers_with_an_order(
             panel.add_key(key)
             await repository.touch_user(user, "en")
             await repository.set_api_key(user, key)
-            link = f"https://instagram.com/p{user}"
-            panel_order_id = panel.create_order(key, DEFAULT, quantity=100, link=link)
-            row = await repository.create_draft(
-                DraftOrder(
-                    user_id=user,
-                    service_id=str(DEFAULT),
-                    service_name="Instagram Followers",
-                    service_type="default",
-                    link=link,
-                    quantity=100,
-                    fields={"link": link, "quantity": "100"},
-                    price=Decimal("0.09"),
-                    currency="USD",
-                    can_refill=True,
-                    can_cancel=True,
-                )
+            _, panel_order_id = await store_placed_order(
+                repository, panel, user, key, f"https://instagram.com/p{user}"
             )
-            assert await repository.claim_draft(row, user) is not None
-            await repository.finish_placement(row, Placement.PLACED, panel_order_id=panel_order_id)
             orders[user] = panel_order_id
     finally:
         await engine.dispose()

@@ -9,7 +9,6 @@ import asyncio
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,12 +16,12 @@ import pytest
 
 from storage.crypto import Keyring
 from storage.db import build_engine, prepare_database
-from storage.models import Placement
-from storage.repository import DraftOrder, Repository
+from storage.repository import Repository
 from tests.conftest import TOKEN, USER
 from tests.fakes.balancer import Balancer
 from tests.fakes.panel import SERVICE_IDS, FakePanel
 from tests.fakes.telegram import FakeTelegram
+from tests.orders import store_placed_order
 from tests.test_main import BotProcess, bot_process, reply, say
 
 T = TypeVar("T")
@@ -129,37 +128,20 @@ def seed(database_url: str, fernet_key: str, panel: FakePanel) -> str:
     """A customer with a key and an order at the panel, stored as the bot stores them (before
     the processes start); the panel's order id."""
     panel.add_key(PANEL_KEY, balance="10")
-    order_id = panel.create_order(PANEL_KEY, DEFAULT, quantity=100, link=LINK)
     prepare_database(database_url)
 
-    async def store() -> None:
+    async def store() -> str:
         engine = build_engine(database_url)
         try:
             repository = Repository(engine, Keyring([fernet_key]))
             await repository.touch_user(USER)
             await repository.set_api_key(USER, PANEL_KEY)
-            row = await repository.create_draft(
-                DraftOrder(
-                    user_id=USER,
-                    service_id=str(DEFAULT),
-                    service_name="Instagram Followers",
-                    service_type="default",
-                    link=LINK,
-                    quantity=100,
-                    fields={"link": LINK, "quantity": "100"},
-                    price=Decimal("0.09"),
-                    currency="USD",
-                    can_refill=True,
-                    can_cancel=True,
-                )
-            )
-            assert await repository.claim_draft(row, USER) is not None
-            await repository.finish_placement(row, Placement.PLACED, panel_order_id=order_id)
+            _, order_id = await store_placed_order(repository, panel, USER, PANEL_KEY, LINK)
+            return order_id
         finally:
             await engine.dispose()
 
-    asyncio.run(store())
-    return order_id
+    return asyncio.run(store())
 
 
 def test_one_poller_one_push_and_answers_in_order_across_two_webhook_processes(
